@@ -1,0 +1,115 @@
+//! The Cauchy distribution.
+
+use rand::Rng;
+use rand_distr::Distribution;
+
+use crate::error::{DivergenceError, ParamError, finite, positive};
+use crate::scalar::Scalar;
+use crate::traits::{CrossEntropy, Family, LogDensity, Support, Univariate};
+
+/// The Cauchy distribution with location `x₀` and scale `γ`.
+///
+/// Density: `q(x) = 1 / (πγ (1 + z²))`, `z = (x − x₀)/γ`. Mean and variance
+/// do not exist.
+///
+/// ```
+/// use xent_distributions::{Cauchy, Univariate};
+/// let d = Cauchy::new(0.0, 1.0)?;
+/// assert!((d.cdf(-1.0) - 0.25).abs() < 1e-16);
+/// # Ok::<(), xent_distributions::ParamError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Cauchy<T = f64> {
+    location: T,
+    scale: T,
+    inv_scale: T,
+    ln_norm: T,
+}
+
+impl<T: Scalar> Cauchy<T> {
+    /// A Cauchy with finite `location` and `scale > 0`.
+    pub fn new(location: T, scale: T) -> Result<Self, ParamError> {
+        finite("location", location.value())?;
+        positive("scale", scale.value())?;
+        Ok(Cauchy { location, scale, inv_scale: scale.recip(), ln_norm: -(scale * T::PI()).ln() })
+    }
+    /// The location `x₀`.
+    pub fn location(&self) -> T {
+        self.location
+    }
+    /// The scale `γ`.
+    pub fn scale(&self) -> T {
+        self.scale
+    }
+}
+
+impl<T: Scalar> LogDensity<T> for Cauchy<T> {
+    type Obs = f64;
+    #[inline]
+    fn ln_density(&self, &x: &f64) -> T {
+        if !x.is_finite() {
+            return T::neg_infinity();
+        }
+        let z = (T::cst(x) - self.location) * self.inv_scale;
+        self.ln_norm - (z * z).ln_1p()
+    }
+}
+
+impl<T: Scalar> Family for Cauchy<T> {
+    fn family(&self) -> &'static str {
+        "cauchy"
+    }
+    fn named_params(&self) -> Vec<(&'static str, f64)> {
+        vec![("location", self.location.value()), ("scale", self.scale.value())]
+    }
+}
+
+impl Univariate for Cauchy<f64> {
+    /// Uses `atan(−1/z)/π` in the lower tail and `1 − atan(1/z)/π` in the
+    /// upper one, so tail probabilities keep their relative accuracy.
+    fn cdf(&self, x: f64) -> f64 {
+        let z = (x - self.location) / self.scale;
+        if z < -1.0 {
+            (-1.0 / z).atan() / std::f64::consts::PI
+        } else if z > 1.0 {
+            1.0 - (1.0 / z).atan() / std::f64::consts::PI
+        } else {
+            0.5 + z.atan() / std::f64::consts::PI
+        }
+    }
+    fn mean(&self) -> Option<f64> {
+        None
+    }
+    fn variance(&self) -> Option<f64> {
+        None
+    }
+    fn entropy(&self) -> f64 {
+        (4.0 * std::f64::consts::PI * self.scale).ln()
+    }
+    fn support(&self) -> Support {
+        Support::Continuous { low: f64::NEG_INFINITY, high: f64::INFINITY }
+    }
+}
+
+impl CrossEntropy for Cauchy<f64> {
+    fn cross_entropy(&self, q: &Self) -> Result<f64, DivergenceError> {
+        Ok(self.entropy() + self.kl_divergence(q)?)
+    }
+    /// `ln(((γ_p + γ_q)² + (x₀_p − x₀_q)²) / (4 γ_p γ_q))` (Chyzak & Nielsen 2019).
+    fn kl_divergence(&self, q: &Self) -> Result<f64, DivergenceError> {
+        let s = self.scale + q.scale;
+        let d = self.location - q.location;
+        let num = s * s + d * d;
+        let den = 4.0 * self.scale * q.scale;
+        Ok(((num - den) / den).ln_1p())
+    }
+}
+
+impl Distribution<f64> for Cauchy<f64> {
+    fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match rand_distr::Cauchy::new(self.location, self.scale) {
+            Ok(c) => c.sample(rng),
+            Err(_) => f64::NAN,
+        }
+    }
+}

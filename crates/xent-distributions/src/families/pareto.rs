@@ -1,0 +1,138 @@
+//! The Pareto (type I) distribution.
+
+use rand::Rng;
+use rand_distr::Distribution;
+
+use crate::error::{DivergenceError, FitError, ParamError, positive};
+use crate::families::neg_inf;
+use crate::scalar::Scalar;
+use crate::stats::{Accumulator, SumStats, stat_map};
+use crate::traits::{ClosedFormMle, CrossEntropy, Family, LogDensity, SufficientStatistics, Support, Univariate};
+
+/// The Pareto distribution with scale `x_m` and shape `α`.
+///
+/// Density: `q(x) = α x_mᵅ / x^(α+1)` for `x ≥ x_m`.
+///
+/// ```
+/// use xent_distributions::{Pareto, Univariate};
+/// let d = Pareto::new(1.0, 3.0)?;
+/// assert!((d.mean().unwrap() - 1.5).abs() < 1e-15);
+/// # Ok::<(), xent_distributions::ParamError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Pareto<T = f64> {
+    scale: T,
+    shape: T,
+    ln_norm: T,
+}
+
+impl<T: Scalar> Pareto<T> {
+    /// A Pareto with `scale > 0` and `shape > 0`.
+    pub fn new(scale: T, shape: T) -> Result<Self, ParamError> {
+        positive("scale", scale.value())?;
+        positive("shape", shape.value())?;
+        Ok(Pareto { scale, shape, ln_norm: shape.ln() + shape * scale.ln() })
+    }
+    /// The scale `x_m` (the lower end of the support).
+    pub fn scale(&self) -> T {
+        self.scale
+    }
+    /// The shape `α`.
+    pub fn shape(&self) -> T {
+        self.shape
+    }
+}
+
+impl<T: Scalar> LogDensity<T> for Pareto<T> {
+    type Obs = f64;
+    #[inline]
+    fn ln_density(&self, &x: &f64) -> T {
+        if !(x >= self.scale.value() && x.is_finite()) {
+            return neg_inf();
+        }
+        self.ln_norm - (self.shape + T::one()) * T::cst(x.ln())
+    }
+}
+
+impl<T: Scalar> Family for Pareto<T> {
+    fn family(&self) -> &'static str {
+        "pareto"
+    }
+    fn named_params(&self) -> Vec<(&'static str, f64)> {
+        vec![("scale", self.scale.value()), ("shape", self.shape.value())]
+    }
+}
+
+impl Univariate for Pareto<f64> {
+    fn cdf(&self, x: f64) -> f64 {
+        if x <= self.scale { 0.0 } else { -(self.shape * (self.scale / x).ln()).exp_m1() }
+    }
+    fn mean(&self) -> Option<f64> {
+        let a = self.shape;
+        Some(if a > 1.0 { a * self.scale / (a - 1.0) } else { f64::INFINITY })
+    }
+    fn variance(&self) -> Option<f64> {
+        let a = self.shape;
+        if a > 2.0 {
+            Some(self.scale * self.scale * a / ((a - 1.0).powi(2) * (a - 2.0)))
+        } else if a > 1.0 {
+            Some(f64::INFINITY)
+        } else {
+            None
+        }
+    }
+    fn entropy(&self) -> f64 {
+        (self.scale / self.shape).ln() + 1.0 / self.shape + 1.0
+    }
+    fn support(&self) -> Support {
+        Support::Continuous { low: self.scale, high: f64::INFINITY }
+    }
+}
+
+impl CrossEntropy for Pareto<f64> {
+    /// `−ln α_q − α_q ln x_{m,q} + (α_q + 1)(ln x_{m,p} + 1/α_p)` when
+    /// `x_{m,q} ≤ x_{m,p}`, `+∞` otherwise.
+    fn cross_entropy(&self, q: &Self) -> Result<f64, DivergenceError> {
+        if q.scale > self.scale {
+            return Ok(f64::INFINITY);
+        }
+        Ok(-q.ln_norm + (q.shape + 1.0) * (self.scale.ln() + 1.0 / self.shape))
+    }
+    fn kl_divergence(&self, q: &Self) -> Result<f64, DivergenceError> {
+        Ok(self.cross_entropy(q)? - self.entropy())
+    }
+}
+
+impl Distribution<f64> for Pareto<f64> {
+    fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match rand_distr::Pareto::new(self.scale, self.shape) {
+            Ok(p) => p.sample(rng),
+            Err(_) => f64::NAN,
+        }
+    }
+}
+
+stat_map!(
+    /// Statistic map of the Pareto family: `ln x` (plus the minimum).
+    ParetoMap, "pareto", "x > 0", |x| x > 0.0, |x| [x.ln(), 0.0, 0.0]
+);
+
+/// Sufficient statistics of the Pareto family: weight, minimum, `Σ ln x`.
+pub type ParetoStats = SumStats<ParetoMap>;
+
+impl SufficientStatistics for Pareto<f64> {
+    type Stats = ParetoStats;
+}
+
+impl ClosedFormMle for Pareto<f64> {
+    /// `x̂_m = min xᵢ`, `α̂ = W / Σ wᵢ ln(xᵢ / x̂_m)`.
+    fn mle(stats: &ParetoStats) -> Result<Self, FitError> {
+        stats.check()?;
+        let xm = stats.min();
+        let s = stats.sum(0) - stats.weight() * xm.ln();
+        if s <= 0.0 || stats.min() >= stats.max() {
+            return Err(FitError::Degenerate { family: "pareto", reason: "all observations are equal".into() });
+        }
+        Ok(Pareto::new(xm, stats.weight() / s)?)
+    }
+}

@@ -1,0 +1,70 @@
+//! `cargo xtask <task>`: project automation written in Rust.
+//!
+//! Tasks:
+//! - `ci`: the checks CI runs — `cargo fmt --all --check`,
+//!   `cargo clippy --workspace --all-targets -- -D warnings`, and the README's
+//!   test command `cargo test --workspace`.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+use std::path::PathBuf;
+use std::process::{Command, ExitCode};
+
+const HELP: &str = "\
+usage: cargo xtask <task>
+
+tasks:
+  ci      run the checks CI runs: fmt --check, clippy -D warnings, cargo test --workspace
+  help    print this message
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = project_root();
+    if let Err(e) = std::env::set_current_dir(&root) {
+        eprintln!("error: cannot enter project root {}: {e}", root.display());
+        return ExitCode::FAILURE;
+    }
+    match args.first().map(String::as_str) {
+        Some("ci") => ci(),
+        Some("help") | Some("--help") | Some("-h") | None => {
+            print!("{HELP}");
+            ExitCode::SUCCESS
+        }
+        Some(other) => {
+            eprintln!("error: unknown task `{other}`\n\n{HELP}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The workspace root: the parent of this crate's manifest directory.
+fn project_root() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    dir.parent().map(PathBuf::from).unwrap_or(dir)
+}
+
+/// Runs each CI step in turn and stops at the first failure.
+fn ci() -> ExitCode {
+    let steps: [&[&str]; 3] = [
+        &["fmt", "--all", "--check"],
+        &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
+        &["test", "--workspace"],
+    ];
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    for step in steps {
+        eprintln!("$ cargo {}", step.join(" "));
+        match Command::new(&cargo).args(step).status() {
+            Ok(s) if s.success() => {}
+            Ok(s) => {
+                eprintln!("error: `cargo {}` failed ({s})", step.join(" "));
+                return ExitCode::FAILURE;
+            }
+            Err(e) => {
+                eprintln!("error: cannot run cargo: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
