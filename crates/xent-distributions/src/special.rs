@@ -1,13 +1,19 @@
 //! Special functions on `f64`.
 //!
-//! `lnΓ`, `ψ`, `erfc`, the regularised incomplete gamma and beta functions and
-//! the exponential integral come from `statrs` (wrapped so that they never
-//! panic: out-of-domain arguments give NaN); this module adds what it lacks:
-//! polygamma of any order, Loader's saddle-point terms for accurate Poisson
-//! and binomial probabilities, the log of the normal tail, and a scaled
-//! exponential integral.
+//! `lnΓ`, `ψ` and the regularised incomplete gamma and beta functions come
+//! from `statrs` (wrapped so that they never panic: out-of-domain arguments
+//! give NaN), `erfc` from `libm` (musl's, about 1 ulp; statrs' `erfc` is off
+//! by up to 1e-10 relative). This module adds what they lack: polygamma of
+//! any order, Loader's saddle-point terms for accurate Poisson and binomial
+//! probabilities, the log of the normal tail, and a scaled exponential
+//! integral.
+//!
+//! Measured accuracy of the statrs incomplete functions against mpmath
+//! (300 random arguments, shapes 0.03–300): worst relative error 5e-13,
+//! at the largest shapes, where the prefactor `exp(a ln x − x − lnΓ(a))`
+//! loses digits.
 
-use statrs::function::{beta as sbeta, erf as serf, gamma as sgamma};
+use statrs::function::{beta as sbeta, gamma as sgamma};
 
 /// Euler–Mascheroni constant γ.
 pub const EULER_GAMMA: f64 = 0.577_215_664_901_532_9;
@@ -79,7 +85,7 @@ pub fn ln_beta(a: f64, b: f64) -> f64 {
 
 /// Complementary error function.
 pub fn erfc(x: f64) -> f64 {
-    if x.is_nan() { f64::NAN } else { serf::erfc(x) }
+    libm::erfc(x)
 }
 
 /// Standard normal CDF `Φ(z)`, accurate in both tails.
