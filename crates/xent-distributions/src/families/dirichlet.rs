@@ -21,10 +21,10 @@ pub const SIMPLEX_TOLERANCE: f64 = 1e-9;
 /// No closed-form MLE; [`DirichletStats`] (`Σ ln xⱼ`) feed the numerical fit.
 ///
 /// ```
-/// use nalgebra::dvector;
+/// use nalgebra::DVector;
 /// use xent_distributions::{Dirichlet, LogDensity};
 /// let d = Dirichlet::new(vec![1.0, 1.0, 1.0])?; // uniform on the simplex
-/// assert!((d.ln_density(&dvector![0.2, 0.3, 0.5]) - 2f64.ln()).abs() < 1e-14);
+/// assert!((d.ln_density(&DVector::from_vec(vec![0.2, 0.3, 0.5])) - 2f64.ln()).abs() < 1e-14);
 /// # Ok::<(), xent_distributions::ParamError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]

@@ -23,10 +23,10 @@ pub const SYMMETRY_TOLERANCE: f64 = 1e-10;
 /// rather than taken from nalgebra so that it also runs in dual numbers).
 ///
 /// ```
-/// use nalgebra::{dmatrix, dvector};
+/// use nalgebra::{DMatrix, DVector};
 /// use xent_distributions::{MultivariateNormal, LogDensity};
-/// let d = MultivariateNormal::new(dvector![0.0, 0.0], dmatrix![1.0, 0.0; 0.0, 1.0])?;
-/// let ln_q = d.ln_density(&dvector![0.0, 0.0]);
+/// let d = MultivariateNormal::<f64>::new(DVector::zeros(2), DMatrix::identity(2, 2))?;
+/// let ln_q: f64 = d.ln_density(&DVector::zeros(2));
 /// assert!((ln_q + (2.0 * std::f64::consts::PI).ln()).abs() < 1e-15);
 /// # Ok::<(), xent_distributions::ParamError>(())
 /// ```
