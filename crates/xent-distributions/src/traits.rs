@@ -18,6 +18,7 @@ pub trait LogDensity<T: Scalar> {
     where
         I: IntoIterator<Item = &'a Self::Obs>,
         Self::Obs: 'a,
+        Self: Sized,
     {
         let mut acc = T::zero();
         for x in data {

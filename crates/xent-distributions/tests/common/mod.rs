@@ -112,3 +112,12 @@ impl Failures {
         assert!(self.0.is_empty(), "{what}: {} of {checked} checks failed:\n  {}", self.0.len(), self.0.join("\n  "));
     }
 }
+
+pub mod quad;
+
+use proptest::test_runner::{Config, RngSeed};
+
+/// Proptest configuration: fixed seed, no failure files, `cases` cases.
+pub fn proptest_config(cases: u32, seed: u64) -> Config {
+    Config { cases, rng_seed: RngSeed::Fixed(seed), failure_persistence: None, ..Config::default() }
+}
