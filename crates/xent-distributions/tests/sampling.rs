@@ -201,7 +201,8 @@ fn multivariate_samplers_match_moments() {
 /// up here, not as a silent change of every downstream figure.
 #[test]
 fn seeded_draws_are_stable() {
-    let pinned: Vec<(&str, Vec<(&str, f64)>, [f64; 3])> = vec![
+    type Pin = (&'static str, Vec<(&'static str, f64)>, [f64; 3]);
+    let pinned: Vec<Pin> = vec![
         ("normal", vec![("mean", 0.0), ("std_dev", 1.0)], PINNED_NORMAL),
         ("gamma", vec![("shape", 2.5), ("rate", 0.7)], PINNED_GAMMA),
         ("poisson", vec![("rate", 3.5)], PINNED_POISSON),
