@@ -4,7 +4,7 @@ use rand::Rng;
 use rand_distr::Distribution;
 
 use crate::error::{DivergenceError, ParamError, positive};
-use crate::families::neg_inf;
+use crate::families::{neg_inf, underflow};
 use crate::scalar::Scalar;
 use crate::special::{beta_reg, ln_beta, polygamma};
 use crate::stats::{SumStats, stat_map};
@@ -54,7 +54,7 @@ impl<T: Scalar> LogDensity<T> for Beta<T> {
         if !(0.0..=1.0).contains(&x) {
             return neg_inf();
         }
-        (self.alpha - T::one()).xlny(T::cst(x)) + (self.beta - T::one()).xln1py(T::cst(-x)) - self.ln_b
+        underflow((self.alpha - T::one()).xlny(T::cst(x)) + (self.beta - T::one()).xln1py(T::cst(-x)) - self.ln_b)
     }
 }
 

@@ -5,7 +5,7 @@ use rand_distr::Distribution;
 
 use crate::error::{DivergenceError, FitError, ParamError, check};
 use crate::families::bernoulli::bernoulli_kl;
-use crate::families::{discrete_entropy, is_count, neg_inf};
+use crate::families::{discrete_entropy, is_count, neg_inf, underflow};
 use crate::scalar::Scalar;
 use crate::special::{bd0_generic, beta_reg, ln_binomial_pmf, stirlerr};
 use crate::stats::{Accumulator, SumStats, stat_map};
@@ -71,7 +71,7 @@ impl<T: Scalar> LogDensity<T> for Binomial<T> {
             - stirlerr(k)
             - stirlerr(nk)
             - 0.5 * ((2.0 * std::f64::consts::PI).ln() + k.ln() + (-k / n).ln_1p());
-        T::cst(c) - bd0_generic(k, T::cst(n) * p) - bd0_generic(nk, T::cst(n) * q)
+        underflow(T::cst(c) - bd0_generic(k, T::cst(n) * p) - bd0_generic(nk, T::cst(n) * q))
     }
 }
 

@@ -4,6 +4,7 @@ use rand::Rng;
 use rand_distr::Distribution;
 
 use crate::error::{DivergenceError, ParamError, finite, positive};
+use crate::families::underflow;
 use crate::scalar::Scalar;
 use crate::traits::{CrossEntropy, Family, LogDensity, Support, Univariate};
 
@@ -51,7 +52,7 @@ impl<T: Scalar> LogDensity<T> for Cauchy<T> {
             return T::neg_infinity();
         }
         let z = (T::cst(x) - self.location) * self.inv_scale;
-        self.ln_norm - (z * z).ln_1p()
+        underflow(self.ln_norm - (z * z).ln_1p())
     }
 }
 

@@ -4,7 +4,7 @@ use rand::Rng;
 use rand_distr::Distribution;
 
 use crate::error::{DivergenceError, FitError, ParamError, positive};
-use crate::families::neg_inf;
+use crate::families::{neg_inf, underflow};
 use crate::scalar::Scalar;
 use crate::stats::{Accumulator, SumStats, stat_map};
 use crate::traits::{ClosedFormMle, CrossEntropy, Family, LogDensity, SufficientStatistics, Support, Univariate};
@@ -44,7 +44,7 @@ impl<T: Scalar> LogDensity<T> for Exponential<T> {
         if !(x >= 0.0 && x.is_finite()) {
             return neg_inf();
         }
-        self.ln_rate - self.rate * T::cst(x)
+        underflow(self.ln_rate - self.rate * T::cst(x))
     }
 }
 

@@ -4,7 +4,7 @@ use rand::Rng;
 use rand_distr::Distribution;
 
 use crate::error::{DivergenceError, ParamError, positive};
-use crate::families::neg_inf;
+use crate::families::{neg_inf, underflow};
 use crate::scalar::Scalar;
 use crate::special::{gamma_p, ln_gamma, polygamma};
 use crate::stats::{SumStats, stat_map};
@@ -55,7 +55,7 @@ impl<T: Scalar> LogDensity<T> for Gamma<T> {
         if !(x >= 0.0 && x.is_finite()) {
             return neg_inf();
         }
-        self.ln_norm + (self.shape - T::one()).xlny(T::cst(x)) - self.rate * T::cst(x)
+        underflow(self.ln_norm + (self.shape - T::one()).xlny(T::cst(x)) - self.rate * T::cst(x))
     }
 }
 

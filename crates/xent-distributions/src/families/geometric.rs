@@ -4,7 +4,7 @@ use rand::Rng;
 use rand_distr::Distribution;
 
 use crate::error::{DivergenceError, FitError, ParamError, check};
-use crate::families::{is_count, neg_inf};
+use crate::families::{is_count, neg_inf, underflow};
 use crate::scalar::Scalar;
 use crate::stats::{Accumulator, SumStats, stat_map};
 use crate::traits::{ClosedFormMle, CrossEntropy, Family, LogDensity, SufficientStatistics, Support, Univariate};
@@ -46,7 +46,7 @@ impl<T: Scalar> LogDensity<T> for Geometric<T> {
         if !is_count(k) {
             return neg_inf();
         }
-        if k == 0.0 { self.ln_p } else { self.ln_p + T::cst(k) * self.ln_q }
+        underflow(if k == 0.0 { self.ln_p } else { self.ln_p + T::cst(k) * self.ln_q })
     }
 }
 

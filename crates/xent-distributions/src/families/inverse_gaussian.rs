@@ -4,7 +4,7 @@ use rand::Rng;
 use rand_distr::Distribution;
 
 use crate::error::{FitError, ParamError, positive};
-use crate::families::neg_inf;
+use crate::families::{neg_inf, underflow};
 use crate::scalar::Scalar;
 use crate::special::{HALF_LN_2PI, exp_e1_scaled, ln_norm_cdf, norm_cdf};
 use crate::stats::{Accumulator, SumStats, stat_map};
@@ -52,7 +52,7 @@ impl<T: Scalar> LogDensity<T> for InverseGaussian<T> {
             return neg_inf();
         }
         let d = T::cst(x) - self.mean;
-        self.ln_norm - T::cst(1.5 * x.ln()) - self.shape * d * d / (T::cst(2.0 * x) * self.mean * self.mean)
+        underflow(self.ln_norm - T::cst(1.5 * x.ln()) - self.shape * d * d / (T::cst(2.0 * x) * self.mean * self.mean))
     }
 }
 

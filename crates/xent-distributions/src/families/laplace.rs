@@ -4,6 +4,7 @@ use rand::{Rng, RngExt};
 use rand_distr::Distribution;
 
 use crate::error::{DivergenceError, FitError, ParamError, finite, positive};
+use crate::families::underflow;
 use crate::scalar::Scalar;
 use crate::stats::{Accumulator, SampleStats, stat_map};
 use crate::traits::{ClosedFormMle, CrossEntropy, Family, LogDensity, SufficientStatistics, Support, Univariate};
@@ -54,7 +55,7 @@ impl<T: Scalar> LogDensity<T> for Laplace<T> {
         if !x.is_finite() {
             return T::neg_infinity();
         }
-        -self.ln_2b - (T::cst(x) - self.location).abs() * self.inv_scale
+        underflow(-self.ln_2b - (T::cst(x) - self.location).abs() * self.inv_scale)
     }
 }
 

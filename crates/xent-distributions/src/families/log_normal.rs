@@ -4,7 +4,7 @@ use rand::Rng;
 use rand_distr::Distribution;
 
 use crate::error::{DivergenceError, FitError, ParamError, finite, positive};
-use crate::families::neg_inf;
+use crate::families::{neg_inf, underflow};
 use crate::scalar::Scalar;
 use crate::special::{HALF_LN_2PI, norm_cdf};
 use crate::stats::{Accumulator, MomentStats, stat_map};
@@ -55,7 +55,7 @@ impl<T: Scalar> LogDensity<T> for LogNormal<T> {
         }
         let lx = x.ln();
         let z = (T::cst(lx) - self.mu) * self.inv_sigma;
-        self.ln_norm - z * z * T::cst(0.5) - T::cst(lx)
+        underflow(self.ln_norm - z * z * T::cst(0.5) - T::cst(lx))
     }
 }
 

@@ -30,6 +30,13 @@ pub(crate) fn neg_inf<T: Scalar>() -> T {
     T::neg_infinity()
 }
 
+/// A log-density whose value underflowed to `−∞` (far in a tail) becomes the
+/// constant `−∞`: its derivative parts would otherwise be `∞ − ∞ = NaN`.
+#[inline]
+pub(crate) fn underflow<T: Scalar>(v: T) -> T {
+    if v.value() == f64::NEG_INFINITY { T::neg_infinity() } else { v }
+}
+
 /// Whether `x` is a non-negative integer (as an `f64`).
 #[inline]
 pub(crate) fn is_count(x: f64) -> bool {

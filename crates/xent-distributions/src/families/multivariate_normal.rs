@@ -5,6 +5,7 @@ use rand::Rng;
 use rand_distr::Distribution;
 
 use crate::error::{DivergenceError, FitError, ParamError, finite};
+use crate::families::underflow;
 use crate::scalar::Scalar;
 use crate::special::HALF_LN_2PI;
 use crate::stats::{Accumulator, FirstError, valid_weight};
@@ -168,7 +169,7 @@ impl<T: Scalar> LogDensity<T> for MultivariateNormal<T> {
         let d: Vec<T> = x.iter().zip(self.mean.iter()).map(|(&xi, &mi)| T::cst(xi) - mi).collect();
         let z = forward(&self.chol, &d);
         let q = z.iter().fold(T::zero(), |a, &b| a + b * b);
-        self.ln_norm - T::cst(0.5) * q
+        underflow(self.ln_norm - T::cst(0.5) * q)
     }
 }
 

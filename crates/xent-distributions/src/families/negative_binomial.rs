@@ -4,7 +4,7 @@ use rand::Rng;
 use rand_distr::Distribution;
 
 use crate::error::{ParamError, check, positive};
-use crate::families::{discrete_entropy, is_count, neg_inf};
+use crate::families::{discrete_entropy, is_count, neg_inf, underflow};
 use crate::scalar::Scalar;
 use crate::special::{beta_reg, ln_factorial, ln_gamma};
 use crate::traits::{Family, LogDensity, Support, Univariate};
@@ -55,7 +55,7 @@ impl<T: Scalar> LogDensity<T> for NegativeBinomial<T> {
             return neg_inf();
         }
         let tail = if k == 0.0 { T::zero() } else { T::cst(k) * self.ln_q };
-        (self.successes + T::cst(k)).ln_gamma() - T::cst(ln_factorial(k)) + self.ln_norm + tail
+        underflow((self.successes + T::cst(k)).ln_gamma() - T::cst(ln_factorial(k)) + self.ln_norm + tail)
     }
 }
 

@@ -4,6 +4,7 @@ use rand::Rng;
 use rand_distr::Distribution;
 
 use crate::error::{DivergenceError, FitError, ParamError, finite, positive};
+use crate::families::underflow;
 use crate::scalar::Scalar;
 use crate::special::{HALF_LN_2PI, norm_cdf};
 use crate::stats::{Accumulator, MomentStats, stat_map};
@@ -58,7 +59,7 @@ impl<T: Scalar> LogDensity<T> for Normal<T> {
             return T::neg_infinity();
         }
         let z = (T::cst(x) - self.mean) * self.inv_std;
-        self.ln_norm - z * z * T::cst(0.5)
+        underflow(self.ln_norm - z * z * T::cst(0.5))
     }
 }
 

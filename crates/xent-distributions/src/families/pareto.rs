@@ -4,7 +4,7 @@ use rand::Rng;
 use rand_distr::Distribution;
 
 use crate::error::{DivergenceError, FitError, ParamError, positive};
-use crate::families::neg_inf;
+use crate::families::{neg_inf, underflow};
 use crate::scalar::Scalar;
 use crate::stats::{Accumulator, SumStats, stat_map};
 use crate::traits::{ClosedFormMle, CrossEntropy, Family, LogDensity, SufficientStatistics, Support, Univariate};
@@ -50,7 +50,7 @@ impl<T: Scalar> LogDensity<T> for Pareto<T> {
         if !(x >= self.scale.value() && x.is_finite()) {
             return neg_inf();
         }
-        self.ln_norm - (self.shape + T::one()) * T::cst(x.ln())
+        underflow(self.ln_norm - (self.shape + T::one()) * T::cst(x.ln()))
     }
 }
 

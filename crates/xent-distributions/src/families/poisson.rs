@@ -4,7 +4,7 @@ use rand::Rng;
 use rand_distr::Distribution;
 
 use crate::error::{DivergenceError, FitError, ParamError, positive};
-use crate::families::{discrete_entropy, is_count, neg_inf};
+use crate::families::{discrete_entropy, is_count, neg_inf, underflow};
 use crate::scalar::Scalar;
 use crate::special::{bd0_generic, gamma_q, ln_poisson_pmf, stirlerr};
 use crate::stats::{Accumulator, SumStats, stat_map};
@@ -54,7 +54,7 @@ impl<T: Scalar> LogDensity<T> for Poisson<T> {
         if k == 0.0 {
             return -self.rate;
         }
-        T::cst(-stirlerr(k) - 0.5 * (2.0 * std::f64::consts::PI * k).ln()) - bd0_generic(k, self.rate)
+        underflow(T::cst(-stirlerr(k) - 0.5 * (2.0 * std::f64::consts::PI * k).ln()) - bd0_generic(k, self.rate))
     }
 }
 

@@ -4,7 +4,7 @@ use rand::Rng;
 use rand_distr::Distribution;
 
 use crate::error::{DivergenceError, FitError, ParamError, positive};
-use crate::families::neg_inf;
+use crate::families::{neg_inf, underflow};
 use crate::scalar::Scalar;
 use crate::special::EULER_GAMMA;
 use crate::stats::{Accumulator, SumStats, stat_map};
@@ -47,7 +47,7 @@ impl<T: Scalar> LogDensity<T> for Rayleigh<T> {
         if !(x >= 0.0 && x.is_finite()) {
             return neg_inf();
         }
-        T::cst(x.ln()) - self.ln_var - T::cst(0.5 * x * x) * self.inv_var
+        underflow(T::cst(x.ln()) - self.ln_var - T::cst(0.5 * x * x) * self.inv_var)
     }
 }
 

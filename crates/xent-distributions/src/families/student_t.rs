@@ -4,6 +4,7 @@ use rand::Rng;
 use rand_distr::Distribution;
 
 use crate::error::{ParamError, finite, positive};
+use crate::families::underflow;
 use crate::scalar::Scalar;
 use crate::special::{beta_reg, ln_beta, polygamma};
 use crate::traits::{Family, LogDensity, Support, Univariate};
@@ -65,7 +66,7 @@ impl<T: Scalar> LogDensity<T> for StudentT<T> {
             return T::neg_infinity();
         }
         let z = (T::cst(x) - self.location) * self.inv_scale;
-        self.ln_norm - (self.dof + T::one()) * T::cst(0.5) * (z * z / self.dof).ln_1p()
+        underflow(self.ln_norm - (self.dof + T::one()) * T::cst(0.5) * (z * z / self.dof).ln_1p())
     }
 }
 

@@ -4,7 +4,7 @@ use rand::Rng;
 use rand_distr::Distribution;
 
 use crate::error::{DivergenceError, ParamError, positive};
-use crate::families::neg_inf;
+use crate::families::{neg_inf, underflow};
 use crate::scalar::Scalar;
 use crate::special::{EULER_GAMMA, ln_gamma};
 use crate::traits::{CrossEntropy, Family, LogDensity, Support, Univariate};
@@ -56,7 +56,7 @@ impl<T: Scalar> LogDensity<T> for Weibull<T> {
         let u = T::cst(x) * self.inv_scale;
         // (x/λ)^k written as exp(k ln(x/λ)) (0 at x = 0).
         let uk = if x == 0.0 { T::zero() } else { (self.shape * u.ln()).exp() };
-        self.ln_k_over_lambda + (self.shape - T::one()).xlny(u) - uk
+        underflow(self.ln_k_over_lambda + (self.shape - T::one()).xlny(u) - uk)
     }
 }
 
