@@ -39,16 +39,18 @@ pub struct MultivariateNormal<T: Scalar = f64> {
 }
 
 /// Lower Cholesky factor of a symmetric matrix, or `None` if it is not
-/// positive definite (a pivot `≤ 0` or non-finite).
+/// numerically positive definite: a pivot `≤ 4·n·ε·aⱼⱼ` (what rounding
+/// alone can leave of an exactly singular matrix) or non-finite.
 pub(crate) fn cholesky<T: Scalar>(a: &DMatrix<T>) -> Option<DMatrix<T>> {
     let n = a.nrows();
+    let floor = 4.0 * n as f64 * f64::EPSILON;
     let mut l = DMatrix::from_element(n, n, T::zero());
     for j in 0..n {
         let mut d = a[(j, j)];
         for k in 0..j {
             d -= l[(j, k)] * l[(j, k)];
         }
-        if !(d.value() > 0.0) || !d.value().is_finite() {
+        if !(d.value() > floor * a[(j, j)].value()) || !d.value().is_finite() {
             return None;
         }
         let ljj = d.sqrt();
