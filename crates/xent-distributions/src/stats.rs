@@ -130,9 +130,37 @@ impl<M: StatMap> SumStats<M> {
         self.max
     }
     /// Adds every element of a slice with weight 1.
+    ///
+    /// Fast path: blocks of 256 values are summed without per-value
+    /// branches; a block holding an invalid value is replayed one value at a
+    /// time to find and record it.
     pub fn extend_from_slice(&mut self, xs: &[f64]) {
-        for x in xs {
-            self.push(x, 1.0);
+        for block in xs.chunks(BLOCK) {
+            let mut sums = [0.0f64; 3];
+            let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+            let mut ok = true;
+            for &x in block {
+                ok &= x.is_finite() & M::in_support(x);
+                let t = M::map(x);
+                sums[0] += t[0];
+                sums[1] += t[1];
+                sums[2] += t[2];
+                lo = lo.min(x);
+                hi = hi.max(x);
+            }
+            if !ok {
+                for x in block {
+                    self.push(x, 1.0);
+                }
+                continue;
+            }
+            self.seen += block.len();
+            self.weight += block.len() as f64;
+            for (s, v) in self.sums.iter_mut().zip(sums) {
+                *s += v;
+            }
+            self.min = self.min.min(lo);
+            self.max = self.max.max(hi);
         }
     }
 }
@@ -205,8 +233,10 @@ impl<M> Default for MomentStats<M> {
     }
 }
 
-/// Block length of the fast path of [`MomentStats::extend_from_slice`].
+/// Block length of the fast paths of `extend_from_slice`.
 const BLOCK: usize = 256;
+/// Independent accumulator lanes in [`MomentStats::extend_from_slice`].
+const LANES: usize = 8;
 
 impl<M: StatMap> MomentStats<M> {
     /// Weighted mean of the mapped observations.
@@ -241,35 +271,30 @@ impl<M: StatMap> MomentStats<M> {
 
     /// Adds every element of a slice with weight 1.
     ///
-    /// Fast path: blocks of 256 values are reduced in four lanes of sums of
+    /// Fast path: blocks of 256 values are reduced in eight lanes of sums of
     /// shifted values (shift = first value of the block), then combined by
     /// Chan's update. A block whose sums are not finite is replayed one value
     /// at a time to find and record the offending observation.
     pub fn extend_from_slice(&mut self, xs: &[f64]) {
-        let mut buf = [0.0f64; BLOCK];
         for block in xs.chunks(BLOCK) {
             let shift = M::map(block[0])[0];
-            let mut s = [0.0f64; 4];
-            let mut q = [0.0f64; 4];
-            let mapped = &mut buf[..block.len()];
-            for (m, &x) in mapped.iter_mut().zip(block) {
-                *m = M::map(x)[0];
-            }
-            let mut lanes = mapped.chunks_exact(4);
+            let mut s = [0.0f64; LANES];
+            let mut q = [0.0f64; LANES];
+            let mut lanes = block.chunks_exact(LANES);
             for c in &mut lanes {
-                for l in 0..4 {
-                    let d = c[l] - shift;
+                for l in 0..LANES {
+                    let d = M::map(c[l])[0] - shift;
                     s[l] += d;
                     q[l] += d * d;
                 }
             }
-            for (l, &v) in lanes.remainder().iter().enumerate() {
-                let d = v - shift;
+            for (l, &x) in lanes.remainder().iter().enumerate() {
+                let d = M::map(x)[0] - shift;
                 s[l] += d;
                 q[l] += d * d;
             }
-            let sum = (s[0] + s[1]) + (s[2] + s[3]);
-            let sq = (q[0] + q[1]) + (q[2] + q[3]);
+            let sum: f64 = s.iter().sum();
+            let sq: f64 = q.iter().sum();
             let ok = sum.is_finite() && sq.is_finite() && block.iter().all(|&x| M::in_support(x));
             if !ok {
                 for x in block {
