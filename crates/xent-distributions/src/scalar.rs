@@ -82,6 +82,10 @@ impl Scalar for f64 {
     fn polygamma(self, n: u32) -> Self {
         special::polygamma(n, self)
     }
+    #[inline]
+    fn ln_beta(self, b: Self) -> Self {
+        special::ln_beta(self, b)
+    }
 }
 
 impl<T: Scalar> Scalar for F<T, T> {
@@ -100,6 +104,13 @@ impl<T: Scalar> Scalar for F<T, T> {
     #[inline]
     fn polygamma(self, n: u32) -> Self {
         F::new(self.x.polygamma(n), self.dx * self.x.polygamma(n + 1))
+    }
+    /// Value from the underlying scalar's (cancellation-free) `ln_beta`;
+    /// `∂a = ψ(a) − ψ(a + b)`, `∂b = ψ(b) − ψ(a + b)`.
+    #[inline]
+    fn ln_beta(self, b: Self) -> Self {
+        let s = (self.x + b.x).digamma();
+        F::new(self.x.ln_beta(b.x), self.dx * (self.x.digamma() - s) + b.dx * (b.x.digamma() - s))
     }
 }
 

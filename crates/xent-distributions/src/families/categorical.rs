@@ -92,6 +92,11 @@ impl Categorical<f64> {
     pub fn mean(&self) -> f64 {
         self.probs.iter().enumerate().map(|(k, p)| k as f64 * p).sum()
     }
+    /// `Var[X]` (class indices as numbers).
+    pub fn variance(&self) -> f64 {
+        let m = self.mean();
+        self.probs.iter().enumerate().map(|(k, p)| p * (k as f64 - m).powi(2)).sum()
+    }
     /// Shannon entropy `−Σ pₖ ln pₖ` in nats.
     pub fn entropy(&self) -> f64 {
         self.cross_entropy(self).unwrap_or(f64::NAN)

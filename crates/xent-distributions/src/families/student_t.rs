@@ -6,7 +6,7 @@ use rand_distr::Distribution;
 use crate::error::{ParamError, finite, positive};
 use crate::families::underflow;
 use crate::scalar::Scalar;
-use crate::special::{beta_reg, ln_beta, polygamma};
+use crate::special::{beta_reg, digamma_half_difference, ln_beta};
 use crate::traits::{Family, LogDensity, Support, Univariate};
 
 /// Student's t with location `μ`, scale `σ` and `ν` degrees of freedom.
@@ -39,9 +39,10 @@ impl<T: Scalar> StudentT<T> {
         finite("location", location.value())?;
         positive("scale", scale.value())?;
         positive("dof", dof.value())?;
+        // lnΓ((ν+1)/2) − lnΓ(ν/2) − ½ ln(νπ) = −ln B(ν/2, ½) − ½ ln ν, free of
+        // the cancellation between the two lnΓ at large ν.
         let half = T::cst(0.5);
-        let ln_norm =
-            ((dof + T::one()) * half).ln_gamma() - (dof * half).ln_gamma() - half * (dof * T::PI()).ln() - scale.ln();
+        let ln_norm = -(dof * half).ln_beta(half) - half * dof.ln() - scale.ln();
         Ok(StudentT { location, scale, dof, inv_scale: scale.recip(), ln_norm })
     }
     /// The location `μ`.
@@ -105,10 +106,7 @@ impl Univariate for StudentT<f64> {
     }
     fn entropy(&self) -> f64 {
         let nu = self.dof;
-        0.5 * (nu + 1.0) * (polygamma(0, 0.5 * (nu + 1.0)) - polygamma(0, 0.5 * nu))
-            + 0.5 * nu.ln()
-            + ln_beta(0.5 * nu, 0.5)
-            + self.scale.ln()
+        0.5 * (nu + 1.0) * digamma_half_difference(0.5 * nu) + 0.5 * nu.ln() + ln_beta(0.5 * nu, 0.5) + self.scale.ln()
     }
     fn support(&self) -> Support {
         Support::Continuous { low: f64::NEG_INFINITY, high: f64::INFINITY }
