@@ -55,8 +55,27 @@ impl FirstError {
             other => other,
         });
     }
-    pub(crate) fn get(&self) -> Option<&FitError> {
-        self.0.as_ref()
+    /// The first error, or [`FitError::Empty`] if no weight was added.
+    pub(crate) fn check(&self, weight: f64, family: &'static str) -> Result<(), FitError> {
+        match &self.0 {
+            Some(e) => Err(e.clone()),
+            None if weight > 0.0 => Ok(()),
+            None => Err(FitError::Empty { family }),
+        }
+    }
+}
+
+/// Checks one observation against a [`StatMap`]'s support, recording the
+/// problem if it is non-finite or outside it.
+pub(crate) fn screen<M: StatMap>(x: f64, index: usize, err: &mut FirstError) -> bool {
+    if !x.is_finite() {
+        err.record(FitError::NonFinite { index, value: x });
+        false
+    } else if !M::in_support(x) {
+        err.record(FitError::OutOfSupport { family: M::FAMILY, index, value: x, support: M::SUPPORT });
+        false
+    } else {
+        true
     }
 }
 
@@ -170,12 +189,7 @@ impl<M: StatMap> Accumulator for SumStats<M> {
     fn push(&mut self, &x: &f64, w: f64) {
         let index = self.seen;
         self.seen += 1;
-        if !x.is_finite() {
-            self.error.record(FitError::NonFinite { index, value: x });
-            return;
-        }
-        if !M::in_support(x) {
-            self.error.record(FitError::OutOfSupport { family: M::FAMILY, index, value: x, support: M::SUPPORT });
+        if !screen::<M>(x, index, &mut self.error) {
             return;
         }
         if !valid_weight(w, index, &mut self.error) || w == 0.0 {
@@ -206,11 +220,7 @@ impl<M: StatMap> Accumulator for SumStats<M> {
         self.weight
     }
     fn check(&self) -> Result<(), FitError> {
-        match self.error.get() {
-            Some(e) => Err(e.clone()),
-            None if self.weight > 0.0 => Ok(()),
-            None => Err(FitError::Empty { family: M::FAMILY }),
-        }
+        self.error.check(self.weight, M::FAMILY)
     }
 }
 
@@ -316,12 +326,7 @@ impl<M: StatMap> Accumulator for MomentStats<M> {
     fn push(&mut self, &x: &f64, w: f64) {
         let index = self.seen;
         self.seen += 1;
-        if !x.is_finite() {
-            self.error.record(FitError::NonFinite { index, value: x });
-            return;
-        }
-        if !M::in_support(x) {
-            self.error.record(FitError::OutOfSupport { family: M::FAMILY, index, value: x, support: M::SUPPORT });
+        if !screen::<M>(x, index, &mut self.error) {
             return;
         }
         if !valid_weight(w, index, &mut self.error) {
@@ -341,11 +346,7 @@ impl<M: StatMap> Accumulator for MomentStats<M> {
         self.weight
     }
     fn check(&self) -> Result<(), FitError> {
-        match self.error.get() {
-            Some(e) => Err(e.clone()),
-            None if self.weight > 0.0 => Ok(()),
-            None => Err(FitError::Empty { family: M::FAMILY }),
-        }
+        self.error.check(self.weight, M::FAMILY)
     }
 }
 
@@ -404,12 +405,7 @@ impl<M: StatMap> Accumulator for SampleStats<M> {
     fn push(&mut self, &x: &f64, w: f64) {
         let index = self.seen;
         self.seen += 1;
-        if !x.is_finite() {
-            self.error.record(FitError::NonFinite { index, value: x });
-            return;
-        }
-        if !M::in_support(x) {
-            self.error.record(FitError::OutOfSupport { family: M::FAMILY, index, value: x, support: M::SUPPORT });
+        if !screen::<M>(x, index, &mut self.error) {
             return;
         }
         if !valid_weight(w, index, &mut self.error) {
@@ -431,11 +427,7 @@ impl<M: StatMap> Accumulator for SampleStats<M> {
         self.weight
     }
     fn check(&self) -> Result<(), FitError> {
-        match self.error.get() {
-            Some(e) => Err(e.clone()),
-            None if self.weight > 0.0 => Ok(()),
-            None => Err(FitError::Empty { family: M::FAMILY }),
-        }
+        self.error.check(self.weight, M::FAMILY)
     }
 }
 

@@ -51,6 +51,17 @@ fn build(family: &str, p: &[(String, f64)]) -> AnyUnivariate {
     AnyUnivariate::from_params(family, &as_refs(p)).expect("strategy yields valid parameters")
 }
 
+/// Two members of `family`; a binomial `q` takes `p`'s trials, since
+/// cross-entropy is defined for equal trials only.
+fn build_pair(family: &str, pp: &[(String, f64)], qp: &[(String, f64)]) -> (AnyUnivariate, AnyUnivariate) {
+    let p = build(family, pp);
+    let mut q = build(family, qp);
+    if let (AnyUnivariate::Binomial(a), AnyUnivariate::Binomial(b)) = (&p, &q) {
+        q = AnyUnivariate::Binomial(xent_distributions::Binomial::new(a.trials(), b.p()).expect("valid"));
+    }
+    (p, q)
+}
+
 fn is_discrete(d: &AnyUnivariate) -> bool {
     matches!(d.support(), Support::Discrete { .. })
 }
@@ -86,12 +97,7 @@ fn entropy_and_cross_entropy_match_quadrature() {
         let mut runner = proptest::test_runner::TestRunner::new(proptest_config(8, 2000 + i as u64));
         runner
             .run(&(params(family), params(family)), |(pp, qp)| {
-                let p = build(family, &pp);
-                let mut q = build(family, &qp);
-                if let (AnyUnivariate::Binomial(a), AnyUnivariate::Binomial(b)) = (&p, &q) {
-                    // Cross-entropy is defined for equal trials.
-                    q = AnyUnivariate::Binomial(xent_distributions::Binomial::new(a.trials(), b.p()).expect("valid"));
-                }
+                let (p, q) = build_pair(family, &pp, &qp);
                 let h = expectation(&p, &|x| -p.ln_density(&x));
                 let scale = h.abs().max(1.0);
                 prop_assert!(
@@ -124,11 +130,7 @@ fn cross_entropy_decomposes_and_kl_is_a_divergence() {
         let mut runner = proptest::test_runner::TestRunner::new(proptest_config(64, 3000 + i as u64));
         runner
             .run(&(params(family), params(family)), |(pp, qp)| {
-                let p = build(family, &pp);
-                let mut q = build(family, &qp);
-                if let (AnyUnivariate::Binomial(a), AnyUnivariate::Binomial(b)) = (&p, &q) {
-                    q = AnyUnivariate::Binomial(xent_distributions::Binomial::new(a.trials(), b.p()).expect("valid"));
-                }
+                let (p, q) = build_pair(family, &pp, &qp);
                 let (Ok(ce), Ok(kl)) = (p.cross_entropy(&q), p.kl_divergence(&q)) else {
                     return Ok(()); // no closed form for this family
                 };

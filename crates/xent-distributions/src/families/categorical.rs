@@ -203,11 +203,7 @@ impl Accumulator for CategoricalStats {
         self.weight
     }
     fn check(&self) -> Result<(), FitError> {
-        match self.error.get() {
-            Some(e) => Err(e.clone()),
-            None if self.weight > 0.0 => Ok(()),
-            None => Err(FitError::Empty { family: "categorical" }),
-        }
+        self.error.check(self.weight, "categorical")
     }
 }
 

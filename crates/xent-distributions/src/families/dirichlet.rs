@@ -210,11 +210,7 @@ impl Accumulator for DirichletStats {
         self.weight
     }
     fn check(&self) -> Result<(), FitError> {
-        match self.error.get() {
-            Some(e) => Err(e.clone()),
-            None if self.weight > 0.0 => Ok(()),
-            None => Err(FitError::Empty { family: "dirichlet" }),
-        }
+        self.error.check(self.weight, "dirichlet")
     }
 }
 

@@ -325,11 +325,7 @@ impl Accumulator for MultivariateNormalStats {
         self.weight
     }
     fn check(&self) -> Result<(), FitError> {
-        match self.error.get() {
-            Some(e) => Err(e.clone()),
-            None if self.weight > 0.0 => Ok(()),
-            None => Err(FitError::Empty { family: "multivariate_normal" }),
-        }
+        self.error.check(self.weight, "multivariate_normal")
     }
 }
 

@@ -4,13 +4,18 @@
 
 use std::path::PathBuf;
 
-/// `shared/reference`, beside the project root (override with `XENT_REFERENCE_DIR`).
+/// `shared/reference`, beside the project root: the first ancestor of the
+/// workspace that holds `shared/reference` (override with
+/// `XENT_REFERENCE_DIR`). Missing reference data is a test failure.
 pub fn reference_dir() -> PathBuf {
     if let Ok(dir) = std::env::var("XENT_REFERENCE_DIR") {
         return PathBuf::from(dir);
     }
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    root.join("../shared/reference")
+    let root = root.canonicalize().unwrap_or(root);
+    root.ancestors().map(|a| a.join("shared/reference")).find(|p| p.is_dir()).unwrap_or_else(|| {
+        panic!("no shared/reference beside {} or its ancestors; set XENT_REFERENCE_DIR", root.display())
+    })
 }
 
 /// Reads a CSV file of the reference directory into header-keyed rows.
