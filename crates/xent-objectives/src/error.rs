@@ -1,0 +1,96 @@
+//! Errors of objectives and losses.
+
+use thiserror::Error;
+use xent_distributions::ParamError;
+
+/// An objective or loss could not be evaluated.
+#[derive(Debug, Clone, PartialEq, Error)]
+#[non_exhaustive]
+pub enum ObjectiveError {
+    /// The data set is empty.
+    #[error("no observations")]
+    EmptyData,
+    /// A vector or matrix has the wrong length or shape.
+    #[error("{what} has dimension {found}, expected {expected}")]
+    Dimension {
+        /// What was mis-sized.
+        what: &'static str,
+        /// The size required.
+        expected: usize,
+        /// The size given.
+        found: usize,
+    },
+    /// A coordinate of the unconstrained vector is NaN or infinite.
+    #[error("unconstrained parameter {index} is not finite: {value}")]
+    NonFiniteParameter {
+        /// Its position.
+        index: usize,
+        /// Its value.
+        value: f64,
+    },
+    /// A natural parameter lies outside the domain of its transform.
+    #[error("parameter {index} = {value} is outside the domain of its transform ({domain})")]
+    OutsideDomain {
+        /// Its position in the natural parameter vector.
+        index: usize,
+        /// Its value.
+        value: f64,
+        /// The domain, in words.
+        domain: &'static str,
+    },
+    /// The model rejected the parameters.
+    #[error("invalid parameters: {0}")]
+    Param(#[from] ParamError),
+    /// An input value is NaN or infinite.
+    #[error("{what} {index} is not finite: {value}")]
+    NonFinite {
+        /// Which input.
+        what: &'static str,
+        /// Its position (row-major for matrices).
+        index: usize,
+        /// Its value.
+        value: f64,
+    },
+    /// A class label is outside `0..classes` (and is not the ignore index).
+    #[error("label {index} = {label} is outside 0..{classes}")]
+    LabelOutOfRange {
+        /// Its position.
+        index: usize,
+        /// The label.
+        label: i64,
+        /// The number of classes.
+        classes: usize,
+    },
+    /// An option value is invalid (e.g. label smoothing outside `[0, 1]`).
+    #[error("option `{name}` = {value} is invalid: {reason}")]
+    InvalidOption {
+        /// The option.
+        name: &'static str,
+        /// Its value.
+        value: f64,
+        /// Why, in words.
+        reason: &'static str,
+    },
+    /// A target value is outside what the loss accepts.
+    #[error("target {index} = {value} is invalid: {reason}")]
+    InvalidTarget {
+        /// Its position.
+        index: usize,
+        /// Its value.
+        value: f64,
+        /// Why, in words.
+        reason: &'static str,
+    },
+}
+
+impl ObjectiveError {
+    /// Shifts the index of an [`ObjectiveError::OutsideDomain`] by `offset`.
+    pub(crate) fn shifted(self, offset: usize) -> Self {
+        match self {
+            ObjectiveError::OutsideDomain { index, value, domain } => {
+                ObjectiveError::OutsideDomain { index: index + offset, value, domain }
+            }
+            other => other,
+        }
+    }
+}

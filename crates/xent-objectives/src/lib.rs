@@ -1,0 +1,37 @@
+//! Objectives of maximum-likelihood estimation as differentiable functions.
+//!
+//! - [`Nll`]: the likelihood (as a [`ScaledFloat`], beside the naive `f64`
+//!   product), the log-likelihood and the average negative log-likelihood of
+//!   any [`Model`] on data, with gradients (forward duals), Hessians (nested
+//!   duals) and per-sample scores in the unconstrained parameters of a
+//!   [`Parametrisation`] built from [`Transform`]s.
+//! - [`Family`]: every univariate family of `xent-distributions` as a model.
+//! - [`check_gradient`]: finite-difference checks, public.
+//!
+//! ```
+//! use xent_objectives::{Family, Nll};
+//! let data = [0.5, 1.5, 2.0, 4.0];
+//! let nll = Nll::new(&Family::Normal, &data)?;
+//! // u = (mean, ln std_dev)
+//! let (v, g) = nll.value_and_gradient(&[2.0, 0.0])?;
+//! assert!(v.is_finite() && g.len() == 2);
+//! # Ok::<(), xent_objectives::ObjectiveError>(())
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod error;
+mod gradcheck;
+mod likelihood;
+mod model;
+mod objective;
+pub mod parallel;
+mod transform;
+
+pub use error::ObjectiveError;
+pub use gradcheck::{GradientCheck, check_gradient};
+pub use likelihood::ScaledFloat;
+pub use model::{AnyDist, Family, Model};
+pub use objective::{Derivatives, Nll};
+pub use parallel::CHUNK;
+pub use transform::{Parametrisation, Transform};

@@ -1,0 +1,170 @@
+//! The model trait objectives are built on, and models for every univariate
+//! family of `xent-distributions`.
+
+use xent_distributions::families::{
+    bernoulli::Bernoulli, beta::Beta, binomial::Binomial, cauchy::Cauchy, exponential::Exponential, gamma::Gamma,
+    geometric::Geometric, inverse_gaussian::InverseGaussian, laplace::Laplace, log_normal::LogNormal,
+    negative_binomial::NegativeBinomial, normal::Normal, pareto::Pareto, poisson::Poisson, rayleigh::Rayleigh,
+    student_t::StudentT, uniform::Uniform, weibull::Weibull,
+};
+use xent_distributions::{LogDensity, ParamError, Scalar};
+
+use crate::transform::Transform;
+
+/// A parametric family `q_θ`, as objectives see it: natural parameters `θ`
+/// (named, with a default unconstraining transform per block) and a
+/// log-density generic over the scalar.
+///
+/// Implement it for your own type to get likelihoods, gradients, Hessians
+/// and scores for free:
+///
+/// ```
+/// use xent_distributions::{LogDensity, ParamError, Scalar};
+/// use xent_objectives::{Model, Nll, Transform};
+///
+/// /// Exponential with mean θ (instead of rate).
+/// struct ExpMean;
+/// struct ExpMeanDist<T>(T);
+/// impl<T: Scalar> LogDensity<T> for ExpMeanDist<T> {
+///     type Obs = f64;
+///     fn ln_density(&self, &x: &f64) -> T {
+///         if x < 0.0 { T::neg_infinity() } else { -self.0.ln() - T::cst(x) / self.0 }
+///     }
+/// }
+/// impl Model for ExpMean {
+///     type Obs = f64;
+///     type Dist<T: Scalar> = ExpMeanDist<T>;
+///     fn name(&self) -> String { "exp_mean".into() }
+///     fn param_names(&self) -> Vec<String> { vec!["mean".into()] }
+///     fn transforms(&self) -> Vec<Transform> { vec![Transform::Exp] }
+///     fn build<T: Scalar>(&self, theta: &[T]) -> Result<ExpMeanDist<T>, ParamError> {
+///         Ok(ExpMeanDist(theta[0]))
+///     }
+/// }
+/// let data = [1.0, 2.0, 3.0];
+/// let nll = Nll::new(&ExpMean, &data)?;
+/// // At the MLE (mean = 2, u = ln 2) the gradient vanishes.
+/// let g = nll.gradient(&[2f64.ln()])?;
+/// assert!(g[0].abs() < 1e-15);
+/// # Ok::<(), xent_objectives::ObjectiveError>(())
+/// ```
+pub trait Model: Sync {
+    /// One observation.
+    type Obs: Sync;
+    /// The distribution for parameters of scalar type `T`.
+    type Dist<T: Scalar>: LogDensity<T, Obs = Self::Obs> + Sync;
+    /// A name for reports.
+    fn name(&self) -> String;
+    /// Names of the natural parameters, in order.
+    fn param_names(&self) -> Vec<String>;
+    /// The default transform of each parameter block, in order.
+    fn transforms(&self) -> Vec<Transform>;
+    /// The distribution at natural parameters `θ`.
+    fn build<T: Scalar>(&self, theta: &[T]) -> Result<Self::Dist<T>, ParamError>;
+}
+
+macro_rules! univariate_models {
+    ($($variant:ident($ty:ident) = $name:literal, [$($p:literal: $t:ident),*], $build:expr;)*) => {
+        /// A univariate family of `xent-distributions`, chosen by name.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[non_exhaustive]
+        pub enum Family {
+            $(
+                #[doc = concat!("`", $name, "`")]
+                $variant,
+            )*
+            /// `binomial` with a known number of trials.
+            Binomial {
+                /// The known number of trials.
+                trials: u64,
+            },
+        }
+
+        /// A distribution of any univariate family with parameters of scalar `T`.
+        #[derive(Debug, Clone)]
+        #[non_exhaustive]
+        pub enum AnyDist<T: Scalar> {
+            $(
+                #[doc = concat!("`", $name, "`")]
+                $variant($ty<T>),
+            )*
+            /// `binomial`
+            Binomial(Binomial<T>),
+        }
+
+        impl<T: Scalar> LogDensity<T> for AnyDist<T> {
+            type Obs = f64;
+            #[inline]
+            fn ln_density(&self, x: &f64) -> T {
+                match self {
+                    $(AnyDist::$variant(d) => d.ln_density(x),)*
+                    AnyDist::Binomial(d) => d.ln_density(x),
+                }
+            }
+        }
+
+        impl Family {
+            /// The family of a reference name (`binomial` needs its trials: use
+            /// [`Family::Binomial`]).
+            pub fn from_name(name: &str) -> Option<Family> {
+                match name {
+                    $($name => Some(Family::$variant),)*
+                    _ => None,
+                }
+            }
+        }
+
+        impl Model for Family {
+            type Obs = f64;
+            type Dist<T: Scalar> = AnyDist<T>;
+            fn name(&self) -> String {
+                match self {
+                    $(Family::$variant => $name.to_string(),)*
+                    Family::Binomial { trials } => format!("binomial(trials = {trials})"),
+                }
+            }
+            fn param_names(&self) -> Vec<String> {
+                match self {
+                    $(Family::$variant => vec![$($p.to_string()),*],)*
+                    Family::Binomial { .. } => vec!["p".to_string()],
+                }
+            }
+            fn transforms(&self) -> Vec<Transform> {
+                match self {
+                    $(Family::$variant => vec![$(Transform::$t),*],)*
+                    Family::Binomial { .. } => vec![Transform::Logit],
+                }
+            }
+            fn build<T: Scalar>(&self, theta: &[T]) -> Result<AnyDist<T>, ParamError> {
+                let want = self.param_names().len();
+                if theta.len() != want {
+                    return Err(ParamError::Dimension { name: "theta", expected: want, found: theta.len() });
+                }
+                Ok(match self {
+                    $(Family::$variant => AnyDist::$variant(($build)(theta)?),)*
+                    Family::Binomial { trials } => AnyDist::Binomial(Binomial::new(*trials, theta[0])?),
+                })
+            }
+        }
+    };
+}
+
+univariate_models! {
+    Normal(Normal) = "normal", ["mean": Identity, "std_dev": Exp], |t: &[T]| Normal::new(t[0], t[1]);
+    LogNormal(LogNormal) = "log_normal", ["mu": Identity, "sigma": Exp], |t: &[T]| LogNormal::new(t[0], t[1]);
+    Exponential(Exponential) = "exponential", ["rate": Exp], |t: &[T]| Exponential::new(t[0]);
+    Gamma(Gamma) = "gamma", ["shape": Exp, "rate": Exp], |t: &[T]| Gamma::new(t[0], t[1]);
+    Beta(Beta) = "beta", ["alpha": Exp, "beta": Exp], |t: &[T]| Beta::new(t[0], t[1]);
+    Laplace(Laplace) = "laplace", ["location": Identity, "scale": Exp], |t: &[T]| Laplace::new(t[0], t[1]);
+    StudentT(StudentT) = "student_t", ["location": Identity, "scale": Exp, "dof": Exp], |t: &[T]| StudentT::new(t[0], t[1], t[2]);
+    Cauchy(Cauchy) = "cauchy", ["location": Identity, "scale": Exp], |t: &[T]| Cauchy::new(t[0], t[1]);
+    Weibull(Weibull) = "weibull", ["shape": Exp, "scale": Exp], |t: &[T]| Weibull::new(t[0], t[1]);
+    Uniform(Uniform) = "uniform", ["low": Identity, "high": Identity], |t: &[T]| Uniform::new(t[0], t[1]);
+    Pareto(Pareto) = "pareto", ["scale": Exp, "shape": Exp], |t: &[T]| Pareto::new(t[0], t[1]);
+    Rayleigh(Rayleigh) = "rayleigh", ["sigma": Exp], |t: &[T]| Rayleigh::new(t[0]);
+    InverseGaussian(InverseGaussian) = "inverse_gaussian", ["mean": Exp, "shape": Exp], |t: &[T]| InverseGaussian::new(t[0], t[1]);
+    Poisson(Poisson) = "poisson", ["rate": Exp], |t: &[T]| Poisson::new(t[0]);
+    Bernoulli(Bernoulli) = "bernoulli", ["p": Logit], |t: &[T]| Bernoulli::new(t[0]);
+    Geometric(Geometric) = "geometric", ["p": Logit], |t: &[T]| Geometric::new(t[0]);
+    NegativeBinomial(NegativeBinomial) = "negative_binomial", ["successes": Exp, "p": Logit], |t: &[T]| NegativeBinomial::new(t[0], t[1]);
+}
