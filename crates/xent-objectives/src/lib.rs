@@ -6,6 +6,8 @@
 //!   duals) and per-sample scores in the unconstrained parameters of a
 //!   [`Parametrisation`] built from [`Transform`]s.
 //! - [`Family`]: every univariate family of `xent-distributions` as a model.
+//! - [`losses`]: PyTorch-semantics losses, each a documented NLL up to a
+//!   parameter-free constant.
 //! - [`check_gradient`]: finite-difference checks, public.
 //!
 //! ```
@@ -23,6 +25,7 @@
 mod error;
 mod gradcheck;
 mod likelihood;
+pub mod losses;
 mod model;
 mod objective;
 pub mod parallel;
