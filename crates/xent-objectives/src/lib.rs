@@ -6,6 +6,9 @@
 //!   duals) and per-sample scores in the unconstrained parameters of a
 //!   [`Parametrisation`] built from [`Transform`]s.
 //! - [`Family`]: every univariate family of `xent-distributions` as a model.
+//! - [`conditional`]: linear-Gaussian, logistic, softmax, Poisson-log and
+//!   heteroscedastic Gaussian models on a design matrix, gradients `Xᵀ g`
+//!   and Hessians `Xᵀ W X`.
 //! - [`losses`]: PyTorch-semantics losses, each a documented NLL up to a
 //!   parameter-free constant.
 //! - [`check_gradient`]: finite-difference checks, public.
@@ -22,6 +25,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod conditional;
 mod error;
 mod gradcheck;
 mod likelihood;

@@ -39,6 +39,28 @@ where
     })
 }
 
+/// `f` applied to the index range of every chunk of `0..n`, in chunk order
+/// (the same chunking as [`map_chunks`]).
+pub fn map_ranges<R, F>(n: usize, threads: usize, f: F) -> Vec<R>
+where
+    R: Send,
+    F: Fn(std::ops::Range<usize>) -> R + Sync,
+{
+    let starts: Vec<usize> = (0..n).step_by(CHUNK).collect();
+    let f = &f;
+    let run = move |&s: &usize| f(s..(s + CHUNK).min(n));
+    let threads = threads.clamp(1, starts.len().max(1));
+    if threads == 1 {
+        return starts.iter().map(run).collect();
+    }
+    let per = starts.len().div_ceil(threads);
+    std::thread::scope(|sc| {
+        let handles: Vec<_> =
+            starts.chunks(per).map(|group| sc.spawn(move || group.iter().map(run).collect::<Vec<R>>())).collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,458 @@
+//! Conditional models `q_θ(y | x)` with a design matrix.
+//!
+//! Each model's per-sample negative log-likelihood is written once, as a
+//! function of its linear predictors `η = X βₖ` (and of any extra scalar
+//! parameters such as `ln σ`), generic over the scalar. Its derivatives in
+//! `η` come from `autodiff` duals, and batch gradients and Hessians are
+//! assembled with matrix products — `Xᵀ g` and `Xᵀ W X` — never with a pass
+//! over the data per parameter.
+
+use nalgebra::{DMatrix, DVector};
+use xent_distributions::special::ln_factorial;
+use xent_distributions::{Dual, Dual2, Scalar};
+
+use crate::error::ObjectiveError;
+use crate::parallel::{default_threads, map_ranges};
+
+/// `½ ln 2π`.
+const HALF_LN_2PI: f64 = 0.918_938_533_204_672_8;
+
+/// The per-sample negative log-likelihood of a conditional model, as a
+/// function of `m` linear predictors and `e` extra parameters.
+pub trait EtaModel: Sync {
+    /// A name for reports.
+    fn name(&self) -> String;
+    /// Number of linear predictors `m` per sample.
+    fn predictors(&self) -> usize;
+    /// Names of the extra (non-linear-predictor) parameters.
+    fn extra_names(&self) -> Vec<String> {
+        Vec::new()
+    }
+    /// Checks one target, returning a reason if it is invalid.
+    fn check_target(&self, y: f64) -> Result<(), &'static str>;
+    /// `−ln q(y | η, extra)`, generic over the scalar.
+    fn nll<T: Scalar>(&self, eta: &[T], extra: &[T], y: f64) -> T;
+}
+
+/// `softplus(x) = ln(1 + eˣ)`, stable, generic.
+fn softplus<T: Scalar>(x: T) -> T {
+    if x.value() > 0.0 { x + (-x).exp().ln_1p() } else { x.exp().ln_1p() }
+}
+
+/// Linear-Gaussian regression: `y ~ N(η, σ²)`, extra parameter `ln σ`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LinearGaussian;
+
+impl EtaModel for LinearGaussian {
+    fn name(&self) -> String {
+        "linear_gaussian".into()
+    }
+    fn predictors(&self) -> usize {
+        1
+    }
+    fn extra_names(&self) -> Vec<String> {
+        vec!["ln_sigma".into()]
+    }
+    fn check_target(&self, _y: f64) -> Result<(), &'static str> {
+        Ok(())
+    }
+    fn nll<T: Scalar>(&self, eta: &[T], extra: &[T], y: f64) -> T {
+        let r = (T::cst(y) - eta[0]) * (-extra[0]).exp();
+        extra[0] + T::cst(HALF_LN_2PI) + r * r * T::cst(0.5)
+    }
+}
+
+/// Logistic regression: `y ~ Bernoulli(σ(η))`, `y ∈ {0, 1}`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Logistic;
+
+impl EtaModel for Logistic {
+    fn name(&self) -> String {
+        "logistic".into()
+    }
+    fn predictors(&self) -> usize {
+        1
+    }
+    fn check_target(&self, y: f64) -> Result<(), &'static str> {
+        if y == 0.0 || y == 1.0 { Ok(()) } else { Err("must be 0 or 1") }
+    }
+    fn nll<T: Scalar>(&self, eta: &[T], _extra: &[T], y: f64) -> T {
+        softplus(eta[0]) - T::cst(y) * eta[0]
+    }
+}
+
+/// Softmax regression over `K` classes with class 0 as reference:
+/// `ηₖ = X βₖ` for `k = 1..K`, `η₀ = 0`; `y ∈ {0, …, K−1}`.
+#[derive(Debug, Clone, Copy)]
+pub struct Softmax {
+    classes: usize,
+}
+
+impl Softmax {
+    /// A softmax model over `classes ≥ 2` classes.
+    pub fn new(classes: usize) -> Result<Self, ObjectiveError> {
+        if classes < 2 {
+            return Err(ObjectiveError::Dimension { what: "classes", expected: 2, found: classes });
+        }
+        Ok(Softmax { classes })
+    }
+    /// Number of classes `K`.
+    pub fn classes(&self) -> usize {
+        self.classes
+    }
+}
+
+impl EtaModel for Softmax {
+    fn name(&self) -> String {
+        format!("softmax(K = {})", self.classes)
+    }
+    fn predictors(&self) -> usize {
+        self.classes - 1
+    }
+    fn check_target(&self, y: f64) -> Result<(), &'static str> {
+        if y >= 0.0 && y == y.floor() && y < self.classes as f64 { Ok(()) } else { Err("must be a class index 0..K") }
+    }
+    fn nll<T: Scalar>(&self, eta: &[T], _extra: &[T], y: f64) -> T {
+        let m = eta.iter().fold(T::zero(), |a, &b| if b.value() > a.value() { b } else { a });
+        let lse = m + eta.iter().fold((-m).exp(), |acc, &v| acc + (v - m).exp()).ln();
+        let k = y as usize;
+        if k == 0 { lse } else { lse - eta[k - 1] }
+    }
+}
+
+/// Poisson regression with log link: `y ~ Poisson(e^η)`, `y ∈ {0, 1, …}`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PoissonLog;
+
+impl EtaModel for PoissonLog {
+    fn name(&self) -> String {
+        "poisson_log".into()
+    }
+    fn predictors(&self) -> usize {
+        1
+    }
+    fn check_target(&self, y: f64) -> Result<(), &'static str> {
+        if y >= 0.0 && y == y.floor() { Ok(()) } else { Err("must be a count 0, 1, 2, ...") }
+    }
+    fn nll<T: Scalar>(&self, eta: &[T], _extra: &[T], y: f64) -> T {
+        eta[0].exp() - T::cst(y) * eta[0] + T::cst(ln_factorial(y))
+    }
+}
+
+/// Heteroscedastic Gaussian: `y ~ N(η₁, e^{η₂})`, mean and log-variance
+/// both linear in `x`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HeteroscedasticGaussian;
+
+impl EtaModel for HeteroscedasticGaussian {
+    fn name(&self) -> String {
+        "heteroscedastic_gaussian".into()
+    }
+    fn predictors(&self) -> usize {
+        2
+    }
+    fn check_target(&self, _y: f64) -> Result<(), &'static str> {
+        Ok(())
+    }
+    fn nll<T: Scalar>(&self, eta: &[T], _extra: &[T], y: f64) -> T {
+        let r = T::cst(y) - eta[0];
+        (eta[1] + r * r * (-eta[1]).exp()) * T::cst(0.5) + T::cst(HALF_LN_2PI)
+    }
+}
+
+/// A design matrix (`n × p`), with a leading column of ones when built
+/// with an intercept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Design {
+    x: DMatrix<f64>,
+    intercept: bool,
+}
+
+impl Design {
+    /// A design from features (`n × d`); with `intercept` a column of ones
+    /// is put first. Non-finite entries are an error.
+    pub fn new(features: &DMatrix<f64>, intercept: bool) -> Result<Self, ObjectiveError> {
+        if let Some((i, &v)) = features.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+            return Err(ObjectiveError::NonFinite { what: "design entry", index: i, value: v });
+        }
+        let x = if intercept { features.clone().insert_column(0, 1.0) } else { features.clone() };
+        Ok(Design { x, intercept })
+    }
+    /// The matrix `X`.
+    pub fn matrix(&self) -> &DMatrix<f64> {
+        &self.x
+    }
+    /// Rows `n`.
+    pub fn n(&self) -> usize {
+        self.x.nrows()
+    }
+    /// Columns `p` (including the intercept).
+    pub fn p(&self) -> usize {
+        self.x.ncols()
+    }
+    /// Whether the first column is the intercept.
+    pub fn has_intercept(&self) -> bool {
+        self.intercept
+    }
+}
+
+/// The average conditional NLL `−(1/n) Σᵢ ln q_θ(yᵢ | xᵢ)` of an
+/// [`EtaModel`], with parameters `θ = (β₁, …, β_m, extra)` (each `βₖ` of
+/// length `p`).
+#[derive(Debug, Clone)]
+pub struct ConditionalNll<'a, M: EtaModel> {
+    model: M,
+    design: &'a Design,
+    y: &'a [f64],
+    threads: usize,
+}
+
+/// Per-sample derivatives in the local variables `z = (η₁, …, η_m, extra…)`
+/// of one chunk: the summed value and, row by row, `L` gradient entries (and
+/// `L²` Hessian entries when asked).
+struct Locals {
+    value: f64,
+    grad: Vec<f64>,
+    hess: Vec<f64>,
+}
+
+impl<'a, M: EtaModel> ConditionalNll<'a, M> {
+    /// The objective of `model` on `design` and targets `y` (checked).
+    pub fn new(model: M, design: &'a Design, y: &'a [f64]) -> Result<Self, ObjectiveError> {
+        if y.len() != design.n() {
+            return Err(ObjectiveError::Dimension { what: "targets", expected: design.n(), found: y.len() });
+        }
+        if y.is_empty() {
+            return Err(ObjectiveError::EmptyData);
+        }
+        for (i, &v) in y.iter().enumerate() {
+            if !v.is_finite() {
+                return Err(ObjectiveError::NonFinite { what: "target", index: i, value: v });
+            }
+            model.check_target(v).map_err(|reason| ObjectiveError::InvalidTarget { index: i, value: v, reason })?;
+        }
+        Ok(ConditionalNll { model, design, y, threads: default_threads() })
+    }
+
+    /// Uses `threads` threads (results do not depend on it).
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.threads = threads.max(1);
+        self
+    }
+
+    /// The model.
+    pub fn model(&self) -> &M {
+        &self.model
+    }
+
+    /// Number of parameters `m·p + e`.
+    pub fn dim(&self) -> usize {
+        self.model.predictors() * self.design.p() + self.model.extra_names().len()
+    }
+
+    /// Parameter names: `b{k}[{j}]` for coefficient `j` of predictor `k`,
+    /// then the extra parameters.
+    pub fn param_names(&self) -> Vec<String> {
+        let m = self.model.predictors();
+        let mut v: Vec<String> = (0..m)
+            .flat_map(|k| {
+                (0..self.design.p()).map(move |j| {
+                    if self.design.has_intercept() && j == 0 {
+                        format!("b{k}[intercept]")
+                    } else {
+                        format!("b{k}[{j}]")
+                    }
+                })
+            })
+            .collect();
+        v.extend(self.model.extra_names());
+        v
+    }
+
+    fn check(&self, theta: &[f64]) -> Result<(), ObjectiveError> {
+        if theta.len() != self.dim() {
+            return Err(ObjectiveError::Dimension {
+                what: "parameter vector",
+                expected: self.dim(),
+                found: theta.len(),
+            });
+        }
+        if let Some(i) = theta.iter().position(|v| !v.is_finite()) {
+            return Err(ObjectiveError::NonFiniteParameter { index: i, value: theta[i] });
+        }
+        Ok(())
+    }
+
+    /// The linear predictors `ηₖ = X βₖ`, one vector per predictor.
+    pub fn linear_predictors(&self, theta: &[f64]) -> Result<Vec<DVector<f64>>, ObjectiveError> {
+        self.check(theta)?;
+        let p = self.design.p();
+        Ok((0..self.model.predictors())
+            .map(|k| self.design.matrix() * DVector::from_column_slice(&theta[k * p..(k + 1) * p]))
+            .collect())
+    }
+
+    fn extras<'t>(&self, theta: &'t [f64]) -> &'t [f64] {
+        &theta[self.model.predictors() * self.design.p()..]
+    }
+
+    /// Per-chunk sums and per-sample derivatives in the local variables:
+    /// `order` 0 (value), 1 (gradient, one dual per local variable) or 2
+    /// (Hessian, nested duals per pair). Buffers are reused within a chunk.
+    fn locals(&self, eta: &[DVector<f64>], extra: &[f64], order: u8) -> Vec<Locals> {
+        let m = eta.len();
+        let l = m + extra.len();
+        map_ranges(self.y.len(), self.threads, |range| {
+            let len = range.len();
+            let mut out = Locals {
+                value: 0.0,
+                grad: Vec::with_capacity(if order >= 1 { len * l } else { 0 }),
+                hess: Vec::with_capacity(if order >= 2 { len * l * l } else { 0 }),
+            };
+            let mut z = vec![0.0; l];
+            z[m..].copy_from_slice(extra);
+            let mut z1 = vec![Dual::new(0.0, 0.0); l];
+            let mut z2 = vec![Dual2::new(Dual::new(0.0, 0.0), Dual::new(0.0, 0.0)); l];
+            let mut h = vec![0.0; l * l];
+            for i in range {
+                for k in 0..m {
+                    z[k] = eta[k][i];
+                }
+                let y = self.y[i];
+                match order {
+                    0 => out.value += self.model.nll(&z[..m], &z[m..], y),
+                    1 => {
+                        for d in 0..l {
+                            for (j, zj) in z1.iter_mut().enumerate() {
+                                *zj = Dual::new(z[j], if j == d { 1.0 } else { 0.0 });
+                            }
+                            let r = self.model.nll(&z1[..m], &z1[m..], y);
+                            if d == 0 {
+                                out.value += r.value();
+                            }
+                            out.grad.push(r.deriv());
+                        }
+                    }
+                    _ => {
+                        for a in 0..l {
+                            for b in a..l {
+                                for (j, zj) in z2.iter_mut().enumerate() {
+                                    *zj = Dual2::new(
+                                        Dual::new(z[j], if j == a { 1.0 } else { 0.0 }),
+                                        Dual::new(if j == b { 1.0 } else { 0.0 }, 0.0),
+                                    );
+                                }
+                                let r = self.model.nll(&z2[..m], &z2[m..], y);
+                                if a == 0 && b == 0 {
+                                    out.value += r.x.x;
+                                }
+                                if a == b {
+                                    out.grad.push(r.x.dx);
+                                }
+                                h[a * l + b] = r.dx.dx;
+                                h[b * l + a] = r.dx.dx;
+                            }
+                        }
+                        out.hess.extend_from_slice(&h);
+                    }
+                }
+            }
+            out
+        })
+    }
+
+    /// The average conditional NLL.
+    pub fn value(&self, theta: &[f64]) -> Result<f64, ObjectiveError> {
+        let eta = self.linear_predictors(theta)?;
+        let parts = self.locals(&eta, self.extras(theta), 0);
+        Ok(parts.iter().fold(0.0, |a, c| a + c.value) / self.y.len() as f64)
+    }
+
+    /// Value and gradient: per-sample `g = ∂ℓ/∂η` by duals, then `Xᵀ g / n`.
+    pub fn value_and_gradient(&self, theta: &[f64]) -> Result<(f64, Vec<f64>), ObjectiveError> {
+        let eta = self.linear_predictors(theta)?;
+        let parts = self.locals(&eta, self.extras(theta), 1);
+        let n = self.y.len() as f64;
+        let m = self.model.predictors();
+        let l = m + self.model.extra_names().len();
+        let value = parts.iter().fold(0.0, |a, c| a + c.value) / n;
+        let column = |a: usize| {
+            DVector::from_iterator(self.y.len(), parts.iter().flat_map(|c| c.grad.iter().skip(a).step_by(l).copied()))
+        };
+        let mut grad = Vec::with_capacity(self.dim());
+        for k in 0..m {
+            grad.extend((self.design.matrix().tr_mul(&column(k)) / n).iter());
+        }
+        for s in m..l {
+            grad.push(column(s).sum() / n);
+        }
+        Ok((value, grad))
+    }
+
+    /// The gradient of the average conditional NLL.
+    pub fn gradient(&self, theta: &[f64]) -> Result<Vec<f64>, ObjectiveError> {
+        Ok(self.value_and_gradient(theta)?.1)
+    }
+
+    /// The Hessian: blocks `Xᵀ diag(∂²ℓ/∂ηₖ∂ηₗ) X / n`, cross terms with the
+    /// extra parameters `Xᵀ (∂²ℓ/∂ηₖ∂s) / n`, and `Σ ∂²ℓ/∂s∂t / n`.
+    pub fn hessian(&self, theta: &[f64]) -> Result<DMatrix<f64>, ObjectiveError> {
+        let eta = self.linear_predictors(theta)?;
+        let extra = self.extras(theta);
+        let parts = self.locals(&eta, extra, 2);
+        let n = self.y.len() as f64;
+        let (m, p) = (self.model.predictors(), self.design.p());
+        let l = m + extra.len();
+        let x = self.design.matrix();
+        let mut h = DMatrix::zeros(self.dim(), self.dim());
+        let w = |a: usize, b: usize| {
+            DVector::from_iterator(
+                self.y.len(),
+                parts.iter().flat_map(|c| c.hess.iter().skip(a * l + b).step_by(l * l).copied()),
+            )
+        };
+        for a in 0..m {
+            for b in a..m {
+                let wab = w(a, b);
+                let mut scaled = x.clone();
+                for mut col in scaled.column_iter_mut() {
+                    col.component_mul_assign(&wab);
+                }
+                let block = x.tr_mul(&scaled) / n;
+                h.view_mut((a * p, b * p), (p, p)).copy_from(&block);
+                if a != b {
+                    h.view_mut((b * p, a * p), (p, p)).copy_from(&block.transpose());
+                }
+            }
+            for s in m..l {
+                let col = x.tr_mul(&w(a, s)) / n;
+                let r = m * p + (s - m);
+                for j in 0..p {
+                    h[(a * p + j, r)] = col[j];
+                    h[(r, a * p + j)] = col[j];
+                }
+            }
+        }
+        for s in m..l {
+            for t in m..l {
+                h[(m * p + s - m, m * p + t - m)] = w(s, t).sum() / n;
+            }
+        }
+        Ok(h)
+    }
+
+    /// Per-sample scores `∂ ln q(yᵢ | xᵢ) / ∂θ` (`n × dim`): `−gᵢₖ xᵢ` blocks
+    /// and `−∂ℓᵢ/∂s`.
+    pub fn scores(&self, theta: &[f64]) -> Result<DMatrix<f64>, ObjectiveError> {
+        let eta = self.linear_predictors(theta)?;
+        let extra = self.extras(theta);
+        let parts = self.locals(&eta, extra, 1);
+        let g: Vec<f64> = parts.into_iter().flat_map(|c| c.grad).collect();
+        let (m, p) = (self.model.predictors(), self.design.p());
+        let l = m + extra.len();
+        let x = self.design.matrix();
+        Ok(DMatrix::from_fn(self.y.len(), self.dim(), |i, c| {
+            if c < m * p { -g[i * l + c / p] * x[(i, c % p)] } else { -g[i * l + m + c - m * p] }
+        }))
+    }
+}
