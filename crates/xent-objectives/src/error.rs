@@ -20,6 +20,15 @@ pub enum ObjectiveError {
         /// The size given.
         found: usize,
     },
+    /// The data failed the family's checks (empty, non-finite, outside the support).
+    #[error("invalid data: {0}")]
+    Data(String),
+    /// The model has no finite sufficient statistics (no fast path).
+    #[error("{model} has no finite sufficient statistics")]
+    NoSufficientStatistics {
+        /// The model.
+        model: String,
+    },
     /// A coordinate of the unconstrained vector is NaN or infinite.
     #[error("unconstrained parameter {index} is not finite: {value}")]
     NonFiniteParameter {

@@ -5,6 +5,8 @@
 //!   any [`Model`] on data, with gradients (forward duals), Hessians (nested
 //!   duals) and per-sample scores in the unconstrained parameters of a
 //!   [`Parametrisation`] built from [`Transform`]s.
+//! - [`SufficientNll`]: the exponential-family fast path, O(1) per
+//!   evaluation from sufficient statistics.
 //! - [`Family`]: every univariate family of `xent-distributions` as a model.
 //! - [`conditional`]: linear-Gaussian, logistic, softmax, Poisson-log and
 //!   heteroscedastic Gaussian models on a design matrix, gradients `Xᵀ g`
@@ -33,6 +35,7 @@ pub mod losses;
 mod model;
 mod objective;
 pub mod parallel;
+mod sufficient;
 mod transform;
 
 pub use error::ObjectiveError;
@@ -41,4 +44,5 @@ pub use likelihood::ScaledFloat;
 pub use model::{AnyDist, Family, Model};
 pub use objective::{Derivatives, Nll};
 pub use parallel::CHUNK;
+pub use sufficient::{SufficientNll, Summary};
 pub use transform::{Parametrisation, Transform};

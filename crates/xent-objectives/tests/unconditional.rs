@@ -269,3 +269,48 @@ fn user_models_evaluate_like_built_in_ones() {
         / 100.0;
     assert!((v2 - direct).abs() < 1e-14);
 }
+
+/// The sufficient-statistics path equals the per-sample path: values,
+/// gradients and Hessians, to `c·n·ε` relative (the per-sample sums round
+/// n times, the statistics once per observation and once per formula).
+#[test]
+fn sufficient_statistics_path_equals_the_per_sample_path() {
+    use xent_objectives::SufficientNll;
+    let families = [
+        (Family::Normal, "normal", vec![("mean", 1000.0), ("std_dev", 7.5)]),
+        (Family::LogNormal, "log_normal", vec![("mu", 0.3), ("sigma", 0.6)]),
+        (Family::Exponential, "exponential", vec![("rate", 0.8)]),
+        (Family::Gamma, "gamma", vec![("shape", 2.5), ("rate", 0.7)]),
+        (Family::Beta, "beta", vec![("alpha", 2.0), ("beta", 5.0)]),
+        (Family::Poisson, "poisson", vec![("rate", 3.5)]),
+        (Family::Bernoulli, "bernoulli", vec![("p", 0.3)]),
+        (Family::Geometric, "geometric", vec![("p", 0.3)]),
+        (Family::Rayleigh, "rayleigh", vec![("sigma", 1.8)]),
+        (Family::InverseGaussian, "inverse_gaussian", vec![("mean", 1.5), ("shape", 2.1)]),
+    ];
+    for (i, (model, name, p)) in families.into_iter().enumerate() {
+        let n = 5000;
+        let data = sample(name, &p, n, 300 + i as u64);
+        let slow = Nll::new(&model, &data).unwrap();
+        let fast = SufficientNll::new(&model, &data).unwrap();
+        let tol = 64.0 * n as f64 * f64::EPSILON;
+        for shift in [0.0, 0.2, -0.3] {
+            let u: Vec<f64> = point(&model, &p).iter().map(|v| v + shift).collect();
+            let (a, b) = (slow.value(&u).unwrap(), fast.value(&u).unwrap());
+            assert!((a - b).abs() <= tol * a.abs().max(1.0), "{name}: value {a} vs {b}");
+            let (ga, gb) = (slow.gradient(&u).unwrap(), fast.gradient(&u).unwrap());
+            for (x, y) in ga.iter().zip(&gb) {
+                assert!((x - y).abs() <= tol * x.abs().max(1.0), "{name}: gradient {ga:?} vs {gb:?}");
+            }
+            let (ha, hb) = (slow.hessian(&u).unwrap(), fast.hessian(&u).unwrap());
+            for (x, y) in ha.iter().zip(hb.iter()) {
+                assert!((x - y).abs() <= tol * x.abs().max(1.0), "{name}: Hessian {ha} vs {hb}");
+            }
+        }
+    }
+    assert!(matches!(
+        SufficientNll::new(&Family::StudentT, &[1.0]),
+        Err(ObjectiveError::NoSufficientStatistics { .. })
+    ));
+    assert!(matches!(SufficientNll::new(&Family::Exponential, &[1.0, -1.0]), Err(ObjectiveError::Data(_))));
+}

@@ -113,10 +113,11 @@ impl Distribution<f64> for InverseGaussian<f64> {
 
 stat_map!(
     /// Statistic map of the inverse Gaussian family: `(x, 1/x)`.
-    InverseGaussianMap, "inverse_gaussian", "x > 0", |x| x > 0.0, |x| [x, 1.0 / x, 0.0]
+    InverseGaussianMap, "inverse_gaussian", "x > 0", |x| x > 0.0, |x| [x, 1.0 / x, x.ln()]
 );
 
-/// Sufficient statistics of the inverse Gaussian family: weight, `Σ x`, `Σ 1/x`.
+/// Sufficient statistics of the inverse Gaussian family: weight, `Σ x`,
+/// `Σ 1/x` and the base measure `Σ ln x` (slot 2).
 pub type InverseGaussianStats = SumStats<InverseGaussianMap>;
 
 impl SufficientStatistics for InverseGaussian<f64> {

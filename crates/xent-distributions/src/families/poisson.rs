@@ -6,7 +6,7 @@ use rand_distr::Distribution;
 use crate::error::{DivergenceError, FitError, ParamError, positive};
 use crate::families::{discrete_entropy, is_count, neg_inf, underflow};
 use crate::scalar::Scalar;
-use crate::special::{bd0_generic, gamma_q, ln_poisson_pmf, stirlerr};
+use crate::special::{bd0_generic, gamma_q, ln_factorial, ln_poisson_pmf, stirlerr};
 use crate::stats::{Accumulator, SumStats, stat_map};
 use crate::traits::{ClosedFormMle, CrossEntropy, Family, LogDensity, SufficientStatistics, Support, Univariate};
 
@@ -107,10 +107,11 @@ impl Distribution<f64> for Poisson<f64> {
 
 stat_map!(
     /// Statistic map of the Poisson family: `k`.
-    PoissonMap, "poisson", "k in {0, 1, 2, ...}", |x| is_count(x), |x| [x, 0.0, 0.0]
+    PoissonMap, "poisson", "k in {0, 1, 2, ...}", |x| is_count(x), |x| [x, ln_factorial(x), 0.0]
 );
 
-/// Sufficient statistics of the Poisson family: weight and `Σ k`.
+/// Sufficient statistics of the Poisson family: weight, `Σ k` and the base
+/// measure `Σ ln k!` (slot 1), so the log-likelihood follows in O(1).
 pub type PoissonStats = SumStats<PoissonMap>;
 
 impl SufficientStatistics for Poisson<f64> {

@@ -98,10 +98,11 @@ impl Distribution<f64> for Rayleigh<f64> {
 
 stat_map!(
     /// Statistic map of the Rayleigh family: `x²`.
-    RayleighMap, "rayleigh", "x >= 0", |x| x >= 0.0, |x| [x * x, 0.0, 0.0]
+    RayleighMap, "rayleigh", "x >= 0", |x| x >= 0.0, |x| [x * x, x.ln(), 0.0]
 );
 
-/// Sufficient statistics of the Rayleigh family: weight and `Σ x²`.
+/// Sufficient statistics of the Rayleigh family: weight, `Σ x²` and the base
+/// measure `Σ ln x` (slot 1).
 pub type RayleighStats = SumStats<RayleighMap>;
 
 impl SufficientStatistics for Rayleigh<f64> {
