@@ -207,13 +207,13 @@ pub struct ConditionalNll<'a, M: EtaModel> {
     threads: usize,
 }
 
-/// Per-sample derivatives in the local variables `z = (η₁, …, η_m, extra…)`
-/// of one chunk: the summed value and, row by row, `L` gradient entries (and
-/// `L²` Hessian entries when asked).
-struct Locals {
+/// One chunk's contribution: summed value, `X_cᵀ g`, `X_cᵀ W X_c`, and
+/// (for scores) the per-sample local gradients, column-major.
+struct Part {
     value: f64,
     grad: Vec<f64>,
-    hess: Vec<f64>,
+    hess: DMatrix<f64>,
+    g: Vec<f64>,
 }
 
 impl<'a, M: EtaModel> ConditionalNll<'a, M> {
@@ -296,41 +296,54 @@ impl<'a, M: EtaModel> ConditionalNll<'a, M> {
         &theta[self.model.predictors() * self.design.p()..]
     }
 
-    /// Per-chunk sums and per-sample derivatives in the local variables:
-    /// `order` 0 (value), 1 (gradient, one dual per local variable) or 2
-    /// (Hessian, nested duals per pair). Buffers are reused within a chunk.
-    fn locals(&self, eta: &[DVector<f64>], extra: &[f64], order: u8) -> Vec<Locals> {
-        let m = eta.len();
+    /// One fused pass over the rows, chunk by chunk: the chunk's linear
+    /// predictors `η = X_c βₖ`, per-sample derivatives of the NLL in the
+    /// local variables `z = (η₁, …, η_m, extra…)` (duals, buffers reused),
+    /// and the chunk's contributions `X_cᵀ g` and `X_cᵀ W X_c` while the
+    /// chunk's rows are still in cache. `order` 0 = value, 1 = gradient,
+    /// 2 = Hessian; `keep` keeps the per-sample `g` (for scores).
+    fn pass(&self, theta: &[f64], order: u8, keep: bool) -> Result<Vec<Part>, ObjectiveError> {
+        self.check(theta)?;
+        let (m, p) = (self.model.predictors(), self.design.p());
+        let extra = self.extras(theta);
         let l = m + extra.len();
-        map_ranges(self.y.len(), self.threads, |range| {
+        let dim = self.dim();
+        let x = self.design.matrix();
+        let betas: Vec<DVector<f64>> = (0..m).map(|k| DVector::from_column_slice(&theta[k * p..(k + 1) * p])).collect();
+        Ok(map_ranges(self.y.len(), self.threads, |range| {
             let len = range.len();
-            let mut out = Locals {
+            let xc = x.rows(range.start, len);
+            let eta: Vec<DVector<f64>> = betas.iter().map(|b| xc * b).collect();
+            let mut part = Part {
                 value: 0.0,
-                grad: Vec::with_capacity(if order >= 1 { len * l } else { 0 }),
-                hess: Vec::with_capacity(if order >= 2 { len * l * l } else { 0 }),
+                grad: vec![0.0; if order >= 1 { dim } else { 0 }],
+                hess: if order >= 2 { DMatrix::zeros(dim, dim) } else { DMatrix::zeros(0, 0) },
+                g: Vec::new(),
             };
+            // Per-sample derivatives, column-major by local variable.
+            let mut g = vec![0.0; if order >= 1 { len * l } else { 0 }];
+            let mut h = vec![0.0; if order >= 2 { len * l * l } else { 0 }];
             let mut z = vec![0.0; l];
             z[m..].copy_from_slice(extra);
             let mut z1 = vec![Dual::new(0.0, 0.0); l];
             let mut z2 = vec![Dual2::new(Dual::new(0.0, 0.0), Dual::new(0.0, 0.0)); l];
-            let mut h = vec![0.0; l * l];
-            for i in range {
+            for (r, i) in range.clone().enumerate() {
                 for k in 0..m {
-                    z[k] = eta[k][i];
+                    z[k] = eta[k][r];
                 }
                 let y = self.y[i];
                 match order {
-                    0 => out.value += self.model.nll(&z[..m], &z[m..], y),
+                    0 => part.value += self.model.nll(&z[..m], &z[m..], y),
                     1 => {
                         for d in 0..l {
                             for (j, zj) in z1.iter_mut().enumerate() {
                                 *zj = Dual::new(z[j], if j == d { 1.0 } else { 0.0 });
                             }
-                            let r = self.model.nll(&z1[..m], &z1[m..], y);
+                            let v = self.model.nll(&z1[..m], &z1[m..], y);
                             if d == 0 {
-                                out.value += r.value();
+                                part.value += v.value();
                             }
-                            out.grad.push(r.deriv());
+                            g[d * len + r] = v.deriv();
                         }
                     }
                     _ => {
@@ -342,51 +355,87 @@ impl<'a, M: EtaModel> ConditionalNll<'a, M> {
                                         Dual::new(if j == b { 1.0 } else { 0.0 }, 0.0),
                                     );
                                 }
-                                let r = self.model.nll(&z2[..m], &z2[m..], y);
+                                let v = self.model.nll(&z2[..m], &z2[m..], y);
                                 if a == 0 && b == 0 {
-                                    out.value += r.x.x;
+                                    part.value += v.x.x;
                                 }
                                 if a == b {
-                                    out.grad.push(r.x.dx);
+                                    g[a * len + r] = v.x.dx;
                                 }
-                                h[a * l + b] = r.dx.dx;
-                                h[b * l + a] = r.dx.dx;
+                                h[(a * l + b) * len + r] = v.dx.dx;
+                                h[(b * l + a) * len + r] = v.dx.dx;
                             }
                         }
-                        out.hess.extend_from_slice(&h);
                     }
                 }
             }
-            out
-        })
+            if order >= 1 {
+                for k in 0..m {
+                    let gk = DVector::from_column_slice(&g[k * len..(k + 1) * len]);
+                    part.grad[k * p..(k + 1) * p].copy_from_slice(xc.tr_mul(&gk).as_slice());
+                }
+                for s in m..l {
+                    part.grad[m * p + s - m] = g[s * len..(s + 1) * len].iter().sum();
+                }
+            }
+            if order >= 2 {
+                let w = |a: usize, b: usize| DVector::from_column_slice(&h[(a * l + b) * len..(a * l + b + 1) * len]);
+                for a in 0..m {
+                    for b in a..m {
+                        let wab = w(a, b);
+                        let mut scaled = xc.clone_owned();
+                        for mut col in scaled.column_iter_mut() {
+                            col.component_mul_assign(&wab);
+                        }
+                        let block = xc.tr_mul(&scaled);
+                        part.hess.view_mut((a * p, b * p), (p, p)).copy_from(&block);
+                        if a != b {
+                            part.hess.view_mut((b * p, a * p), (p, p)).copy_from(&block.transpose());
+                        }
+                    }
+                    for s in m..l {
+                        let col = xc.tr_mul(&w(a, s));
+                        let r = m * p + (s - m);
+                        for j in 0..p {
+                            part.hess[(a * p + j, r)] = col[j];
+                            part.hess[(r, a * p + j)] = col[j];
+                        }
+                    }
+                }
+                for s in m..l {
+                    for t in m..l {
+                        part.hess[(m * p + s - m, m * p + t - m)] = w(s, t).sum();
+                    }
+                }
+            }
+            if keep {
+                part.g = g;
+            }
+            part
+        }))
     }
 
     /// The average conditional NLL.
     pub fn value(&self, theta: &[f64]) -> Result<f64, ObjectiveError> {
-        let eta = self.linear_predictors(theta)?;
-        let parts = self.locals(&eta, self.extras(theta), 0);
+        let parts = self.pass(theta, 0, false)?;
         Ok(parts.iter().fold(0.0, |a, c| a + c.value) / self.y.len() as f64)
     }
 
-    /// Value and gradient: per-sample `g = ∂ℓ/∂η` by duals, then `Xᵀ g / n`.
+    /// Value and gradient: per-sample `g = ∂ℓ/∂η` by duals, then `Xᵀ g / n`
+    /// accumulated chunk by chunk.
     pub fn value_and_gradient(&self, theta: &[f64]) -> Result<(f64, Vec<f64>), ObjectiveError> {
-        let eta = self.linear_predictors(theta)?;
-        let parts = self.locals(&eta, self.extras(theta), 1);
+        let parts = self.pass(theta, 1, false)?;
         let n = self.y.len() as f64;
-        let m = self.model.predictors();
-        let l = m + self.model.extra_names().len();
-        let value = parts.iter().fold(0.0, |a, c| a + c.value) / n;
-        let column = |a: usize| {
-            DVector::from_iterator(self.y.len(), parts.iter().flat_map(|c| c.grad.iter().skip(a).step_by(l).copied()))
-        };
-        let mut grad = Vec::with_capacity(self.dim());
-        for k in 0..m {
-            grad.extend((self.design.matrix().tr_mul(&column(k)) / n).iter());
+        let mut grad = vec![0.0; self.dim()];
+        let mut value = 0.0;
+        for part in &parts {
+            value += part.value;
+            for (t, v) in grad.iter_mut().zip(&part.grad) {
+                *t += v;
+            }
         }
-        for s in m..l {
-            grad.push(column(s).sum() / n);
-        }
-        Ok((value, grad))
+        grad.iter_mut().for_each(|v| *v /= n);
+        Ok((value / n, grad))
     }
 
     /// The gradient of the average conditional NLL.
@@ -397,62 +446,37 @@ impl<'a, M: EtaModel> ConditionalNll<'a, M> {
     /// The Hessian: blocks `Xᵀ diag(∂²ℓ/∂ηₖ∂ηₗ) X / n`, cross terms with the
     /// extra parameters `Xᵀ (∂²ℓ/∂ηₖ∂s) / n`, and `Σ ∂²ℓ/∂s∂t / n`.
     pub fn hessian(&self, theta: &[f64]) -> Result<DMatrix<f64>, ObjectiveError> {
-        let eta = self.linear_predictors(theta)?;
-        let extra = self.extras(theta);
-        let parts = self.locals(&eta, extra, 2);
-        let n = self.y.len() as f64;
-        let (m, p) = (self.model.predictors(), self.design.p());
-        let l = m + extra.len();
-        let x = self.design.matrix();
+        let parts = self.pass(theta, 2, false)?;
         let mut h = DMatrix::zeros(self.dim(), self.dim());
-        let w = |a: usize, b: usize| {
-            DVector::from_iterator(
-                self.y.len(),
-                parts.iter().flat_map(|c| c.hess.iter().skip(a * l + b).step_by(l * l).copied()),
-            )
-        };
-        for a in 0..m {
-            for b in a..m {
-                let wab = w(a, b);
-                let mut scaled = x.clone();
-                for mut col in scaled.column_iter_mut() {
-                    col.component_mul_assign(&wab);
-                }
-                let block = x.tr_mul(&scaled) / n;
-                h.view_mut((a * p, b * p), (p, p)).copy_from(&block);
-                if a != b {
-                    h.view_mut((b * p, a * p), (p, p)).copy_from(&block.transpose());
-                }
-            }
-            for s in m..l {
-                let col = x.tr_mul(&w(a, s)) / n;
-                let r = m * p + (s - m);
-                for j in 0..p {
-                    h[(a * p + j, r)] = col[j];
-                    h[(r, a * p + j)] = col[j];
-                }
-            }
+        for part in &parts {
+            h += &part.hess;
         }
-        for s in m..l {
-            for t in m..l {
-                h[(m * p + s - m, m * p + t - m)] = w(s, t).sum() / n;
-            }
-        }
-        Ok(h)
+        Ok(h / self.y.len() as f64)
     }
 
     /// Per-sample scores `∂ ln q(yᵢ | xᵢ) / ∂θ` (`n × dim`): `−gᵢₖ xᵢ` blocks
     /// and `−∂ℓᵢ/∂s`.
     pub fn scores(&self, theta: &[f64]) -> Result<DMatrix<f64>, ObjectiveError> {
-        let eta = self.linear_predictors(theta)?;
-        let extra = self.extras(theta);
-        let parts = self.locals(&eta, extra, 1);
-        let g: Vec<f64> = parts.into_iter().flat_map(|c| c.grad).collect();
+        let parts = self.pass(theta, 1, true)?;
         let (m, p) = (self.model.predictors(), self.design.p());
-        let l = m + extra.len();
+        let l = m + self.model.extra_names().len();
         let x = self.design.matrix();
-        Ok(DMatrix::from_fn(self.y.len(), self.dim(), |i, c| {
-            if c < m * p { -g[i * l + c / p] * x[(i, c % p)] } else { -g[i * l + m + c - m * p] }
-        }))
+        let mut out = DMatrix::zeros(self.y.len(), self.dim());
+        let mut row0 = 0;
+        for part in &parts {
+            let len = part.g.len() / l;
+            for r in 0..len {
+                let i = row0 + r;
+                for c in 0..self.dim() {
+                    out[(i, c)] = if c < m * p {
+                        -part.g[(c / p) * len + r] * x[(i, c % p)]
+                    } else {
+                        -part.g[(m + c - m * p) * len + r]
+                    };
+                }
+            }
+            row0 += len;
+        }
+        Ok(out)
     }
 }
