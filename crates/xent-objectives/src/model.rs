@@ -168,3 +168,96 @@ univariate_models! {
     Geometric(Geometric) = "geometric", ["p": Logit], |t: &[T]| Geometric::new(t[0]);
     NegativeBinomial(NegativeBinomial) = "negative_binomial", ["successes": Exp, "p": Logit], |t: &[T]| NegativeBinomial::new(t[0], t[1]);
 }
+
+/// The multivariate normal in `dim` dimensions as a model: parameters the
+/// mean (identity) and the lower Cholesky factor of the covariance
+/// (row-major lower triangle, exp on the diagonal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MultivariateNormalModel {
+    /// The dimension `k`.
+    pub dim: usize,
+}
+
+impl Model for MultivariateNormalModel {
+    type Obs = nalgebra::DVector<f64>;
+    type Dist<T: Scalar> = xent_distributions::MultivariateNormal<T>;
+    fn name(&self) -> String {
+        format!("multivariate_normal(k = {})", self.dim)
+    }
+    fn param_names(&self) -> Vec<String> {
+        let k = self.dim;
+        let mut v: Vec<String> = (0..k).map(|i| format!("mean[{i}]")).collect();
+        v.extend((0..k).flat_map(|i| (0..=i).map(move |j| format!("chol[{i},{j}]"))));
+        v
+    }
+    fn transforms(&self) -> Vec<Transform> {
+        let mut t = vec![Transform::Identity; self.dim];
+        t.push(Transform::Cholesky { k: self.dim });
+        t
+    }
+    fn build<T: Scalar>(&self, theta: &[T]) -> Result<Self::Dist<T>, ParamError> {
+        let k = self.dim;
+        let want = k + k * (k + 1) / 2;
+        if theta.len() != want {
+            return Err(ParamError::Dimension { name: "theta", expected: want, found: theta.len() });
+        }
+        let mean = nalgebra::DVector::from_column_slice(&theta[..k]);
+        let mut chol = nalgebra::DMatrix::from_element(k, k, T::zero());
+        let mut idx = k;
+        for i in 0..k {
+            for j in 0..=i {
+                chol[(i, j)] = theta[idx];
+                idx += 1;
+            }
+        }
+        xent_distributions::MultivariateNormal::from_cholesky(mean, chol)
+    }
+}
+
+/// The Dirichlet over `k` components as a model: concentrations on `exp`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DirichletModel {
+    /// The number of components `k ≥ 2`.
+    pub k: usize,
+}
+
+impl Model for DirichletModel {
+    type Obs = nalgebra::DVector<f64>;
+    type Dist<T: Scalar> = xent_distributions::Dirichlet<T>;
+    fn name(&self) -> String {
+        format!("dirichlet(k = {})", self.k)
+    }
+    fn param_names(&self) -> Vec<String> {
+        (0..self.k).map(|i| format!("alpha[{i}]")).collect()
+    }
+    fn transforms(&self) -> Vec<Transform> {
+        vec![Transform::Exp; self.k]
+    }
+    fn build<T: Scalar>(&self, theta: &[T]) -> Result<Self::Dist<T>, ParamError> {
+        xent_distributions::Dirichlet::new(theta.to_vec())
+    }
+}
+
+/// The categorical over `k` classes as a model: probabilities on the simplex.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CategoricalModel {
+    /// The number of classes `k ≥ 2`.
+    pub k: usize,
+}
+
+impl Model for CategoricalModel {
+    type Obs = usize;
+    type Dist<T: Scalar> = xent_distributions::Categorical<T>;
+    fn name(&self) -> String {
+        format!("categorical(k = {})", self.k)
+    }
+    fn param_names(&self) -> Vec<String> {
+        (0..self.k).map(|i| format!("p[{i}]")).collect()
+    }
+    fn transforms(&self) -> Vec<Transform> {
+        vec![Transform::Simplex { k: self.k }]
+    }
+    fn build<T: Scalar>(&self, theta: &[T]) -> Result<Self::Dist<T>, ParamError> {
+        xent_distributions::Categorical::new(theta.to_vec())
+    }
+}
