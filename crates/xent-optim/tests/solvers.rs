@@ -1,0 +1,164 @@
+//! Solvers on Rosenbrock, on quadratics with condition number 10⁶, under
+//! box bounds, and on failure paths. Optima are certified by value (no
+//! worse than the known optimum plus a stated slack) and by gradient norm.
+
+use nalgebra::DMatrix;
+use xent_optim::{FnProblem, Method, OptimError, Options, Termination, Trace, minimize};
+
+fn rosenbrock() -> FnProblem<impl Fn(&[f64]) -> f64, impl Fn(&[f64]) -> Vec<f64>, impl Fn(&[f64]) -> DMatrix<f64>> {
+    FnProblem::with_hessian(
+        2,
+        |x: &[f64]| (1.0 - x[0]).powi(2) + 100.0 * (x[1] - x[0] * x[0]).powi(2),
+        |x: &[f64]| vec![-2.0 * (1.0 - x[0]) - 400.0 * x[0] * (x[1] - x[0] * x[0]), 200.0 * (x[1] - x[0] * x[0])],
+        |x: &[f64]| {
+            DMatrix::from_row_slice(
+                2,
+                2,
+                &[2.0 - 400.0 * x[1] + 1200.0 * x[0] * x[0], -400.0 * x[0], -400.0 * x[0], 200.0],
+            )
+        },
+    )
+}
+
+/// `½ Σ λᵢ (xᵢ − 1)²` with `λ` log-spaced from 1 to 10⁶ in `n` dimensions.
+fn quadratic(n: usize) -> impl Fn(&[f64]) -> (f64, Vec<f64>) + Clone {
+    let lambda: Vec<f64> = (0..n).map(|i| 10f64.powf(6.0 * i as f64 / (n - 1) as f64)).collect();
+    move |x: &[f64]| {
+        let f = 0.5 * x.iter().zip(&lambda).map(|(v, l)| l * (v - 1.0).powi(2)).sum::<f64>();
+        (f, x.iter().zip(&lambda).map(|(v, l)| l * (v - 1.0)).collect())
+    }
+}
+
+#[test]
+fn rosenbrock_is_solved_by_lbfgs_and_newton() {
+    let p = rosenbrock();
+    for method in [Method::lbfgs(), Method::Newton] {
+        let mut trace = Trace::default();
+        let out = minimize(&p, &[-1.2, 1.0], &method, &Options::default(), &mut trace).unwrap();
+        assert_eq!(out.termination, Termination::ConvergedGradient, "{method:?}: {}", out.termination);
+        assert!(out.value <= 1e-14, "{method:?}: f = {}", out.value);
+        assert!(out.gradient_norm <= 1e-8);
+        assert!((out.x[0] - 1.0).abs() < 1e-6 && (out.x[1] - 1.0).abs() < 1e-6);
+        assert_eq!(trace.iterates.len(), out.iterations);
+        assert!(trace.iterates.windows(2).all(|w| w[1].2 <= w[0].2), "{method:?}: value increased");
+    }
+}
+
+#[test]
+fn gradient_descent_makes_monotone_progress_on_rosenbrock() {
+    let p = rosenbrock();
+    let opts = Options { max_iterations: 20_000, gradient_tol: 1e-5, ..Options::default() };
+    let out = minimize(&p, &[-1.2, 1.0], &Method::GradientDescent, &opts, &mut ()).unwrap();
+    assert!(out.termination.converged(), "{}", out.termination);
+    assert!(out.value < 1e-8);
+}
+
+#[test]
+fn ill_conditioned_quadratics_converge() {
+    let q = quadratic(20);
+    let qv = q.clone();
+    let p = FnProblem::with_hessian(
+        20,
+        move |x: &[f64]| qv(x).0,
+        move |x: &[f64]| q(x).1,
+        |_x: &[f64]| DMatrix::from_diagonal(&nalgebra::DVector::from_fn(20, |i, _| 10f64.powf(6.0 * i as f64 / 19.0))),
+    );
+    let x0 = vec![0.0; 20];
+    // Newton solves it in one step; L-BFGS (memory 10) creeps at this
+    // conditioning — SciPy's L-BFGS-B stops at ‖g‖∞ = 1.5e-6 after 5000
+    // iterations from the same start — so it gets a gradient tolerance of
+    // 1e-5. Certificates: f* = 0 and f − f* ≤ n‖g‖∞²/(2λ_min).
+    for (method, gtol) in [(Method::lbfgs(), 1e-5), (Method::Newton, 1e-8)] {
+        let opts = Options { max_iterations: 20_000, gradient_tol: gtol, ..Options::default() };
+        let out = minimize(&p, &x0, &method, &opts, &mut ()).unwrap();
+        assert_eq!(
+            out.termination,
+            Termination::ConvergedGradient,
+            "{method:?} f={} g={}",
+            out.value,
+            out.gradient_norm
+        );
+        let bound = 20.0 * gtol * gtol / 2.0;
+        assert!(out.value <= bound, "{method:?}: f = {} > {bound}", out.value);
+    }
+}
+
+#[test]
+fn momentum_nesterov_and_adam_solve_a_well_conditioned_quadratic() {
+    let p = FnProblem::new(
+        3,
+        |x: &[f64]| 0.5 * (x[0] * x[0] + 2.0 * x[1] * x[1] + 4.0 * x[2] * x[2]) - x[0],
+        |x: &[f64]| vec![x[0] - 1.0, 2.0 * x[1], 4.0 * x[2]],
+    );
+    let opts = Options { max_iterations: 20_000, gradient_tol: 1e-8, ..Options::default() };
+    for method in [
+        Method::Momentum { learning_rate: 0.1, beta: 0.8, nesterov: false },
+        Method::Momentum { learning_rate: 0.1, beta: 0.8, nesterov: true },
+        Method::adam(0.05),
+    ] {
+        let out = minimize(&p, &[3.0, -2.0, 1.0], &method, &opts, &mut ()).unwrap();
+        assert!(out.termination.converged(), "{method:?}: {}", out.termination);
+        assert!((out.x[0] - 1.0).abs() < 1e-6 && out.x[1].abs() < 1e-6, "{method:?}: {:?}", out.x);
+    }
+}
+
+#[test]
+fn box_bounds_hold_and_the_projected_gradient_vanishes() {
+    let q = quadratic(5);
+    let qv = q.clone();
+    let p = FnProblem::new(5, move |x: &[f64]| qv(x).0, move |x: &[f64]| q(x).1);
+    // The unconstrained optimum is x = 1; cap the last two variables at 0.5.
+    let lower = vec![-10.0; 5];
+    let upper = vec![10.0, 10.0, 10.0, 0.5, 0.5];
+    let m = Method::LbfgsB { memory: 10, lower: lower.clone(), upper: upper.clone() };
+    let out = minimize(&p, &[5.0; 5], &m, &Options { max_iterations: 2000, ..Options::default() }, &mut ()).unwrap();
+    assert!(out.termination.converged(), "{}", out.termination);
+    for i in 0..3 {
+        assert!((out.x[i] - 1.0).abs() < 1e-8, "x = {:?}", out.x);
+    }
+    assert_eq!(&out.x[3..], &[0.5, 0.5]);
+    assert!(out.x.iter().zip(&lower).zip(&upper).all(|((x, l), u)| l <= x && x <= u));
+}
+
+#[test]
+fn non_finite_values_are_reported_with_their_iteration() {
+    // f = x² for x > −1, NaN beyond: a fixed-rate method steps into the NaN region.
+    let p =
+        FnProblem::new(1, |x: &[f64]| if x[0] > -1.0 { x[0] * x[0] } else { f64::NAN }, |x: &[f64]| vec![2.0 * x[0]]);
+    let m = Method::Momentum { learning_rate: 1.5, beta: 0.0, nesterov: false };
+    let out = minimize(&p, &[0.8], &m, &Options::default(), &mut ()).unwrap();
+    assert_eq!(out.termination, Termination::NonFinite { iteration: 1 });
+    assert_eq!(out.x, vec![0.8], "the last finite iterate is kept");
+    assert_eq!(out.termination.to_string(), "stopped: non-finite value at iteration 1");
+    // Line-search methods back off from the NaN region instead.
+    let out = minimize(&p, &[0.8], &Method::lbfgs(), &Options::default(), &mut ()).unwrap();
+    assert!(out.termination.converged(), "{}", out.termination);
+}
+
+#[test]
+fn bad_starts_and_settings_are_errors() {
+    let p = rosenbrock();
+    assert!(matches!(
+        minimize(&p, &[0.0], &Method::lbfgs(), &Options::default(), &mut ()),
+        Err(OptimError::Dimension { .. })
+    ));
+    let nan = FnProblem::new(1, |_x: &[f64]| f64::NAN, |_x: &[f64]| vec![0.0]);
+    assert!(matches!(
+        minimize(&nan, &[0.0], &Method::lbfgs(), &Options::default(), &mut ()),
+        Err(OptimError::NonFiniteStart)
+    ));
+    let no_h = FnProblem::new(1, |x: &[f64]| x[0] * x[0], |x: &[f64]| vec![2.0 * x[0]]);
+    assert!(matches!(
+        minimize(&no_h, &[1.0], &Method::Newton, &Options::default(), &mut ()),
+        Err(OptimError::NoHessian)
+    ));
+    let bad = Method::LbfgsB { memory: 5, lower: vec![1.0], upper: vec![0.0] };
+    assert!(matches!(minimize(&no_h, &[1.0], &bad, &Options::default(), &mut ()), Err(OptimError::Setting(_))));
+    let adam = Method::adam(-1.0);
+    assert!(matches!(minimize(&no_h, &[1.0], &adam, &Options::default(), &mut ()), Err(OptimError::Setting(_))));
+    let out =
+        minimize(&p, &[-1.2, 1.0], &Method::lbfgs(), &Options { max_iterations: 3, ..Options::default() }, &mut ())
+            .unwrap();
+    assert_eq!(out.termination, Termination::MaxIterations);
+    assert_eq!(out.iterations, 3);
+}
