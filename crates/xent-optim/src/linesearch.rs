@@ -128,7 +128,7 @@ pub(crate) fn more_thuente<E>(
             stmax = stp + 4.0 * (stp - stx);
         }
         stp = stp.clamp(STPMIN, STPMAX);
-        if (brackt && (stp <= stmin || stp >= stmax)) || (brackt && stmax - stmin <= XTOL * stmax) {
+        if brackt && (stp <= stmin || stp >= stmax || stmax - stmin <= XTOL * stmax) {
             stp = stx;
         }
     }
