@@ -245,6 +245,11 @@ impl<'a, M: EtaModel> ConditionalNll<'a, M> {
         &self.model
     }
 
+    /// Number of observations.
+    pub fn design_rows(&self) -> usize {
+        self.y.len()
+    }
+
     /// Number of parameters `m·p + e`.
     pub fn dim(&self) -> usize {
         self.model.predictors() * self.design.p() + self.model.extra_names().len()

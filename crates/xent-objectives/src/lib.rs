@@ -13,6 +13,9 @@
 //!   and Hessians `Xᵀ W X`.
 //! - [`losses`]: PyTorch-semantics losses, each a documented NLL up to a
 //!   parameter-free constant.
+//! - [`fit`]: maximum-likelihood fits (closed form, least squares or
+//!   Newton / L-BFGS via `xent-optim`) with a [`fit::FitReport`]: standard
+//!   errors by the delta method, sandwich errors, AIC, BIC.
 //! - [`check_gradient`]: finite-difference checks, public.
 //!
 //! ```
@@ -29,6 +32,7 @@
 
 pub mod conditional;
 mod error;
+pub mod fit;
 mod gradcheck;
 mod likelihood;
 pub mod losses;

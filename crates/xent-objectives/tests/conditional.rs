@@ -2,8 +2,9 @@
 //! derivatives against finite differences and the GLM closed forms, the
 //! statsmodels reference optima, and bad input.
 
-use std::path::PathBuf;
+mod common;
 
+use common::{read_xy, reference_dir};
 use nalgebra::{DMatrix, DVector};
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
@@ -181,28 +182,6 @@ fn values_are_bitwise_identical_for_any_thread_count() {
         assert_eq!(v.to_bits(), v1.to_bits());
         assert_eq!(g, g1);
     }
-}
-
-fn reference_dir() -> PathBuf {
-    if let Ok(dir) = std::env::var("XENT_REFERENCE_DIR") {
-        return PathBuf::from(dir);
-    }
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let root = root.canonicalize().unwrap_or(root);
-    root.ancestors().map(|a| a.join("shared/reference")).find(|p| p.is_dir()).expect("shared/reference")
-}
-
-/// Features and target of a GLM dataset, or `None` if it has no `y` column.
-fn read_xy(name: &str) -> Option<(DMatrix<f64>, Vec<f64>)> {
-    let text = std::fs::read_to_string(reference_dir().join("datasets").join(name)).expect("dataset");
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
-    let yi = header.iter().position(|h| *h == "y")?;
-    let rows: Vec<Vec<f64>> =
-        lines.filter(|l| !l.is_empty()).map(|l| l.split(',').map(|v| v.parse().expect("number")).collect()).collect();
-    let xs: Vec<usize> = (0..header.len()).filter(|&j| j != yi).collect();
-    let x = DMatrix::from_fn(rows.len(), xs.len(), |i, j| rows[i][xs[j]]);
-    Some((x, rows.iter().map(|r| r[yi]).collect()))
 }
 
 /// At statsmodels' optimum: our log-likelihood equals its, our gradient

@@ -2,25 +2,14 @@
 //! unknown loss or option is a failure, not a skip. Tolerance: relative
 //! 1e-12 (the reference README's).
 
-use std::path::PathBuf;
+mod common;
 
+use common::reference_dir;
 use nalgebra::{DMatrix, DVector};
 use serde_json::Value;
 use xent_objectives::losses::{
     ClassOptions, Reduction, Target, binary_cross_entropy_with_logits, cross_entropy, gaussian_nll, kl_div, poisson_nll,
 };
-
-fn reference_dir() -> PathBuf {
-    if let Ok(dir) = std::env::var("XENT_REFERENCE_DIR") {
-        return PathBuf::from(dir);
-    }
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let root = root.canonicalize().unwrap_or(root);
-    root.ancestors()
-        .map(|a| a.join("shared/reference"))
-        .find(|p| p.is_dir())
-        .unwrap_or_else(|| panic!("no shared/reference beside {}; set XENT_REFERENCE_DIR", root.display()))
-}
 
 fn vector(v: &Value) -> DVector<f64> {
     DVector::from_vec(v.as_array().expect("array").iter().map(number).collect())
