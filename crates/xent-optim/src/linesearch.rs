@@ -22,13 +22,20 @@ pub(crate) enum Search<E> {
 }
 
 /// Backtracking until `φ(t) ≤ φ(0) + c₁ t φ′(0)`, halving from `t0`.
+///
+/// Near a minimum the decrease `c₁ t φ′(0)` the test asks for can fall below
+/// the rounding error of `φ` itself (`~ε|φ(0)|`); a step whose predicted
+/// decrease is below `16 ε |φ(0)|` is then accepted if `φ` does not rise by
+/// more than that noise level, instead of being shrunk to nothing.
 pub(crate) fn backtracking<E>(phi0: f64, dphi0: f64, t0: f64, mut phi: impl FnMut(f64) -> Result<f64, E>) -> Search<E> {
     const C1: f64 = 1e-4;
+    let noise = 16.0 * f64::EPSILON * phi0.abs();
     let mut t = t0;
     for _ in 0..60 {
         match phi(t) {
             Err(e) => return Search::Error(e),
             Ok(v) if v.is_finite() && v <= phi0 + C1 * t * dphi0 => return Search::Found(t),
+            Ok(v) if v.is_finite() && (t * dphi0).abs() <= noise && v <= phi0 + noise => return Search::Found(t),
             Ok(_) => t *= 0.5,
         }
     }
