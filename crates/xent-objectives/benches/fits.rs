@@ -39,15 +39,19 @@ fn bench(c: &mut Criterion) {
     let x2 = DMatrix::from_fn(n2, d, |_, _| rng.random::<f64>() * 2.0 - 1.0);
     let y2: Vec<f64> = (0..n2)
         .map(|i| {
-            let logits: Vec<f64> = (0..k).map(|c| if c == 0 { 0.0 } else { 0.2 * x2[(i, c % d)] * c as f64 / 5.0 }).collect();
+            let logits: Vec<f64> =
+                (0..k).map(|c| if c == 0 { 0.0 } else { 0.2 * x2[(i, c % d)] * c as f64 / 5.0 }).collect();
             let m = logits.iter().cloned().fold(f64::MIN, f64::max);
             let z: f64 = logits.iter().map(|l| (l - m).exp()).sum();
             let u = rng.random::<f64>() * z;
             let mut acc = 0.0;
-            logits.iter().position(|l| {
-                acc += (l - m).exp();
-                u < acc
-            }).unwrap_or(k - 1) as f64
+            logits
+                .iter()
+                .position(|l| {
+                    acc += (l - m).exp();
+                    u < acc
+                })
+                .unwrap_or(k - 1) as f64
         })
         .collect();
     let design2 = Design::new(&x2, true).expect("finite");

@@ -169,26 +169,41 @@ impl FitReport {
     }
 }
 
-/// Adapts an objective to the optimiser's [`Problem`].
-struct AsProblem<'o, F>(&'o F, usize);
+/// What a fit needs of an objective: value, gradient and Hessian.
+trait Differentiable {
+    fn value(&self, x: &[f64]) -> Result<f64, ObjectiveError>;
+    fn value_and_gradient(&self, x: &[f64]) -> Result<(f64, Vec<f64>), ObjectiveError>;
+    fn hessian(&self, x: &[f64]) -> Result<DMatrix<f64>, ObjectiveError>;
+}
 
-impl<M: Model> Problem for AsProblem<'_, Nll<'_, M>> {
-    type Error = ObjectiveError;
-    fn dim(&self) -> usize {
-        self.1
-    }
+impl<M: Model> Differentiable for Nll<'_, M> {
     fn value(&self, x: &[f64]) -> Result<f64, ObjectiveError> {
-        self.0.value(x)
+        Nll::value(self, x)
     }
     fn value_and_gradient(&self, x: &[f64]) -> Result<(f64, Vec<f64>), ObjectiveError> {
-        self.0.value_and_gradient(x)
+        Nll::value_and_gradient(self, x)
     }
-    fn hessian(&self, x: &[f64]) -> Result<Option<DMatrix<f64>>, ObjectiveError> {
-        self.0.hessian(x).map(Some)
+    fn hessian(&self, x: &[f64]) -> Result<DMatrix<f64>, ObjectiveError> {
+        Nll::hessian(self, x)
     }
 }
 
-impl<M: EtaModel> Problem for AsProblem<'_, ConditionalNll<'_, M>> {
+impl<M: EtaModel> Differentiable for ConditionalNll<'_, M> {
+    fn value(&self, x: &[f64]) -> Result<f64, ObjectiveError> {
+        ConditionalNll::value(self, x)
+    }
+    fn value_and_gradient(&self, x: &[f64]) -> Result<(f64, Vec<f64>), ObjectiveError> {
+        ConditionalNll::value_and_gradient(self, x)
+    }
+    fn hessian(&self, x: &[f64]) -> Result<DMatrix<f64>, ObjectiveError> {
+        ConditionalNll::hessian(self, x)
+    }
+}
+
+/// Adapts an objective to the optimiser's [`Problem`].
+struct AsProblem<'o, F>(&'o F, usize);
+
+impl<F: Differentiable> Problem for AsProblem<'_, F> {
     type Error = ObjectiveError;
     fn dim(&self) -> usize {
         self.1

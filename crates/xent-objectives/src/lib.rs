@@ -39,6 +39,7 @@ pub mod losses;
 mod model;
 mod objective;
 pub mod parallel;
+mod seed;
 mod sufficient;
 mod transform;
 

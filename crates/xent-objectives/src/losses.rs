@@ -91,6 +91,13 @@ fn check_len(what: &'static str, expected: usize, found: usize) -> Result<(), Ob
     if expected == found { Ok(()) } else { Err(ObjectiveError::Dimension { what, expected, found }) }
 }
 
+/// Equal lengths and finite entries for an elementwise loss's input and target.
+fn check_pair(input: &DVector<f64>, target: &DVector<f64>) -> Result<(), ObjectiveError> {
+    check_len("target", input.len(), target.len())?;
+    check_finite("input", input.iter().copied())?;
+    check_finite("target", target.iter().copied())
+}
+
 fn reduce(values: DVector<f64>, reduction: Reduction, denominator: f64) -> Result<Loss, ObjectiveError> {
     match reduction {
         Reduction::None => Ok(Loss::Elementwise(values)),
@@ -240,9 +247,7 @@ pub fn binary_cross_entropy_with_logits(
     reduction: Reduction,
 ) -> Result<Loss, ObjectiveError> {
     let n = input.len();
-    check_len("target", n, target.len())?;
-    check_finite("input", input.iter().copied())?;
-    check_finite("target", target.iter().copied())?;
+    check_pair(input, target)?;
     if let Some(w) = weight {
         check_len("weight", n, w.len())?;
         check_finite("weight", w.iter().copied())?;
@@ -310,9 +315,7 @@ pub fn poisson_nll(
     reduction: Reduction,
 ) -> Result<Loss, ObjectiveError> {
     let n = input.len();
-    check_len("target", n, target.len())?;
-    check_finite("input", input.iter().copied())?;
-    check_finite("target", target.iter().copied())?;
+    check_pair(input, target)?;
     if let Some((i, &t)) = target.iter().enumerate().find(|(_, t)| **t < 0.0) {
         return Err(ObjectiveError::InvalidTarget { index: i, value: t, reason: "counts must be >= 0" });
     }

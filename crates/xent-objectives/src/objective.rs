@@ -8,6 +8,7 @@ use crate::error::ObjectiveError;
 use crate::likelihood::ScaledFloat;
 use crate::model::Model;
 use crate::parallel::{default_threads, map_chunks};
+use crate::seed;
 use crate::transform::Parametrisation;
 
 /// The average negative log-likelihood `−(1/n) Σᵢ ln q_θ(u)(xᵢ)` of a model on
@@ -133,13 +134,7 @@ impl<'a, M: Model> Nll<'a, M> {
 
     /// Dual-number distributions seeded along each coordinate of `u`.
     fn dual_dists(&self, u: &[f64]) -> Result<Vec<M::Dist<Dual>>, ObjectiveError> {
-        (0..u.len())
-            .map(|i| {
-                let seed: Vec<Dual> =
-                    u.iter().enumerate().map(|(j, &v)| Dual::new(v, if i == j { 1.0 } else { 0.0 })).collect();
-                self.dist(&seed)
-            })
-            .collect()
+        (0..u.len()).map(|i| self.dist(&seed::dual(u, i))).collect()
     }
 
     /// Value and gradient of the average NLL in one sweep over the data.
@@ -186,22 +181,8 @@ impl<'a, M: Model> Nll<'a, M> {
             });
         }
         let pairs: Vec<(usize, usize)> = (0..d).flat_map(|i| (i..d).map(move |j| (i, j))).collect();
-        let dists: Vec<M::Dist<Dual2>> = pairs
-            .iter()
-            .map(|&(i, j)| {
-                let seed: Vec<Dual2> = u
-                    .iter()
-                    .enumerate()
-                    .map(|(k, &v)| {
-                        Dual2::new(
-                            Dual::new(v, if k == i { 1.0 } else { 0.0 }),
-                            Dual::new(if k == j { 1.0 } else { 0.0 }, 0.0),
-                        )
-                    })
-                    .collect();
-                self.dist(&seed)
-            })
-            .collect::<Result<_, _>>()?;
+        let dists: Vec<M::Dist<Dual2>> =
+            pairs.iter().map(|&(i, j)| self.dist(&seed::dual2(u, i, j))).collect::<Result<_, _>>()?;
         let parts = map_chunks(self.data, self.threads, |c| {
             let mut acc = vec![Dual2::new(Dual::new(0.0, 0.0), Dual::new(0.0, 0.0)); pairs.len()];
             for x in c {

@@ -7,10 +7,11 @@ use xent_distributions::families::{
     geometric::GeometricStats, inverse_gaussian::InverseGaussianStats, log_normal::LogNormalStats, normal::NormalStats,
     poisson::PoissonStats, rayleigh::RayleighStats,
 };
-use xent_distributions::{Accumulator, Dual, Dual2, Scalar};
+use xent_distributions::{Accumulator, Scalar};
 
 use crate::error::ObjectiveError;
 use crate::model::{Family, Model};
+use crate::seed;
 use crate::transform::Parametrisation;
 
 /// `½ ln 2π`.
@@ -157,13 +158,7 @@ impl SufficientNll {
 
     /// The gradient in `u`.
     pub fn gradient(&self, u: &[f64]) -> Result<Vec<f64>, ObjectiveError> {
-        (0..u.len())
-            .map(|i| {
-                let seed: Vec<Dual> =
-                    u.iter().enumerate().map(|(j, &v)| Dual::new(v, if i == j { 1.0 } else { 0.0 })).collect();
-                Ok(self.avg(&seed)?.deriv())
-            })
-            .collect()
+        (0..u.len()).map(|i| Ok(self.avg(&seed::dual(u, i))?.deriv())).collect()
     }
 
     /// The Hessian in `u`.
@@ -172,17 +167,7 @@ impl SufficientNll {
         let mut h = DMatrix::zeros(d, d);
         for i in 0..d {
             for j in i..d {
-                let seed: Vec<Dual2> = u
-                    .iter()
-                    .enumerate()
-                    .map(|(k, &v)| {
-                        Dual2::new(
-                            Dual::new(v, if k == i { 1.0 } else { 0.0 }),
-                            Dual::new(if k == j { 1.0 } else { 0.0 }, 0.0),
-                        )
-                    })
-                    .collect();
-                let v = self.avg(&seed)?.dx.dx;
+                let v = self.avg(&seed::dual2(u, i, j))?.dx.dx;
                 h[(i, j)] = v;
                 h[(j, i)] = v;
             }

@@ -6,7 +6,7 @@
 //! through it, and has an exact inverse for starting values and reports.
 
 use nalgebra::DMatrix;
-use xent_distributions::{Dual, Scalar};
+use xent_distributions::Scalar;
 
 use crate::error::ObjectiveError;
 
@@ -246,9 +246,7 @@ impl Parametrisation {
         let d = self.free_dim();
         let mut j = DMatrix::zeros(self.param_dim(), d);
         for c in 0..d {
-            let seed: Vec<Dual> =
-                u.iter().enumerate().map(|(i, &v)| Dual::new(v, if i == c { 1.0 } else { 0.0 })).collect();
-            for (r, t) in self.forward(&seed)?.iter().enumerate() {
+            for (r, t) in self.forward(&crate::seed::dual(u, c))?.iter().enumerate() {
                 j[(r, c)] = t.deriv();
             }
         }

@@ -142,6 +142,15 @@ pub(crate) fn more_thuente<E>(
     if stx > 0.0 { Search::Found(stx) } else { Search::Failed }
 }
 
+/// `γ = ±s·√((θ/s)² − (a/s)(b/s))`, `s = max(|θ|, |a|, |b|)`: the root term of
+/// the cubic interpolating two points (scaled against overflow), negated
+/// when `flip`.
+fn cubic_gamma(theta: f64, a: f64, b: f64, flip: bool) -> f64 {
+    let s = theta.abs().max(a.abs()).max(b.abs());
+    let g = s * ((theta / s).powi(2) - (a / s) * (b / s)).max(0.0).sqrt();
+    if flip { -g } else { g }
+}
+
 /// MINPACK-2 `dcstep`: safeguarded step update of the Moré–Thuente search.
 #[allow(clippy::too_many_arguments)]
 fn dcstep(
@@ -161,11 +170,7 @@ fn dcstep(
     let stpf;
     if fp > *fx {
         let theta = 3.0 * (*fx - fp) / (stp - *stx) + *dx + dp;
-        let s = theta.abs().max(dx.abs()).max(dp.abs());
-        let mut gamma = s * ((theta / s).powi(2) - (*dx / s) * (dp / s)).max(0.0).sqrt();
-        if stp < *stx {
-            gamma = -gamma;
-        }
+        let gamma = cubic_gamma(theta, *dx, dp, stp < *stx);
         let pp = (gamma - *dx) + theta;
         let q = ((gamma - *dx) + gamma) + dp;
         let r = pp / q;
@@ -175,11 +180,7 @@ fn dcstep(
         *brackt = true;
     } else if sgnd < 0.0 {
         let theta = 3.0 * (*fx - fp) / (stp - *stx) + *dx + dp;
-        let s = theta.abs().max(dx.abs()).max(dp.abs());
-        let mut gamma = s * ((theta / s).powi(2) - (*dx / s) * (dp / s)).max(0.0).sqrt();
-        if stp > *stx {
-            gamma = -gamma;
-        }
+        let gamma = cubic_gamma(theta, *dx, dp, stp > *stx);
         let pp = (gamma - dp) + theta;
         let q = ((gamma - dp) + gamma) + *dx;
         let r = pp / q;
@@ -189,11 +190,7 @@ fn dcstep(
         *brackt = true;
     } else if dp.abs() < dx.abs() {
         let theta = 3.0 * (*fx - fp) / (stp - *stx) + *dx + dp;
-        let s = theta.abs().max(dx.abs()).max(dp.abs());
-        let mut gamma = s * ((theta / s).powi(2) - (*dx / s) * (dp / s)).max(0.0).sqrt();
-        if stp > *stx {
-            gamma = -gamma;
-        }
+        let gamma = cubic_gamma(theta, *dx, dp, stp > *stx);
         let pp = (gamma - dp) + theta;
         let q = (gamma + (*dx - dp)) + gamma;
         let r = pp / q;
@@ -215,11 +212,7 @@ fn dcstep(
         }
     } else if *brackt {
         let theta = 3.0 * (fp - *fy) / (*sty - stp) + *dy + dp;
-        let s = theta.abs().max(dy.abs()).max(dp.abs());
-        let mut gamma = s * ((theta / s).powi(2) - (*dy / s) * (dp / s)).max(0.0).sqrt();
-        if stp > *sty {
-            gamma = -gamma;
-        }
+        let gamma = cubic_gamma(theta, *dy, dp, stp > *sty);
         let pp = (gamma - dp) + theta;
         let q = ((gamma - dp) + gamma) + *dy;
         let r = pp / q;
