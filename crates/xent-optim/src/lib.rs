@@ -364,11 +364,16 @@ fn line_step<P: Problem>(p: &P, s: &State, d: &[f64], t0: f64, wolfe: bool, eval
             }
         })
     } else {
+        // Trial points are evaluated with their gradient: the accepted one
+        // (usually the first) then needs no second evaluation.
         backtracking(s.f, dphi0, t0, |t| {
             *evals += 1;
-            match p.value(&point(t)) {
+            match p.value_and_gradient(&point(t)) {
                 Err(e) => Err(e.to_string()),
-                Ok(f) => Ok(f),
+                Ok((f, g)) => {
+                    cache.push((t, f, g));
+                    Ok(f)
+                }
             }
         })
     };
