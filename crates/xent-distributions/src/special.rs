@@ -128,6 +128,30 @@ pub fn norm_cdf(z: f64) -> f64 {
     0.5 * erfc(-z * std::f64::consts::FRAC_1_SQRT_2)
 }
 
+/// The standard normal quantile `Φ⁻¹(p)` for `p ∈ (0, 1)` by bisection on
+/// [`norm_cdf`] (to the resolution of `f64`); `±∞` at 0 and 1, NaN outside.
+pub fn norm_quantile(p: f64) -> f64 {
+    if !(0.0..=1.0).contains(&p) {
+        return f64::NAN;
+    }
+    if p == 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    if p == 1.0 {
+        return f64::INFINITY;
+    }
+    let (mut lo, mut hi) = (-40.0f64, 40.0f64);
+    for _ in 0..200 {
+        let m = 0.5 * (lo + hi);
+        if norm_cdf(m) < p {
+            lo = m;
+        } else {
+            hi = m;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
 /// `ln Φ(z)`, finite far into the lower tail (asymptotic series below −30).
 pub fn ln_norm_cdf(z: f64) -> f64 {
     if z > -30.0 {
@@ -381,6 +405,14 @@ mod tests {
                 ln_factorial(n) - ln_factorial(k) - ln_factorial(n - k) + k * p.ln() + (n - k) * (1.0 - p).ln();
             assert!((ln_binomial_pmf(k, n, p, 1.0 - p) - direct).abs() < 1e-13);
         }
+    }
+
+    #[test]
+    fn norm_quantile_inverts_the_cdf() {
+        assert!((norm_quantile(0.975) - 1.959_963_984_540_054).abs() < 1e-12);
+        assert!((norm_quantile(1e-7) + 5.199_337_582_192_818).abs() < 1e-9);
+        assert!(norm_quantile(0.5).abs() < 1e-15);
+        assert!(norm_quantile(1.5).is_nan());
     }
 
     #[test]

@@ -10,7 +10,7 @@
 
 use nalgebra::{DMatrix, DVector};
 use thiserror::Error;
-use xent_distributions::special::norm_cdf;
+use xent_distributions::special::norm_quantile;
 use xent_distributions::{AnyUnivariate, Family as _, LogDensity};
 use xent_optim::{Method, Options, Problem, Termination, minimize};
 
@@ -87,27 +87,13 @@ impl FitReport {
     }
     /// The Wald interval `θ̂ ± z σ̂` at confidence `level` for parameter `i`.
     pub fn wald_interval(&self, i: usize, level: f64) -> (f64, f64) {
-        let z = normal_quantile(0.5 + level / 2.0);
+        let z = norm_quantile(0.5 + level / 2.0);
         (self.estimates[i] - z * self.std_errors[i], self.estimates[i] + z * self.std_errors[i])
     }
     /// The estimate of a parameter by name.
     pub fn estimate(&self, name: &str) -> Option<f64> {
         self.names.iter().position(|n| n == name).map(|i| self.estimates[i])
     }
-}
-
-/// The standard normal quantile by bisection on the CDF (to 1e-15).
-fn normal_quantile(p: f64) -> f64 {
-    let (mut lo, mut hi) = (-40.0, 40.0);
-    for _ in 0..200 {
-        let m = 0.5 * (lo + hi);
-        if norm_cdf(m) < p {
-            lo = m;
-        } else {
-            hi = m;
-        }
-    }
-    0.5 * (lo + hi)
 }
 
 /// Why a fit failed.

@@ -19,6 +19,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod asymptotic;
 mod chain;
 pub mod controls;
 pub mod exact;
