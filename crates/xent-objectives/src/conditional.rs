@@ -448,6 +448,25 @@ impl<'a, M: EtaModel> ConditionalNll<'a, M> {
         }))
     }
 
+    /// The per-sample NLLs `−ln q_θ(yᵢ | xᵢ)`, in data order.
+    pub fn sample_nlls(&self, theta: &[f64]) -> Result<Vec<f64>, ObjectiveError> {
+        let eta = self.linear_predictors(theta)?;
+        let extra = self.extras(theta);
+        let m = eta.len();
+        let mut z = vec![0.0; m];
+        Ok(self
+            .y
+            .iter()
+            .enumerate()
+            .map(|(i, &y)| {
+                for k in 0..m {
+                    z[k] = eta[k][i];
+                }
+                self.model.nll(&z, extra, y)
+            })
+            .collect())
+    }
+
     /// The average conditional NLL.
     pub fn value(&self, theta: &[f64]) -> Result<f64, ObjectiveError> {
         let parts = self.pass(theta, 0, false)?;

@@ -1,0 +1,246 @@
+//! Part B's exact steps — `(4)`, `(4)->(5)`, `(5)->(6)`, `(6)->(7)`,
+//! `(7)->(8)` — on any conditional model, with the sides exposed for the
+//! controls.
+
+use nalgebra::DMatrix;
+use rand::SeedableRng;
+use rand::rngs::Xoshiro256PlusPlus;
+use rand_distr::{Distribution, Normal};
+use serde_json::json;
+use xent_objectives::conditional::{ConditionalNll, Design, EtaModel};
+use xent_objectives::{ObjectiveError, ScaledFloat};
+
+use crate::chain::derive_seed;
+use crate::exact::{
+    Order, gradient_agreement, order_preservation, order_preservation_by, pointwise_identity, same_optimiser,
+};
+use crate::step::{CheckOutcome, Relation, StepReport};
+
+/// A conditional model on data `(xᵢ, yᵢ)` with the true input log-density
+/// `ln p(xᵢ)` of every row.
+pub struct ConditionalInstance<'a, M: EtaModel> {
+    obj: ConditionalNll<'a, M>,
+    ln_px: Vec<f64>,
+    /// A point near the MLE (L-BFGS from the origin).
+    pub theta_hat: Vec<f64>,
+    /// Random points around it.
+    pub points: Vec<Vec<f64>>,
+    /// Random pairs.
+    pub pairs: Vec<(Vec<f64>, Vec<f64>)>,
+}
+
+impl<'a, M: EtaModel> ConditionalInstance<'a, M> {
+    /// The instance; `ln_px[i]` is `ln p(xᵢ)` under the input distribution.
+    pub fn new(
+        model: M,
+        design: &'a Design,
+        y: &'a [f64],
+        ln_px: Vec<f64>,
+        k: usize,
+        seed: u64,
+    ) -> Result<Self, ObjectiveError> {
+        if ln_px.len() != y.len() {
+            return Err(ObjectiveError::Dimension { what: "ln p(x)", expected: y.len(), found: ln_px.len() });
+        }
+        let obj = ConditionalNll::new(model, design, y)?;
+        let d = obj.dim();
+        let problem = xent_optim::FnProblem::new(
+            d,
+            |t: &[f64]| obj.value(t).unwrap_or(f64::INFINITY),
+            |t: &[f64]| obj.gradient(t).unwrap_or_else(|_| vec![f64::NAN; t.len()]),
+        );
+        let opts = xent_optim::Options { gradient_tol: 1e-9, max_iterations: 2000, ..Default::default() };
+        let theta_hat = xent_optim::minimize(&problem, &vec![0.0; d], &xent_optim::Method::lbfgs(), &opts, &mut ())
+            .map(|o| o.x)
+            .unwrap_or_else(|_| vec![0.0; d]);
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(derive_seed(seed, &obj.model().name()));
+        let noise = Normal::new(0.0, 0.2).map_err(|_| ObjectiveError::EmptyData)?;
+        let mut draw = || theta_hat.iter().map(|v| v + noise.sample(&mut rng)).collect::<Vec<f64>>();
+        let points = (0..k).map(|_| draw()).collect();
+        let pairs = (0..k).map(|_| (draw(), draw())).collect();
+        Ok(ConditionalInstance { obj, ln_px, theta_hat, points, pairs })
+    }
+
+    /// The model's name.
+    pub fn model_name(&self) -> String {
+        self.obj.model().name()
+    }
+    /// `n`.
+    pub fn n(&self) -> usize {
+        self.ln_px.len()
+    }
+    fn nlls(&self, t: &[f64]) -> Vec<f64> {
+        self.obj.sample_nlls(t).unwrap_or_else(|_| vec![f64::NAN; self.n()])
+    }
+    /// (4): `Π q(yᵢ | xᵢ)` as mantissa and exponent.
+    pub fn likelihood(&self, t: &[f64]) -> ScaledFloat {
+        self.nlls(t).iter().fold(ScaledFloat::one(), |acc, v| acc * ScaledFloat::from_ln(-v))
+    }
+    /// (5): `Σ log q(yᵢ | xᵢ)`.
+    pub fn sum_of_logs(&self, t: &[f64]) -> f64 {
+        -self.nlls(t).iter().sum::<f64>()
+    }
+    /// (6): the average conditional NLL — the training loss.
+    pub fn loss(&self, t: &[f64]) -> f64 {
+        self.obj.value(t).unwrap_or(f64::NAN)
+    }
+    /// `(1/n) Σ −ln p(xᵢ)`, the term (7) adds.
+    pub fn input_term(&self) -> f64 {
+        -self.ln_px.iter().sum::<f64>() / self.n() as f64
+    }
+    /// (7): `(6) + (1/n) Σ −ln p(xᵢ)`.
+    pub fn loss_plus_input(&self, t: &[f64]) -> f64 {
+        self.loss(t) + self.input_term()
+    }
+    /// (8): `(1/n) Σ −ln q_θ(yᵢ, xᵢ)` with the joint `q_θ(y, x) = q_θ(y | x) p(x)`
+    /// formed per observation as a product of densities (not as a sum of logs).
+    pub fn joint_nll(&self, t: &[f64]) -> f64 {
+        let joint = self
+            .nlls(t)
+            .iter()
+            .zip(&self.ln_px)
+            .fold(ScaledFloat::one(), |acc, (v, lp)| acc * (ScaledFloat::from_ln(-v) * ScaledFloat::from_ln(*lp)));
+        -joint.ln() / self.n() as f64
+    }
+    fn gradient(&self, t: &[f64]) -> Vec<f64> {
+        self.obj.gradient(t).unwrap_or_else(|_| vec![f64::NAN; t.len()])
+    }
+    fn abs_scale(&self, t: &[f64]) -> f64 {
+        self.nlls(t).iter().map(|v| v.abs()).sum::<f64>() + self.ln_px.iter().map(|v| v.abs()).sum::<f64>()
+    }
+}
+
+fn tol(n: usize) -> f64 {
+    4.0 * n as f64 * f64::EPSILON
+}
+
+/// Central-difference gradient of `f` (step `ε^(1/3)`).
+fn fd(f: &dyn Fn(&[f64]) -> f64, t: &[f64]) -> Vec<f64> {
+    let h0 = f64::EPSILON.cbrt();
+    (0..t.len())
+        .map(|i| {
+            let h = h0 * t[i].abs().max(1.0);
+            let (mut a, mut b) = (t.to_vec(), t.to_vec());
+            a[i] += h;
+            b[i] -= h;
+            (f(&a) - f(&b)) / (2.0 * h)
+        })
+        .collect()
+}
+
+/// `(4)`: the conditional likelihood is defined at every point (scaled
+/// representation), while the naive product underflows.
+pub fn step_4<M: EtaModel>(c: &ConditionalInstance<'_, M>) -> StepReport {
+    let positive = c.points.iter().all(|t| c.likelihood(t).mantissa() > 0.0);
+    let naive: f64 = c.nlls(&c.theta_hat).iter().fold(1.0, |acc, v| acc * (-v).exp());
+    let check = CheckOutcome::new(
+        "likelihood_defined",
+        positive,
+        &[
+            ("likelihood_at_mle", json!(c.likelihood(&c.theta_hat).to_string())),
+            ("naive_f64_product_at_mle", json!(naive)),
+        ],
+    );
+    StepReport::from_checks(
+        "(4)",
+        &c.model_name(),
+        Relation::Definition,
+        "definition of the conditional likelihood",
+        vec![check],
+    )
+}
+
+/// `(4)->(5)`: log of the product → sum of logs: same maximiser (order of
+/// the scaled products preserved by `g`) and equal values.
+pub fn step_4_5<M: EtaModel>(c: &ConditionalInstance<'_, M>, g: &dyn Fn(&[f64]) -> f64) -> StepReport {
+    let n = c.n();
+    let cmp = |a: &[f64], b: &[f64]| {
+        let (la, lb) = (c.likelihood(a), c.likelihood(b));
+        la.exponent().cmp(&lb.exponent()).then(la.mantissa().total_cmp(&lb.mantissa()))
+    };
+    let order = order_preservation_by(&c.pairs, cmp, |t| c.likelihood(t).ln(), g, Order::Increasing);
+    let ident = pointwise_identity(&c.points, |t| (c.likelihood(t).ln(), g(t), tol(n) * c.abs_scale(t)));
+    StepReport::from_checks(
+        "(4)->(5)",
+        &c.model_name(),
+        Relation::SameArgmax,
+        "log strictly increasing; log of a product is the sum of logs",
+        vec![order, ident],
+    )
+}
+
+/// `(5)->(6)`: argmax of the sum of logs = argmin of the average NLL `g`.
+pub fn step_5_6<M: EtaModel>(c: &ConditionalInstance<'_, M>, g: &dyn Fn(&[f64]) -> f64) -> StepReport {
+    let n = c.n() as f64;
+    let order = order_preservation(&c.pairs, |t| c.sum_of_logs(t), g, Order::Affine { sign: -1.0, tol: tol(c.n()) });
+    let same = same_optimiser(&c.theta_hat, &|t| -c.sum_of_logs(t) / n, g);
+    StepReport::from_checks(
+        "(5)->(6)",
+        &c.model_name(),
+        Relation::ArgmaxToArgmin,
+        "negate and scale by 1/n > 0; (6) is the usual cross-entropy loss",
+        vec![order, same],
+    )
+}
+
+/// `(6)->(7)`: adding `added(θ)` (for the real step the θ-independent
+/// `(1/n) Σ −log p(xᵢ)`) keeps the argmin: affine with `c = 1`, same
+/// optimiser, and the added term's gradient is exactly zero.
+pub fn step_6_7<M: EtaModel>(c: &ConditionalInstance<'_, M>, added: &dyn Fn(&[f64]) -> f64) -> StepReport {
+    let g = |t: &[f64]| c.loss(t) + added(t);
+    let order = order_preservation(&c.pairs, |t| c.loss(t), g, Order::Affine { sign: 1.0, tol: tol(c.n()) });
+    let same = same_optimiser(&c.theta_hat, &|t| c.loss(t), &g);
+    let grads = gradient_agreement(
+        &c.points,
+        |t| fd(added, t),
+        |t| c.gradient(t),
+        |t| {
+            let a = fd(added, t);
+            c.gradient(t).iter().zip(a).map(|(x, y)| x + y).collect()
+        },
+        1e-12,
+    );
+    StepReport::from_checks(
+        "(6)->(7)",
+        &c.model_name(),
+        Relation::SameArgminUpToConstant,
+        "the added term -log p(x_i) does not depend on theta",
+        vec![order, same, grads],
+    )
+}
+
+/// `(7)->(8)`: with `q_θ(x) := p(x)` the joint objective equals (7)
+/// pointwise, and the joint is proper: its conditional sums (integrates) to
+/// one at every observed `x` (`normaliser(t, i)` returns `∫ q_θ(y | xᵢ) dy`).
+pub fn step_7_8<M: EtaModel>(c: &ConditionalInstance<'_, M>, normaliser: &dyn Fn(&[f64], usize) -> f64) -> StepReport {
+    let n = c.n();
+    let ident =
+        pointwise_identity(&c.points, |t| (c.loss_plus_input(t), c.joint_nll(t), tol(n) * c.abs_scale(t) / n as f64));
+    let mut worst = 0.0f64;
+    for t in c.points.iter().take(3) {
+        for i in (0..n).step_by((n / 10).max(1)) {
+            worst = worst.max((normaliser(t, i) - 1.0).abs());
+        }
+    }
+    let proper = CheckOutcome::new(
+        "joint_is_proper",
+        worst <= 1e-9,
+        &[("max_normaliser_error", json!(worst)), ("bound", json!(1e-9))],
+    );
+    StepReport::from_checks(
+        "(7)->(8)",
+        &c.model_name(),
+        Relation::Equal,
+        "a definition that leaves the conditional model untouched: q(y, x) = q(y | x) p(x)",
+        vec![ident, proper],
+    )
+}
+
+/// Standard normal inputs: features `n × d` and `ln p(xᵢ)`.
+pub fn gaussian_inputs(n: usize, d: usize, seed: u64) -> (DMatrix<f64>, Vec<f64>) {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let x: DMatrix<f64> = DMatrix::from_fn(n, d, |_, _| rand_distr::StandardNormal.sample(&mut rng));
+    let half_ln_2pi = 0.5 * (2.0 * std::f64::consts::PI).ln();
+    let ln_px = (0..n).map(|i| (0..d).map(|j| -0.5 * x[(i, j)].powi(2) - half_ln_2pi).sum()).collect();
+    (x, ln_px)
+}
