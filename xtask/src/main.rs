@@ -1,11 +1,15 @@
 //! `cargo xtask <task>`: project automation written in Rust.
 //!
 //! Tasks:
+//! - `verify`: checks every step of the derivation (1)–(9) and prints it
+//!   (`--json`, `--seed N`, `--quick`, `--filter STEP|MODEL`);
 //! - `ci`: the checks CI runs — `cargo fmt --all --check`,
 //!   `cargo clippy --workspace --all-targets -- -D warnings`, and the README's
 //!   test command `cargo test --workspace`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+
+mod verify;
 
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
@@ -14,6 +18,8 @@ const HELP: &str = "\
 usage: cargo xtask <task>
 
 tasks:
+  verify  check every step of the derivation and print it
+          [--json] [--seed N] [--quick] [--filter STEP|MODEL]
   ci      run the checks CI runs: fmt --check, clippy -D warnings, cargo test --workspace
   help    print this message
 ";
@@ -27,6 +33,7 @@ fn main() -> ExitCode {
     }
     match args.first().map(String::as_str) {
         Some("ci") => ci(),
+        Some("verify") => verify::main(&args[1..]),
         Some("help") | Some("--help") | Some("-h") | None => {
             print!("{HELP}");
             ExitCode::SUCCESS

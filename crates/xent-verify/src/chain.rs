@@ -178,7 +178,9 @@ pub fn step_2a_2<M: Model>(inst: &Instance<'_, M>, g: &dyn Fn(&[f64]) -> f64) ->
 pub fn step_2_2b<M: Model>(inst: &Instance<'_, M>, g: &dyn Fn(&[f64]) -> f64) -> StepReport {
     let n = inst.n();
     let order = order_preservation(&inst.pairs, |u| inst.sum_of_logs(u), g, Order::Affine { sign: -1.0, tol: tol(n) });
-    let same = same_optimiser(&inst.u_hat, &|u| -inst.sum_of_logs(u) / n as f64, g);
+    // Start away from the optimum so both optimisers have to find it.
+    let start = inst.points.first().unwrap_or(&inst.u_hat);
+    let same = same_optimiser(start, &|u| -inst.sum_of_logs(u) / n as f64, g);
     StepReport::from_checks(
         "(2)->(2b)",
         &inst.model_name(),

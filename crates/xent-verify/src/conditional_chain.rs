@@ -173,7 +173,8 @@ pub fn step_4_5<M: EtaModel>(c: &ConditionalInstance<'_, M>, g: &dyn Fn(&[f64]) 
 pub fn step_5_6<M: EtaModel>(c: &ConditionalInstance<'_, M>, g: &dyn Fn(&[f64]) -> f64) -> StepReport {
     let n = c.n() as f64;
     let order = order_preservation(&c.pairs, |t| c.sum_of_logs(t), g, Order::Affine { sign: -1.0, tol: tol(c.n()) });
-    let same = same_optimiser(&c.theta_hat, &|t| -c.sum_of_logs(t) / n, g);
+    let start = c.points.first().unwrap_or(&c.theta_hat);
+    let same = same_optimiser(start, &|t| -c.sum_of_logs(t) / n, g);
     StepReport::from_checks(
         "(5)->(6)",
         &c.model_name(),
@@ -189,7 +190,8 @@ pub fn step_5_6<M: EtaModel>(c: &ConditionalInstance<'_, M>, g: &dyn Fn(&[f64]) 
 pub fn step_6_7<M: EtaModel>(c: &ConditionalInstance<'_, M>, added: &dyn Fn(&[f64]) -> f64) -> StepReport {
     let g = |t: &[f64]| c.loss(t) + added(t);
     let order = order_preservation(&c.pairs, |t| c.loss(t), g, Order::Affine { sign: 1.0, tol: tol(c.n()) });
-    let same = same_optimiser(&c.theta_hat, &|t| c.loss(t), &g);
+    let start = c.points.first().unwrap_or(&c.theta_hat);
+    let same = same_optimiser(start, &|t| c.loss(t), &g);
     let grads = gradient_agreement(
         &c.points,
         |t| fd(added, t),

@@ -35,6 +35,11 @@ pub struct ControlOutcome {
 }
 
 impl ControlOutcome {
+    /// A control's outcome from the step report with the variant in place.
+    pub fn from_report(name: &'static str, kind: Kind, report: StepReport) -> Self {
+        Self::new(name, kind, report)
+    }
+
     fn new(name: &'static str, kind: Kind, report: StepReport) -> Self {
         ControlOutcome {
             name,

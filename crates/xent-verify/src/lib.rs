@@ -24,7 +24,9 @@ mod chain;
 pub mod conditional_chain;
 pub mod controls;
 pub mod exact;
+mod run;
 mod step;
 
 pub use chain::{Instance, derive_seed, part_a_exact, step_1, step_1_2a, step_2_2b, step_2a_2};
+pub use run::{Config, PENDING, Run, run};
 pub use step::{CheckOutcome, Relation, Status, StepReport};
