@@ -21,6 +21,7 @@
 
 pub mod asymptotic;
 mod chain;
+pub mod conditional_asymptotic;
 pub mod conditional_chain;
 pub mod controls;
 pub mod exact;

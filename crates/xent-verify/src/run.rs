@@ -12,6 +12,7 @@ use xent_objectives::{CategoricalModel, Family, Model};
 
 use crate::asymptotic::{Scenario, step_2b_3, step_3_prime};
 use crate::chain::{Instance, derive_seed, part_a_exact};
+use crate::conditional_asymptotic::{CondScenario, step_6_double_prime, step_8_9};
 use crate::conditional_chain::{ConditionalInstance, gaussian_inputs, step_4, step_4_5, step_5_6, step_6_7, step_7_8};
 use crate::controls::{ControlOutcome, Kind, part_a_controls};
 use crate::step::{Status, StepReport};
@@ -34,7 +35,7 @@ impl Default for Config {
 }
 
 /// Steps of the catalogue this version does not check yet.
-pub const PENDING: &[&str] = &["(8)->(9)", "(6)''"];
+pub const PENDING: &[&str] = &[];
 
 /// A finished run.
 #[derive(Debug, Clone)]
@@ -234,6 +235,19 @@ pub fn run(cfg: &Config, progress: &mut dyn FnMut(&str)) -> Run {
                     (0..4).map(|k| (-model.nll(&eta, &[], k as f64)).exp()).sum::<f64>()
                 };
                 conditional(&c, &normaliser, &|t| perm.value(t).unwrap_or(f64::NAN), cfg, &mut out);
+            }
+        }
+    }
+    // Part B, asymptotic steps.
+    for s in [
+        CondScenario::LinearGaussian { beta: [0.5, 1.0, -0.7], s: 0.6 },
+        CondScenario::Logistic { beta: [0.3, 1.2, -0.8] },
+        CondScenario::SoftmaxCategorical { pi: [0.2, 0.5, 0.3] },
+    ] {
+        progress(&format!("part B, asymptotic: {}", s.name()));
+        for r in [step_8_9(&s, seed, cfg.quick), step_6_double_prime(&s)] {
+            if wanted(cfg, r.id, &r.model) {
+                out.steps.push(r);
             }
         }
     }
