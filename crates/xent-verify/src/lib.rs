@@ -3,19 +3,53 @@
 //!
 //! Steps are values ([`StepReport`]): an id from the catalogue
 //! (`shared/design/derivation-steps.md`), a [`Relation`], a justification,
-//! the checks that ran with their figures, and a [`Status`]. This first part
-//! covers the exact steps of Part A — `(1)`, `(1)->(2a)`, `(2a)->(2)`,
-//! `(2)->(2b)` — on any [`xent_objectives::Model`], with the checks of
-//! [`exact`] and the controls of [`controls`].
+//! the checks that ran with their figures, and a [`Status`]. [`run()`] runs the
+//! whole chain — Part A's exact steps ([`part_a_exact`]) and asymptotic steps
+//! ([`asymptotic`]), Part B's exact steps ([`conditional_chain`]) and
+//! asymptotic steps ([`conditional_asymptotic`]) — on the catalogue's models
+//! with every control ([`controls`]); `cargo xtask verify` prints it.
+//!
+//! # Your own model
+//!
+//! Any [`xent_objectives::Model`] runs through the same checks. Here a
+//! family the crates do not ship — the exponential parametrised by its mean —
+//! gets the exact steps of Part A and the controls:
 //!
 //! ```
-//! use xent_objectives::Family;
+//! use xent_distributions::{LogDensity, ParamError, Scalar};
+//! use xent_objectives::{Model, Transform};
+//! use xent_verify::controls::part_a_controls;
 //! use xent_verify::{Instance, Status, part_a_exact};
-//! let data = [0.3, 1.2, 2.5, 0.7, 1.9, 0.1, 3.3, 1.4];
-//! let inst = Instance::new(&Family::Exponential, &data, 20, 1)?;
-//! assert!(part_a_exact(&inst).iter().all(|s| s.status == Status::Pass));
+//!
+//! struct ExpMean;
+//! struct ExpMeanDist<T>(T);
+//! impl<T: Scalar> LogDensity<T> for ExpMeanDist<T> {
+//!     type Obs = f64;
+//!     fn ln_density(&self, &x: &f64) -> T {
+//!         if x < 0.0 { T::neg_infinity() } else { -self.0.ln() - T::cst(x) / self.0 }
+//!     }
+//! }
+//! impl Model for ExpMean {
+//!     type Obs = f64;
+//!     type Dist<T: Scalar> = ExpMeanDist<T>;
+//!     fn name(&self) -> String { "exponential(mean)".into() }
+//!     fn param_names(&self) -> Vec<String> { vec!["mean".into()] }
+//!     fn transforms(&self) -> Vec<Transform> { vec![Transform::Exp] }
+//!     fn build<T: Scalar>(&self, t: &[T]) -> Result<ExpMeanDist<T>, ParamError> { Ok(ExpMeanDist(t[0])) }
+//! }
+//!
+//! let data: Vec<f64> = (1..=400).map(|i| -(1.0 - f64::from(i) / 401.0).ln() * 2.0).collect();
+//! let inst = Instance::new(&ExpMean, &data, 30, 7)?;
+//! for step in part_a_exact(&inst) {
+//!     assert_eq!(step.status, Status::Pass, "{}", step.id);
+//! }
+//! assert!(part_a_controls(&inst, None).iter().all(|c| c.behaved()));
 //! # Ok::<(), xent_objectives::ObjectiveError>(())
 //! ```
+//!
+//! Conditional models plug in the same way through
+//! [`xent_objectives::conditional::EtaModel`] and
+//! [`conditional_chain::ConditionalInstance`].
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

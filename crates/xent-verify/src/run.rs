@@ -92,6 +92,32 @@ fn conditional<M: EtaModel + Clone>(
     }
 }
 
+/// Negative controls of the asymptotic steps: a wrong closed-form
+/// cross-entropy (the ½ of the quadratic term dropped) and a shifted sampler
+/// (data from N(1.5 + 0.3, 2²) against the limits of N(1.5, 2²), a 0.15σ
+/// shift, above the check's power at the ladder's largest n).
+fn asymptotic_controls(seed: u64, quick: bool) -> Vec<(&'static str, Kind, StepReport)> {
+    let mut out = Vec::new();
+    let base = [("mean", 1.5), ("std_dev", 2.0)];
+    if let Some(mut s) = Scenario::well_specified("normal", &base) {
+        s.cross_entropy = Box::new(|t: &[f64]| {
+            let (m, sd, mu, sg) = (1.5, 2.0, t[0], t[1]);
+            0.5 * (2.0 * std::f64::consts::PI * sg * sg).ln() + (sd * sd + (m - mu) * (m - mu)) / (sg * sg)
+        });
+        out.push(("closed-form cross-entropy missing a factor 1/2", Kind::Negative, step_2b_3(&s, seed, quick)));
+    }
+    if let (Some(good), Some(mut shifted)) = (
+        Scenario::well_specified("normal", &base),
+        Scenario::well_specified("normal", &[("mean", 1.8), ("std_dev", 2.0)]),
+    ) {
+        shifted.name = good.name.clone();
+        shifted.cross_entropy = good.cross_entropy;
+        shifted.theta_star = good.theta_star;
+        out.push(("sampler shifted by 0.15 sigma", Kind::Negative, step_2b_3(&shifted, seed, quick)));
+    }
+    out
+}
+
 fn shuffled(y: &[f64], seed: u64) -> Vec<f64> {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let mut v = y.to_vec();
@@ -145,6 +171,13 @@ pub fn run(cfg: &Config, progress: &mut dyn FnMut(&str)) -> Run {
             if wanted(cfg, r.id, &r.model) {
                 out.steps.push(r);
             }
+        }
+    }
+    // Part A, asymptotic controls.
+    progress("part A, asymptotic controls");
+    for (name, kind, report) in asymptotic_controls(seed, cfg.quick) {
+        if wanted(cfg, report.id, &report.model) {
+            out.controls.push(ControlOutcome::from_report(name, kind, report));
         }
     }
     // Part B, exact steps.
