@@ -4,8 +4,8 @@
 //! - `verify`: checks every step of the derivation (1)–(9) and prints it
 //!   (`--json`, `--seed N`, `--quick`, `--filter STEP|MODEL`);
 //! - `ci`: the checks CI runs — `cargo fmt --all --check`,
-//!   `cargo clippy --workspace --all-targets -- -D warnings`, and the README's
-//!   test command `cargo test --workspace`.
+//!   `cargo clippy --workspace --all-targets -- -D warnings`, the README's
+//!   test command `cargo test --workspace`, and the slow suite.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -20,7 +20,8 @@ usage: cargo xtask <task>
 tasks:
   verify  check every step of the derivation and print it
           [--json] [--seed N] [--quick] [--filter STEP|MODEL]
-  ci      run the checks CI runs: fmt --check, clippy -D warnings, cargo test --workspace
+  ci      run the checks CI runs: fmt --check, clippy -D warnings, cargo test --workspace,
+          and the 50-seed slow suite in release
   help    print this message
 ";
 
@@ -53,10 +54,11 @@ fn project_root() -> PathBuf {
 
 /// Runs each CI step in turn and stops at the first failure.
 fn ci() -> ExitCode {
-    let steps: [&[&str]; 3] = [
+    let steps: [&[&str]; 4] = [
         &["fmt", "--all", "--check"],
         &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
         &["test", "--workspace"],
+        &["test", "--release", "-p", "xent-verify", "--test", "slow_seeds", "--", "--ignored"],
     ];
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     for step in steps {
