@@ -20,6 +20,34 @@ use crate::step::{CheckOutcome, Relation, Status, StepReport};
 /// Total false-failure rate of the statistical checks of one run.
 pub const FALSE_FAILURE_RATE: f64 = 1e-6;
 
+/// The data-generating distribution of a scenario.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Truth {
+    /// A family of the distributions crate.
+    Family(AnyUnivariate),
+    /// `½ N(−m, s²) + ½ N(m, s²)`: bimodal.
+    SymmetricNormalMixture {
+        /// Half the distance between the modes.
+        m: f64,
+        /// Component standard deviation.
+        s: f64,
+    },
+}
+
+impl Truth {
+    fn sample<R: rand::Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match self {
+            Truth::Family(d) => d.sample(rng),
+            Truth::SymmetricNormalMixture { m, s } => {
+                let z: f64 = rand_distr::StandardNormal.sample(rng);
+                let sign = if rand::RngExt::random::<f64>(rng) < 0.5 { -1.0 } else { 1.0 };
+                sign * m + s * z
+            }
+        }
+    }
+}
+
 /// A true distribution `p`, a model family `q_θ`, the cross-entropy
 /// `H(p, q_θ)` in closed form (`+∞` where it diverges), and the KL
 /// projection `θ* = argmin_θ H(p, q_θ)`.
@@ -29,7 +57,7 @@ pub struct Scenario {
     /// The model.
     pub family: Family,
     /// The data-generating distribution.
-    pub truth: AnyUnivariate,
+    pub truth: Truth,
     /// `H(p, q_θ)` at natural parameters `θ`.
     pub cross_entropy: Box<dyn Fn(&[f64]) -> f64 + Sync>,
     /// `θ*`, natural parameters.
@@ -54,8 +82,24 @@ impl Scenario {
                     .and_then(|q| t.cross_entropy(&q).ok())
                     .unwrap_or(f64::NAN)
             }),
-            truth,
+            truth: Truth::Family(truth),
         })
+    }
+
+    /// Bimodal data `½ N(−m, s²) + ½ N(m, s²)`, normal model: `θ* = (0, √(m² + s²))`
+    /// by moment matching (the forward-KL projection);
+    /// `H = ½ ln(2πσ²) + (m² + s² + μ²)/(2σ²)`.
+    pub fn bimodal_data_normal_model(m: f64, s: f64) -> Self {
+        Scenario {
+            name: "bimodal data, normal model".into(),
+            family: Family::Normal,
+            theta_star: vec![0.0, (m * m + s * s).sqrt()],
+            cross_entropy: Box::new(move |t: &[f64]| {
+                0.5 * (2.0 * std::f64::consts::PI * t[1] * t[1]).ln()
+                    + (m * m + s * s + t[0] * t[0]) / (2.0 * t[1] * t[1])
+            }),
+            truth: Truth::SymmetricNormalMixture { m, s },
+        }
     }
 
     /// Laplace data, normal model: `H = ½ ln(2πσ²) + (2b² + (m − μ)²)/(2σ²)`,
@@ -71,7 +115,7 @@ impl Scenario {
                 0.5 * (2.0 * std::f64::consts::PI * s * s).ln()
                     + (2.0 * scale * scale + (location - mu).powi(2)) / (2.0 * s * s)
             }),
-            truth,
+            truth: Truth::Family(truth),
         })
     }
 
@@ -84,7 +128,7 @@ impl Scenario {
             family: Family::Normal,
             theta_star: vec![f64::NAN, f64::NAN],
             cross_entropy: Box::new(|_t: &[f64]| f64::INFINITY),
-            truth,
+            truth: Truth::Family(truth),
         })
     }
 
@@ -215,16 +259,13 @@ pub fn step_3_prime(s: &Scenario, well_specified: bool) -> StepReport {
         r.status = Status::NotApplicable;
         return r;
     }
-    let h_p = s.truth.entropy();
-    let perturb: Vec<Vec<f64>> = [1.1, 0.8, 1.3, 0.95]
-        .iter()
-        .enumerate()
-        .map(|(k, f)| {
-            s.theta_star
-                .iter()
-                .enumerate()
-                .map(|(i, v)| if i == k % s.theta_star.len() { v * f + 0.01 } else { *v })
-                .collect()
+    // Each coordinate moved both ways by 10 % of its size (at least 0.01).
+    let perturb: Vec<Vec<f64>> = (0..s.theta_star.len())
+        .flat_map(|i| [-1.0, 1.0].map(|sign| (i, sign)))
+        .map(|(i, sign)| {
+            let mut t = s.theta_star.clone();
+            t[i] += sign * 0.1 * t[i].abs().max(0.1);
+            t
         })
         .collect();
     let mut checks = Vec::new();
@@ -237,7 +278,8 @@ pub fn step_3_prime(s: &Scenario, well_specified: bool) -> StepReport {
         h_min_ok,
         &[("cross_entropy_at_theta_star", json!(h_star)), ("perturbations", json!(perturb.len()))],
     ));
-    if well_specified {
+    if let (true, Truth::Family(truth)) = (well_specified, &s.truth) {
+        let h_p = truth.entropy();
         let mut worst = 0.0f64;
         let mut ok = true;
         let names = s.family.param_names();
@@ -246,7 +288,7 @@ pub fn step_3_prime(s: &Scenario, well_specified: bool) -> StepReport {
             let h = (s.cross_entropy)(t);
             let named: Vec<(&str, f64)> = names.iter().map(String::as_str).zip(t.iter().copied()).collect();
             let Some(kl) =
-                AnyUnivariate::from_params(s.truth.family(), &named).ok().and_then(|q| s.truth.kl_divergence(&q).ok())
+                AnyUnivariate::from_params(truth.family(), &named).ok().and_then(|q| truth.kl_divergence(&q).ok())
             else {
                 ok = false;
                 continue;

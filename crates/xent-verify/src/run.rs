@@ -106,6 +106,12 @@ fn asymptotic_controls(seed: u64, quick: bool) -> Vec<(&'static str, Kind, StepR
         });
         out.push(("closed-form cross-entropy missing a factor 1/2", Kind::Negative, step_2b_3(&s, seed, quick)));
     }
+    // Reverse KL: claim the minimiser of KL(q ‖ p) — for well-separated
+    // modes q sits on one of them, θ ≈ (2, 0.5) — instead of the forward-KL
+    // projection (0, √4.25).
+    let mut reverse = Scenario::bimodal_data_normal_model(2.0, 0.5);
+    reverse.theta_star = vec![2.0, 0.5];
+    out.push(("expectation under q instead of p (reverse KL)", Kind::Negative, step_3_prime(&reverse, false)));
     if let (Some(good), Some(mut shifted)) = (
         Scenario::well_specified("normal", &base),
         Scenario::well_specified("normal", &[("mean", 1.8), ("std_dev", 2.0)]),
@@ -162,6 +168,7 @@ pub fn run(cfg: &Config, progress: &mut dyn FnMut(&str)) -> Run {
         (Scenario::well_specified("poisson", &[("rate", 3.5)]), true),
         (Scenario::well_specified("gamma", &[("shape", 2.5), ("rate", 0.7)]), true),
         (Scenario::laplace_data_normal_model(-0.5, 1.3), false),
+        (Some(Scenario::bimodal_data_normal_model(2.0, 0.5)), false),
         (Scenario::cauchy_data_normal_model(0.0, 1.0), false),
     ];
     for (s, well) in scenarios {
@@ -426,6 +433,8 @@ fn key_figure(step: &StepReport) -> String {
                 format!("decomposition deviation {d:.1e}")
             } else if let Some(e) = num("max_normaliser_error") {
                 format!("normaliser error {e:.1e}")
+            } else if let (Some(h), Some(k)) = (num("cross_entropy_at_theta_star"), f.get("perturbations")) {
+                format!("H(p, q_theta*) = {h:.6}, no lower at {k} perturbations")
             } else if let Some(r) = f.get("reason") {
                 r.as_str().unwrap_or("").to_string()
             } else {
