@@ -252,6 +252,7 @@ pub fn step_8_9_with(data: &CondScenario, s: &CondScenario, seed: u64, quick: bo
     let comparisons = thetas.len() * ns.len();
     let z_crit = norm_quantile(1.0 - FALSE_FAILURE_RATE / 4.0 / comparisons as f64);
     let mut worst = 0.0f64;
+    let mut power = 0.0f64;
     let mut ok = true;
     for (k, &n) in ns.iter().enumerate() {
         let (x, y, lp) = data.sample(n, derive_seed(seed, &format!("{id}/{}/{k}", s.name())));
@@ -267,12 +268,21 @@ pub fn step_8_9_with(data: &CondScenario, s: &CondScenario, seed: u64, quick: bo
             let z = (m - limit).abs() / (sd / (n as f64).sqrt());
             worst = worst.max(z);
             ok &= z <= z_crit;
+            if k + 1 == ns.len() {
+                power = power.max(z_crit * sd / (n as f64).sqrt());
+            }
         }
     }
     let mut checks = vec![CheckOutcome::new(
         "sampled_limit",
         ok,
-        &[("max_z", json!(worst)), ("z_bound", json!(z_crit)), ("comparisons", json!(comparisons))],
+        &[
+            ("max_z", json!(worst)),
+            ("z_bound", json!(z_crit)),
+            ("comparisons", json!(comparisons)),
+            // The smallest |L̂ − E| (nats) this check detects at n_max.
+            ("power_nats", json!(power)),
+        ],
     )];
     if let CondScenario::SoftmaxCategorical { pi } = s {
         // 100 rows whose (category, class) frequencies are exactly π_c·p(k|c).

@@ -78,3 +78,15 @@ mod part_b {
         assert_eq!(step_8_9_with(&claimed, &claimed, 42, true).status, Status::Pass);
     }
 }
+
+/// Each sampled-limit check states its power: the smallest |L̂ − H| it
+/// detects at its largest n. At n = 10⁴ (quick) for the normal scenario it
+/// is a few hundredths of a nat, and the 0.15σ-shifted sampler — whose
+/// effect on L̂ at the checked points exceeds it — is rejected.
+#[test]
+fn sampled_limits_state_their_power() {
+    let s = Scenario::well_specified("normal", &[("mean", 1.5), ("std_dev", 2.0)]).unwrap();
+    let r = step_2b_3(&s, 42, true);
+    let power = r.checks[0].figures["power_nats"].as_f64().unwrap();
+    assert!(power > 0.0 && power < 0.06, "power {power}");
+}
