@@ -1,7 +1,6 @@
 //! The whole chain on the catalogue's models, and its report: the chain in
 //! calc shape as text, or as JSON.
 
-use nalgebra::DMatrix;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
 use rand_distr::Distribution;
@@ -13,7 +12,7 @@ use xent_objectives::{CategoricalModel, Family, Model};
 use crate::asymptotic::{Scenario, step_2b_3, step_3_prime};
 use crate::chain::{Instance, derive_seed, part_a_exact};
 use crate::conditional_asymptotic::{CondScenario, step_6_double_prime, step_8_9};
-use crate::conditional_chain::{ConditionalInstance, gaussian_inputs, step_4, step_4_5, step_5_6, step_6_7, step_7_8};
+use crate::conditional_chain::{ConditionalInstance, step_4, step_4_5, step_5_6, step_6_7, step_7_8};
 use crate::controls::{ControlOutcome, Kind, part_a_controls};
 use crate::step::{Status, StepReport};
 
@@ -124,6 +123,62 @@ fn asymptotic_controls(seed: u64, quick: bool) -> Vec<(&'static str, Kind, StepR
     out
 }
 
+/// The conditional processes of Part B.
+fn part_b_scenarios() -> [CondScenario; 3] {
+    [
+        CondScenario::LinearGaussian { beta: [0.5, 1.0, -0.7], s: 0.6 },
+        CondScenario::Logistic { beta: [0.3, 1.2, -0.8] },
+        CondScenario::SoftmaxCategorical { pi: [0.2, 0.5, 0.3] },
+    ]
+}
+
+/// `Σ_y q(y | η)` over `classes` labels (1 for a proper conditional).
+fn class_sum<M: EtaModel>(model: &M, eta: &[f64], extra: &[f64], classes: usize) -> f64 {
+    (0..classes).map(|k| (-model.nll(eta, extra, k as f64)).exp()).sum()
+}
+
+/// `∫ N(y; η, σ²) dy` by the trapezoid rule on ±12σ, `extra = [ln σ]`
+/// (the error is far below the check's 1e-9).
+fn gaussian_normaliser(model: &LinearGaussian, eta: &[f64], extra: &[f64]) -> f64 {
+    let s = extra[0].exp();
+    let m = 4000;
+    let h = 24.0 * s / m as f64;
+    h * (0..=m)
+        .map(|k| {
+            let w = if k == 0 || k == m { 0.5 } else { 1.0 };
+            w * (-model.nll(eta, extra, eta[0] - 12.0 * s + k as f64 * h)).exp()
+        })
+        .sum::<f64>()
+}
+
+/// Part B's exact steps and controls for one model on one data set
+/// (`yp`: the targets permuted, for the permuted-labels control).
+#[allow(clippy::too_many_arguments)]
+fn part_b_exact<M: EtaModel + Clone>(
+    model: M,
+    design: &Design,
+    y: &[f64],
+    yp: &[f64],
+    ln_px: Vec<f64>,
+    normaliser: &dyn Fn(&M, &[f64], &[f64]) -> f64,
+    cfg: &Config,
+    run: &mut Run,
+) {
+    let (Ok(c), Ok(obj), Ok(perm)) = (
+        ConditionalInstance::new(model.clone(), design, y, ln_px, 30, cfg.seed),
+        ConditionalNll::new(model.clone(), design, y),
+        ConditionalNll::new(model.clone(), design, yp),
+    ) else {
+        return;
+    };
+    let m = model.predictors();
+    let norm = |t: &[f64], i: usize| {
+        let eta: Vec<f64> = obj.linear_predictors(t).map(|e| e.iter().map(|v| v[i]).collect()).unwrap_or_default();
+        normaliser(&model, &eta, &t[m * design.p()..])
+    };
+    conditional(&c, &norm, &|t| perm.value(t).unwrap_or(f64::NAN), cfg, run);
+}
+
 fn shuffled(y: &[f64], seed: u64) -> Vec<f64> {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let mut v = y.to_vec();
@@ -188,102 +243,28 @@ pub fn run(cfg: &Config, progress: &mut dyn FnMut(&str)) -> Run {
         }
     }
     // Part B, exact steps.
-    progress("part B, exact: linear-Gaussian");
-    {
-        let (x, ln_px) = gaussian_inputs(n, 2, derive_seed(seed, "linear/x"));
-        let design = Design::new(&x, true).expect("finite inputs");
-        let mut rng = Xoshiro256PlusPlus::seed_from_u64(derive_seed(seed, "linear/y"));
-        let noise = rand_distr::Normal::new(0.0, 0.6).expect("valid");
-        let y: Vec<f64> = (0..n).map(|i| 0.5 + x[(i, 0)] - 0.7 * x[(i, 1)] + noise.sample(&mut rng)).collect();
-        let yp = shuffled(&y, derive_seed(seed, "linear/perm"));
-        if let (Ok(c), Ok(obj), Ok(perm)) = (
-            ConditionalInstance::new(LinearGaussian, &design, &y, ln_px, 30, seed),
-            ConditionalNll::new(LinearGaussian, &design, &y),
-            ConditionalNll::new(LinearGaussian, &design, &yp),
-        ) {
-            let normaliser = |t: &[f64], i: usize| {
-                let eta = obj.linear_predictors(t).map(|e| e[0][i]).unwrap_or(f64::NAN);
-                let s = t[3].exp();
-                let m = 4000;
-                let h = 24.0 * s / m as f64;
-                h * (0..=m)
-                    .map(|k| {
-                        let w = if k == 0 || k == m { 0.5 } else { 1.0 };
-                        w * (-LinearGaussian.nll(&[eta], &[t[3]], eta - 12.0 * s + k as f64 * h)).exp()
-                    })
-                    .sum::<f64>()
-            };
-            conditional(&c, &normaliser, &|t| perm.value(t).unwrap_or(f64::NAN), cfg, &mut out);
-        }
-    }
-    progress("part B, exact: logistic");
-    {
-        let (x, ln_px) = gaussian_inputs(n, 2, derive_seed(seed, "logistic/x"));
-        let design = Design::new(&x, true).expect("finite inputs");
-        let mut rng = Xoshiro256PlusPlus::seed_from_u64(derive_seed(seed, "logistic/y"));
-        let y: Vec<f64> = (0..n)
-            .map(|i| {
-                let eta = 0.3 + 1.2 * x[(i, 0)] - 0.8 * x[(i, 1)];
-                if rng.random::<f64>() < 1.0 / (1.0 + (-eta).exp()) { 1.0 } else { 0.0 }
-            })
-            .collect();
-        let yp = shuffled(&y, derive_seed(seed, "logistic/perm"));
-        if let (Ok(c), Ok(obj), Ok(perm)) = (
-            ConditionalInstance::new(Logistic, &design, &y, ln_px, 30, seed),
-            ConditionalNll::new(Logistic, &design, &y),
-            ConditionalNll::new(Logistic, &design, &yp),
-        ) {
-            let normaliser = |t: &[f64], i: usize| {
-                let eta = obj.linear_predictors(t).map(|e| e[0][i]).unwrap_or(f64::NAN);
-                (-Logistic.nll(&[eta], &[], 0.0)).exp() + (-Logistic.nll(&[eta], &[], 1.0)).exp()
-            };
-            conditional(&c, &normaliser, &|t| perm.value(t).unwrap_or(f64::NAN), cfg, &mut out);
-        }
-    }
-    progress("part B, exact: softmax");
-    {
-        let pi = [0.2, 0.5, 0.3];
-        let mut rng = Xoshiro256PlusPlus::seed_from_u64(derive_seed(seed, "softmax"));
-        let cat: Vec<usize> = (0..n)
-            .map(|_| {
-                let u = rng.random::<f64>();
-                if u < pi[0] {
-                    0
-                } else if u < pi[0] + pi[1] {
-                    1
-                } else {
-                    2
+    // Part B, exact steps, on data from the same processes as the limits.
+    for scenario in part_b_scenarios() {
+        progress(&format!("part B, exact: {}", scenario.name()));
+        let (x, y, ln_px) = scenario.sample(n, derive_seed(seed, &format!("exact/{}", scenario.name())));
+        let yp = shuffled(&y, derive_seed(seed, &format!("perm/{}", scenario.name())));
+        let Ok(design) = Design::new(&x, true) else { continue };
+        match scenario {
+            CondScenario::LinearGaussian { .. } => {
+                part_b_exact(LinearGaussian, &design, &y, &yp, ln_px, &gaussian_normaliser, cfg, &mut out)
+            }
+            CondScenario::Logistic { .. } => {
+                part_b_exact(Logistic, &design, &y, &yp, ln_px, &|m, e, x| class_sum(m, e, x, 2), cfg, &mut out)
+            }
+            CondScenario::SoftmaxCategorical { .. } => {
+                if let Ok(m) = Softmax::new(4) {
+                    part_b_exact(m, &design, &y, &yp, ln_px, &|m, e, x| class_sum(m, e, x, 4), cfg, &mut out)
                 }
-            })
-            .collect();
-        let x = DMatrix::from_fn(n, 2, |i, j| if cat[i] == j + 1 { 1.0 } else { 0.0 });
-        let ln_px: Vec<f64> = cat.iter().map(|&c| pi[c].ln()).collect();
-        let y: Vec<f64> = (0..n)
-            .map(|i| if rng.random::<f64>() < 0.6 { (cat[i] + 1) as f64 } else { f64::from(rng.random_range(0..4u32)) })
-            .collect();
-        let yp = shuffled(&y, derive_seed(seed, "softmax/perm"));
-        let design = Design::new(&x, true).expect("finite inputs");
-        if let (Ok(model), true) = (Softmax::new(4), true) {
-            if let (Ok(c), Ok(obj), Ok(perm)) = (
-                ConditionalInstance::new(model, &design, &y, ln_px, 30, seed),
-                ConditionalNll::new(model, &design, &y),
-                ConditionalNll::new(model, &design, &yp),
-            ) {
-                let normaliser = |t: &[f64], i: usize| {
-                    let eta: Vec<f64> =
-                        obj.linear_predictors(t).map(|e| e.iter().map(|v| v[i]).collect()).unwrap_or_default();
-                    (0..4).map(|k| (-model.nll(&eta, &[], k as f64)).exp()).sum::<f64>()
-                };
-                conditional(&c, &normaliser, &|t| perm.value(t).unwrap_or(f64::NAN), cfg, &mut out);
             }
         }
     }
     // Part B, asymptotic steps.
-    for s in [
-        CondScenario::LinearGaussian { beta: [0.5, 1.0, -0.7], s: 0.6 },
-        CondScenario::Logistic { beta: [0.3, 1.2, -0.8] },
-        CondScenario::SoftmaxCategorical { pi: [0.2, 0.5, 0.3] },
-    ] {
+    for s in part_b_scenarios() {
         progress(&format!("part B, asymptotic: {}", s.name()));
         for r in [step_8_9(&s, seed, cfg.quick), step_6_double_prime(&s)] {
             if wanted(cfg, r.id, &r.model) {
