@@ -12,7 +12,8 @@ use xent_objectives::{ObjectiveError, ScaledFloat};
 
 use crate::chain::derive_seed;
 use crate::exact::{
-    Order, gradient_agreement, order_preservation, order_preservation_by, pointwise_identity, same_optimiser,
+    Order, fd_gradient, gradient_agreement, order_preservation, order_preservation_by, pointwise_identity,
+    same_optimiser,
 };
 use crate::step::{CheckOutcome, Relation, StepReport};
 
@@ -114,20 +115,6 @@ fn tol(n: usize) -> f64 {
     4.0 * n as f64 * f64::EPSILON
 }
 
-/// Central-difference gradient of `f` (step `ε^(1/3)`).
-fn fd(f: &dyn Fn(&[f64]) -> f64, t: &[f64]) -> Vec<f64> {
-    let h0 = f64::EPSILON.cbrt();
-    (0..t.len())
-        .map(|i| {
-            let h = h0 * t[i].abs().max(1.0);
-            let (mut a, mut b) = (t.to_vec(), t.to_vec());
-            a[i] += h;
-            b[i] -= h;
-            (f(&a) - f(&b)) / (2.0 * h)
-        })
-        .collect()
-}
-
 /// `(4)`: the conditional likelihood is defined at every point (scaled
 /// representation), while the naive product underflows.
 pub fn step_4<M: EtaModel>(c: &ConditionalInstance<'_, M>) -> StepReport {
@@ -194,10 +181,10 @@ pub fn step_6_7<M: EtaModel>(c: &ConditionalInstance<'_, M>, added: &dyn Fn(&[f6
     let same = same_optimiser(start, &|t| c.loss(t), &g);
     let grads = gradient_agreement(
         &c.points,
-        |t| fd(added, t),
+        |t| fd_gradient(added, t),
         |t| c.gradient(t),
         |t| {
-            let a = fd(added, t);
+            let a = fd_gradient(added, t);
             c.gradient(t).iter().zip(a).map(|(x, y)| x + y).collect()
         },
         1e-12,

@@ -132,7 +132,7 @@ pub fn order_preservation_by(
 }
 
 /// Central-difference gradient, step `ε^(1/3)·max(1, |uᵢ|)`.
-fn fd_gradient(f: &dyn Fn(&[f64]) -> f64, u: &[f64]) -> Vec<f64> {
+pub(crate) fn fd_gradient(f: &dyn Fn(&[f64]) -> f64, u: &[f64]) -> Vec<f64> {
     let h0 = f64::EPSILON.cbrt();
     (0..u.len())
         .map(|i| {
