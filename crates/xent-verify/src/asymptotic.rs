@@ -137,20 +137,71 @@ impl Scenario {
         (0..n).map(|_| self.truth.sample(&mut rng)).collect()
     }
 
-    /// `(L̂_n(θ), σ̂ of −ln q_θ(x))` on `data`.
-    fn empirical(&self, theta: &[f64], data: &[f64]) -> Option<(f64, f64)> {
+    /// `−ln q_θ(xᵢ)` for every observation (`None` if θ is invalid).
+    fn neg_log_densities(&self, theta: &[f64], data: &[f64]) -> Option<Vec<f64>> {
         let q = self.family.build(theta).ok()?;
-        let v: Vec<f64> = data.iter().map(|x| -q.ln_density(x)).collect();
-        let n = v.len() as f64;
-        let mean = v.iter().sum::<f64>() / n;
-        let sd = (v.iter().map(|a| (a - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
-        Some((mean, sd))
+        Some(data.iter().map(|x| -q.ln_density(x)).collect())
     }
 }
 
 /// The n ladder: `10³ … 10⁶`, or `10³ … 10⁴` in the quick profile.
 pub fn ladder(quick: bool) -> Vec<usize> {
     if quick { vec![1_000, 10_000] } else { vec![1_000, 10_000, 100_000, 1_000_000] }
+}
+
+/// The sampled-limit test of an asymptotic step: per comparison, the
+/// average of per-observation values against its claimed limit,
+/// `|mean − limit| ≤ z·σ̂/√n`, with `z` from the run's false-failure budget
+/// split evenly over `comparisons`; the power is `z·σ̂/√n` at the ladder's
+/// largest n (the smallest discrepancy the test detects).
+pub(crate) struct SampledLimit {
+    z_crit: f64,
+    comparisons: usize,
+    n_max: usize,
+    worst_z: f64,
+    power: f64,
+    ok: bool,
+}
+
+impl SampledLimit {
+    pub(crate) fn new(comparisons: usize, n_max: usize) -> Self {
+        let z_crit = norm_quantile(1.0 - FALSE_FAILURE_RATE / 4.0 / comparisons as f64);
+        SampledLimit { z_crit, comparisons, n_max, worst_z: 0.0, power: 0.0, ok: true }
+    }
+
+    /// One comparison: the values' mean against `limit` (`None` values: the
+    /// model could not be evaluated, a failure).
+    pub(crate) fn compare(&mut self, values: Option<&[f64]>, limit: f64) {
+        let Some(v) = values else {
+            self.ok = false;
+            return;
+        };
+        let n = v.len() as f64;
+        let mean = v.iter().sum::<f64>() / n;
+        let sd = (v.iter().map(|a| (a - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+        let se = sd / n.sqrt();
+        let z = (mean - limit).abs() / se;
+        self.worst_z = self.worst_z.max(z);
+        self.ok &= z <= self.z_crit;
+        if v.len() == self.n_max {
+            self.power = self.power.max(self.z_crit * se);
+        }
+    }
+
+    pub(crate) fn outcome(&self) -> CheckOutcome {
+        CheckOutcome::new(
+            "sampled_limit",
+            self.ok,
+            &[
+                ("max_z", json!(self.worst_z)),
+                ("z_bound", json!(self.z_crit)),
+                ("comparisons", json!(self.comparisons)),
+                ("n_max", json!(self.n_max)),
+                // The smallest |mean − limit| (nats) this check detects at n_max.
+                ("power_nats", json!(self.power)),
+            ],
+        )
+    }
 }
 
 /// `(2b)->(3)`: the average NLL tends to `H(p, q_θ)` at every θ (checked at
@@ -183,40 +234,14 @@ pub fn step_2b_3(s: &Scenario, seed: u64, quick: bool) -> StepReport {
     let thetas: Vec<Vec<f64>> =
         thetas.into_iter().filter(|t| (s.cross_entropy)(t).is_finite() && s.family.build(t).is_ok()).collect();
     let ns = ladder(quick);
-    let comparisons = thetas.len() * ns.len();
-    let z_crit = norm_quantile(1.0 - FALSE_FAILURE_RATE / 4.0 / comparisons as f64);
-    let mut worst_z = 0.0f64;
-    let mut power = 0.0f64;
-    let mut ok = true;
+    let mut test = SampledLimit::new(thetas.len() * ns.len(), ns.last().copied().unwrap_or(0));
     for (k, &n) in ns.iter().enumerate() {
         let data = s.sample(n, derive_seed(seed, &format!("{id}/{}/{k}", s.name)));
         for t in &thetas {
-            let h = (s.cross_entropy)(t);
-            match s.empirical(t, &data) {
-                Some((l, sd)) => {
-                    let z = (l - h).abs() / (sd / (n as f64).sqrt());
-                    worst_z = worst_z.max(z);
-                    ok &= z <= z_crit;
-                    if k + 1 == ns.len() {
-                        power = power.max(z_crit * sd / (n as f64).sqrt());
-                    }
-                }
-                None => ok = false,
-            }
+            test.compare(s.neg_log_densities(t, &data).as_deref(), (s.cross_entropy)(t));
         }
     }
-    let limit = CheckOutcome::new(
-        "sampled_limit",
-        ok,
-        &[
-            ("max_z", json!(worst_z)),
-            ("z_bound", json!(z_crit)),
-            ("comparisons", json!(comparisons)),
-            ("n_max", json!(ns.last().copied().unwrap_or(0))),
-            // The smallest |L̂ − H| (nats) this check detects at n_max.
-            ("power_nats", json!(power)),
-        ],
-    );
+    let limit = test.outcome();
     // Rate of θ̂_n → θ*.
     let reps = 128;
     let ns_rate = [100usize, 1_000, 10_000];
