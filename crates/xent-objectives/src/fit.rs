@@ -18,6 +18,7 @@ use crate::conditional::{ConditionalNll, Design, EtaModel, LinearGaussian};
 use crate::error::ObjectiveError;
 use crate::model::{Family, Model};
 use crate::objective::Nll;
+use crate::sufficient::{SufficientNll, Summary};
 use crate::transform::Parametrisation;
 
 /// How the estimate was obtained.
@@ -174,6 +175,18 @@ impl<M: Model> Differentiable for Nll<'_, M> {
     }
 }
 
+impl Differentiable for SufficientNll {
+    fn value(&self, x: &[f64]) -> Result<f64, ObjectiveError> {
+        SufficientNll::value(self, x)
+    }
+    fn value_and_gradient(&self, x: &[f64]) -> Result<(f64, Vec<f64>), ObjectiveError> {
+        Ok((SufficientNll::value(self, x)?, SufficientNll::gradient(self, x)?))
+    }
+    fn hessian(&self, x: &[f64]) -> Result<DMatrix<f64>, ObjectiveError> {
+        SufficientNll::hessian(self, x)
+    }
+}
+
 impl<M: EtaModel> Differentiable for ConditionalNll<'_, M> {
     fn value(&self, x: &[f64]) -> Result<f64, ObjectiveError> {
         ConditionalNll::value(self, x)
@@ -274,19 +287,7 @@ fn starting_values(family: &Family, x: &[f64]) -> Vec<f64> {
 /// ```
 pub fn fit_family(family: &Family, data: &[f64], opts: &FitOptions) -> Result<FitReport, FitFailure> {
     let names = family.param_names();
-    let k_all = names.len();
-    let mut param = Parametrisation::new(family.transforms());
-    let mut fixed = vec![false; k_all];
-    for (name, value) in &opts.fixed {
-        let i = names.iter().position(|n| n == name).ok_or(FitFailure::Objective(ObjectiveError::InvalidOption {
-            name: "fixed",
-            value: *value,
-            reason: "no such parameter",
-        }))?;
-        param = param.fix(i, vec![*value])?;
-        fixed[i] = true;
-    }
-    let k = k_all - fixed.iter().filter(|f| **f).count();
+    let (param, fixed, k) = parametrise(family, opts)?;
     if data.is_empty() {
         return Err(FitFailure::Objective(ObjectiveError::EmptyData));
     }
@@ -597,4 +598,174 @@ pub fn fit_conditional<M: EtaModel + Clone>(
     };
     let rep = conditional_report(&obj, out.x.clone(), fm, opts.robust)?;
     if out.termination.converged() { Ok(rep) } else { Err(FitFailure::NotConverged { report: Box::new(rep) }) }
+}
+
+/// The parametrisation of `family` with the known parameters of `opts`
+/// fixed, which parameters are fixed, and how many are free.
+fn parametrise(family: &Family, opts: &FitOptions) -> Result<(Parametrisation, Vec<bool>, usize), FitFailure> {
+    let names = family.param_names();
+    let mut param = Parametrisation::new(family.transforms());
+    let mut fixed = vec![false; names.len()];
+    for (name, value) in &opts.fixed {
+        let i = names.iter().position(|n| n == name).ok_or(FitFailure::Objective(ObjectiveError::InvalidOption {
+            name: "fixed",
+            value: *value,
+            reason: "no such parameter",
+        }))?;
+        param = param.fix(i, vec![*value])?;
+        fixed[i] = true;
+    }
+    let k = fixed.iter().filter(|f| !**f).count();
+    Ok((param, fixed, k))
+}
+
+/// Closed-form estimates from the statistics, or — for gamma and beta,
+/// whose MLE solves a digamma equation — the standard approximations from
+/// the same statistics, used as Newton's start. `Err` names degenerate data.
+fn summary_start(summary: &Summary) -> Result<(Vec<f64>, bool), FitFailure> {
+    use xent_distributions::ClosedFormMle;
+    use xent_distributions::families::{
+        bernoulli::Bernoulli, exponential::Exponential, geometric::Geometric, inverse_gaussian::InverseGaussian,
+        log_normal::LogNormal, normal::Normal, poisson::Poisson, rayleigh::Rayleigh,
+    };
+    fn closed<D: xent_distributions::Family>(
+        r: Result<D, xent_distributions::FitError>,
+    ) -> Result<Vec<f64>, FitFailure> {
+        match r {
+            Ok(d) => Ok(d.named_params().into_iter().map(|p| p.1).collect()),
+            Err(xent_distributions::FitError::Degenerate { reason, .. }) => Err(FitFailure::NoFiniteMle { reason }),
+            Err(e) => Err(FitFailure::Data(e.to_string())),
+        }
+    }
+    let n = summary.n();
+    Ok(match summary {
+        Summary::Normal(s) => (closed(Normal::mle(s))?, true),
+        Summary::LogNormal(s) => (closed(LogNormal::mle(s))?, true),
+        Summary::Exponential(s) => (closed(Exponential::mle(s))?, true),
+        Summary::Poisson(s) => (closed(Poisson::mle(s))?, true),
+        Summary::Bernoulli(s) => (closed(Bernoulli::mle(s))?, true),
+        Summary::Geometric(s) => (closed(Geometric::mle(s))?, true),
+        Summary::Rayleigh(s) => (closed(Rayleigh::mle(s))?, true),
+        Summary::InverseGaussian(s) => (closed(InverseGaussian::mle(s))?, true),
+        Summary::Gamma(s) => {
+            // Minka's approximation from s = ln x̄ − mean(ln x) ≥ 0 (Jensen),
+            // which is 0 exactly when every observation is equal.
+            let mean = s.sum(0) / n;
+            let gap = mean.ln() - s.sum(1) / n;
+            if !(gap > 4.0 * f64::EPSILON * mean.ln().abs().max(1.0)) {
+                return Err(FitFailure::NoFiniteMle {
+                    reason: format!("all {n} observations are (numerically) equal: zero variance"),
+                });
+            }
+            let shape = (3.0 - gap + ((gap - 3.0).powi(2) + 24.0 * gap).sqrt()) / (12.0 * gap);
+            (vec![shape, shape / mean], false)
+        }
+        Summary::Beta(s) => {
+            // The geometric-mean approximation α ≈ ½ + G₀/(2(1 − G₀ − G₁)).
+            let (g0, g1) = ((s.sum(0) / n).exp(), (s.sum(1) / n).exp());
+            let d = 1.0 - g0 - g1;
+            if !(d > 4.0 * f64::EPSILON) {
+                return Err(FitFailure::NoFiniteMle {
+                    reason: format!("all {n} observations are (numerically) equal: zero variance"),
+                });
+            }
+            (vec![0.5 + g0 / (2.0 * d), 0.5 + g1 / (2.0 * d)], false)
+        }
+    })
+}
+
+/// The maximum-likelihood fit of an exponential family from its sufficient
+/// statistics — the streaming path: gather a [`Summary`] with
+/// [`Summary::push`] while reading the data once, then fit in O(1) memory.
+/// The closed form where one exists; otherwise Newton on the statistics.
+/// Standard errors come from the observed information as in [`fit_family`];
+/// sandwich errors need per-observation scores and are not available here.
+///
+/// ```
+/// use xent_objectives::{Family, Summary};
+/// use xent_objectives::fit::{FitOptions, fit_family, fit_summary};
+/// let data = [1.2, 0.7, 3.1, 2.2, 0.4, 1.9, 2.8, 1.1];
+/// let mut s = Summary::empty(&Family::Gamma)?;
+/// for x in data {
+///     s.push(x);
+/// }
+/// let streamed = fit_summary(&s, &FitOptions::default())?;
+/// let in_memory = fit_family(&Family::Gamma, &data, &FitOptions::default())?;
+/// assert!((streamed.estimates[0] - in_memory.estimates[0]).abs() < 1e-9);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn fit_summary(summary: &Summary, opts: &FitOptions) -> Result<FitReport, FitFailure> {
+    summary.check()?;
+    let family = summary.family();
+    let (param, fixed, k) = parametrise(&family, opts)?;
+    let n = summary.n();
+    if n < k as f64 {
+        return Err(FitFailure::TooFewObservations { n: n as usize, parameters: k });
+    }
+    let (mut start, closed) = summary_start(summary)?;
+    for (name, v) in family.param_names().iter().zip(start.iter_mut()) {
+        if let Some((_, f)) = opts.fixed.iter().find(|(m, _)| m == name) {
+            *v = *f;
+        }
+    }
+    let nll = SufficientNll::from_summary(summary.clone(), param.clone())?;
+    let (theta, method, converged) = if closed && opts.fixed.is_empty() {
+        (start, FitMethod::ClosedForm, true)
+    } else {
+        let u0 = param.inverse(&start)?;
+        let problem = AsProblem(&nll, u0.len());
+        let mut best: Option<(xent_optim::Outcome, Method)> = None;
+        for method in [Method::Newton, Method::lbfgs()] {
+            let out =
+                minimize(&problem, &u0, &method, &opts.optim, &mut ()).map_err(|e| FitFailure::Data(e.to_string()))?;
+            let done = out.termination.converged();
+            if best.as_ref().is_none_or(|b| out.value < b.0.value) {
+                best = Some((out, method));
+            }
+            if done {
+                break;
+            }
+        }
+        let (out, method) = best.expect("at least one run");
+        let converged = out.termination.converged();
+        let fm = FitMethod::Numerical {
+            method: format!("{method:?}"),
+            termination: out.termination.clone(),
+            iterations: out.iterations,
+            evaluations: out.evaluations,
+        };
+        (param.forward(&out.x)?, fm, converged)
+    };
+    let k_all = theta.len();
+    let (mut se, mut cov, mut gradient_norm) =
+        (vec![f64::NAN; k_all], DMatrix::from_element(k_all, k_all, f64::NAN), f64::NAN);
+    if let Ok(u) = param.inverse(&theta) {
+        gradient_norm = nll.gradient(&u)?.iter().fold(0.0, |m: f64, v| m.max(v.abs()));
+        let h = nll.hessian(&u)? * n;
+        let j = param.jacobian(&u)?;
+        if let Some(inv) = h.clone().cholesky().map(|c| c.inverse()) {
+            let c = &j * &inv * j.transpose();
+            for i in 0..k_all {
+                if !fixed[i] {
+                    se[i] = c[(i, i)].max(0.0).sqrt();
+                }
+            }
+            cov = c;
+        }
+    }
+    let rep = FitReport {
+        model: family.name(),
+        names: family.param_names(),
+        log_likelihood: summary.log_likelihood(&theta),
+        estimates: theta,
+        fixed,
+        std_errors: se,
+        covariance: cov,
+        robust_std_errors: None,
+        n: n as usize,
+        k,
+        gradient_norm,
+        method,
+    };
+    if converged { Ok(rep) } else { Err(FitFailure::NotConverged { report: Box::new(rep) }) }
 }

@@ -43,13 +43,22 @@ pub enum Summary {
     InverseGaussian(InverseGaussianStats),
 }
 
-macro_rules! pass {
-    ($variant:ident, $ty:ty, $data:expr) => {{
-        let mut s = <$ty>::default();
-        s.extend_from_slice($data);
-        s.check().map_err(|e| ObjectiveError::Data(e.to_string()))?;
-        Summary::$variant(s)
-    }};
+/// Applies `$body` to the accumulator inside any [`Summary`] variant.
+macro_rules! each {
+    ($value:expr, $s:ident => $body:expr) => {
+        match $value {
+            Summary::Normal($s) => $body,
+            Summary::LogNormal($s) => $body,
+            Summary::Exponential($s) => $body,
+            Summary::Gamma($s) => $body,
+            Summary::Beta($s) => $body,
+            Summary::Poisson($s) => $body,
+            Summary::Bernoulli($s) => $body,
+            Summary::Geometric($s) => $body,
+            Summary::Rayleigh($s) => $body,
+            Summary::InverseGaussian($s) => $body,
+        }
+    };
 }
 
 /// `−n ln σ − n ½ln 2π − (M₂ + n (x̄ − μ)²) / (2σ²)`.
@@ -60,38 +69,91 @@ fn normal_ll<T: Scalar>(n: f64, mean: f64, m2: f64, t: &[T]) -> T {
 }
 
 impl Summary {
-    /// One pass over `data` for `family`; families that are not
-    /// exponential families with finite statistics are an error.
-    pub fn of(family: &Family, data: &[f64]) -> Result<Self, ObjectiveError> {
+    /// Empty statistics for `family`, to be filled with [`Summary::push`]
+    /// — a data pass whose memory does not depend on `n`. Families that are
+    /// not exponential families with finite statistics are an error.
+    pub fn empty(family: &Family) -> Result<Self, ObjectiveError> {
         Ok(match family {
-            Family::Normal => pass!(Normal, NormalStats, data),
-            Family::LogNormal => pass!(LogNormal, LogNormalStats, data),
-            Family::Exponential => pass!(Exponential, ExponentialStats, data),
-            Family::Gamma => pass!(Gamma, GammaStats, data),
-            Family::Beta => pass!(Beta, BetaStats, data),
-            Family::Poisson => pass!(Poisson, PoissonStats, data),
-            Family::Bernoulli => pass!(Bernoulli, BernoulliStats, data),
-            Family::Geometric => pass!(Geometric, GeometricStats, data),
-            Family::Rayleigh => pass!(Rayleigh, RayleighStats, data),
-            Family::InverseGaussian => pass!(InverseGaussian, InverseGaussianStats, data),
+            Family::Normal => Summary::Normal(NormalStats::default()),
+            Family::LogNormal => Summary::LogNormal(LogNormalStats::default()),
+            Family::Exponential => Summary::Exponential(ExponentialStats::default()),
+            Family::Gamma => Summary::Gamma(GammaStats::default()),
+            Family::Beta => Summary::Beta(BetaStats::default()),
+            Family::Poisson => Summary::Poisson(PoissonStats::default()),
+            Family::Bernoulli => Summary::Bernoulli(BernoulliStats::default()),
+            Family::Geometric => Summary::Geometric(GeometricStats::default()),
+            Family::Rayleigh => Summary::Rayleigh(RayleighStats::default()),
+            Family::InverseGaussian => Summary::InverseGaussian(InverseGaussianStats::default()),
             other => return Err(ObjectiveError::NoSufficientStatistics { model: other.name() }),
         })
     }
 
+    /// One pass over `data` for `family`; families that are not
+    /// exponential families with finite statistics are an error, and so is
+    /// a non-finite or out-of-support observation (the first is named).
+    pub fn of(family: &Family, data: &[f64]) -> Result<Self, ObjectiveError> {
+        let mut s = Summary::empty(family)?;
+        s.extend_from_slice(data);
+        s.check()?;
+        Ok(s)
+    }
+
+    /// Adds a block of observations (weight 1 each), with the fast kernels
+    /// of the accumulators. Problems are remembered for [`Summary::check`].
+    pub fn extend_from_slice(&mut self, data: &[f64]) {
+        each!(self, a => a.extend_from_slice(data))
+    }
+
+    /// Adds one observation (weight 1). A non-finite or out-of-support value
+    /// is not added; it is remembered and reported by [`Summary::check`].
+    pub fn push(&mut self, x: f64) {
+        each!(self, a => a.push(&x, 1.0))
+    }
+
+    /// Adds the statistics of a later part of the same data pass. Summaries
+    /// of different families are an error.
+    pub fn merge(&mut self, later: &Summary) -> Result<(), ObjectiveError> {
+        match (self, later) {
+            (Summary::Normal(a), Summary::Normal(b)) => a.merge(b),
+            (Summary::LogNormal(a), Summary::LogNormal(b)) => a.merge(b),
+            (Summary::Exponential(a), Summary::Exponential(b)) => a.merge(b),
+            (Summary::Gamma(a), Summary::Gamma(b)) => a.merge(b),
+            (Summary::Beta(a), Summary::Beta(b)) => a.merge(b),
+            (Summary::Poisson(a), Summary::Poisson(b)) => a.merge(b),
+            (Summary::Bernoulli(a), Summary::Bernoulli(b)) => a.merge(b),
+            (Summary::Geometric(a), Summary::Geometric(b)) => a.merge(b),
+            (Summary::Rayleigh(a), Summary::Rayleigh(b)) => a.merge(b),
+            (Summary::InverseGaussian(a), Summary::InverseGaussian(b)) => a.merge(b),
+            _ => return Err(ObjectiveError::Data("cannot merge the statistics of different families".into())),
+        }
+        Ok(())
+    }
+
+    /// The first problem met in the pass (non-finite or out-of-support
+    /// observation, no data), if any.
+    pub fn check(&self) -> Result<(), ObjectiveError> {
+        each!(self, a => a.check()).map_err(|e| ObjectiveError::Data(e.to_string()))
+    }
+
+    /// The family the statistics belong to.
+    pub fn family(&self) -> Family {
+        match self {
+            Summary::Normal(_) => Family::Normal,
+            Summary::LogNormal(_) => Family::LogNormal,
+            Summary::Exponential(_) => Family::Exponential,
+            Summary::Gamma(_) => Family::Gamma,
+            Summary::Beta(_) => Family::Beta,
+            Summary::Poisson(_) => Family::Poisson,
+            Summary::Bernoulli(_) => Family::Bernoulli,
+            Summary::Geometric(_) => Family::Geometric,
+            Summary::Rayleigh(_) => Family::Rayleigh,
+            Summary::InverseGaussian(_) => Family::InverseGaussian,
+        }
+    }
+
     /// The total weight `n`.
     pub fn n(&self) -> f64 {
-        match self {
-            Summary::Normal(s) => s.weight(),
-            Summary::LogNormal(s) => s.weight(),
-            Summary::Exponential(s) => s.weight(),
-            Summary::Gamma(s) => s.weight(),
-            Summary::Beta(s) => s.weight(),
-            Summary::Poisson(s) => s.weight(),
-            Summary::Bernoulli(s) => s.weight(),
-            Summary::Geometric(s) => s.weight(),
-            Summary::Rayleigh(s) => s.weight(),
-            Summary::InverseGaussian(s) => s.weight(),
-        }
+        each!(self, a => a.weight())
     }
 
     /// `Σ ln q_θ(xᵢ)` from the statistics, generic over the scalar.
@@ -136,6 +198,13 @@ impl SufficientNll {
     /// One pass over `data`, in the family's default parametrisation.
     pub fn new(family: &Family, data: &[f64]) -> Result<Self, ObjectiveError> {
         Ok(SufficientNll { summary: Summary::of(family, data)?, param: Parametrisation::new(family.transforms()) })
+    }
+
+    /// The objective of statistics gathered elsewhere (a streamed pass), in
+    /// parametrisation `param` of the summary's family.
+    pub fn from_summary(summary: Summary, param: Parametrisation) -> Result<Self, ObjectiveError> {
+        summary.check()?;
+        Ok(SufficientNll { summary, param })
     }
 
     /// The statistics.

@@ -207,3 +207,68 @@ fn robust_errors_agree_with_model_errors_when_the_model_is_right() {
     assert!((c[(0, 0)] - 1.0).abs() < 1e-12 && c[(0, 1)].abs() < 1.0);
     assert_eq!(r.names, Family::Gamma.param_names());
 }
+
+/// The streaming path (statistics pushed one value at a time, merged from
+/// parts) reaches the in-memory fit for every exponential-family row of
+/// `mle_fits.csv`: the same optimum to optimiser precision and the same
+/// observed-information standard errors.
+#[test]
+fn streamed_fits_equal_in_memory_fits() {
+    use xent_objectives::Summary;
+    use xent_objectives::fit::fit_summary;
+    let text = std::fs::read_to_string(reference_dir().join("mle_fits.csv")).expect("mle_fits.csv");
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap_or_else(|| panic!("no column {name}"));
+    let (cf, cd) = (col("family"), col("dataset"));
+    let mut streamed = 0;
+    for line in lines.filter(|l| !l.trim().is_empty()) {
+        let f: Vec<&str> = line.split(',').collect();
+        let family = Family::from_name(f[cf]).expect("known family");
+        let Ok(mut s) = Summary::empty(&family) else { continue };
+        let data = read_x(f[cd]);
+        let (head, tail) = data.split_at(data.len() / 3);
+        head.iter().for_each(|x| s.push(*x));
+        let mut rest = Summary::empty(&family).unwrap();
+        rest.extend_from_slice(tail);
+        s.merge(&rest).unwrap();
+        let a = fit_summary(&s, &FitOptions::default()).unwrap_or_else(|e| panic!("{}: {e}", f[cf]));
+        let b = fit_family(&family, &data, &FitOptions::default()).unwrap();
+        // Optimiser precision: gradient tolerance 1e-10 on the average NLL
+        // bounds the parameter error by ~1e-10 / curvature; 1e-7 relative
+        // leaves room for the conditioning of the reference samples.
+        for (x, y) in a.estimates.iter().zip(&b.estimates) {
+            assert!((x - y).abs() <= 1e-7 * y.abs(), "{}: {x} vs {y}", f[cf]);
+        }
+        for (x, y) in a.std_errors.iter().zip(&b.std_errors) {
+            assert!((x - y).abs() <= 1e-6 * y.abs(), "{}: se {x} vs {y}", f[cf]);
+        }
+        let ll = b.log_likelihood;
+        assert!((a.log_likelihood - ll).abs() <= 1e-9 * ll.abs(), "{}: {} vs {ll}", f[cf], a.log_likelihood);
+        streamed += 1;
+    }
+    assert!(streamed >= 8, "streamed {streamed} families");
+}
+
+#[test]
+fn streamed_fits_reject_bad_statistics() {
+    use xent_objectives::Summary;
+    use xent_objectives::fit::fit_summary;
+    let opts = FitOptions::default();
+    for family in [Family::Gamma, Family::Normal, Family::Beta, Family::LogNormal] {
+        let mut s = Summary::empty(&family).unwrap();
+        (0..10).for_each(|_| s.push(0.25));
+        let err = fit_summary(&s, &opts).expect_err("zero variance");
+        assert!(matches!(err, FitFailure::NoFiniteMle { .. }), "{}: {err}", family.name());
+    }
+    let mut s = Summary::empty(&Family::Gamma).unwrap();
+    s.push(1.0);
+    s.push(-2.0);
+    let err = fit_summary(&s, &opts).expect_err("out of support");
+    assert!(err.to_string().contains("-2"), "{err}");
+    let empty = Summary::empty(&Family::Exponential).unwrap();
+    assert!(fit_summary(&empty, &opts).is_err());
+    assert!(Summary::empty(&Family::StudentT).is_err());
+    let mut a = Summary::empty(&Family::Normal).unwrap();
+    assert!(a.merge(&Summary::empty(&Family::Gamma).unwrap()).is_err());
+}
