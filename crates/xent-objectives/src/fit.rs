@@ -364,20 +364,8 @@ pub fn fit_family(family: &Family, data: &[f64], opts: &FitOptions) -> Result<Fi
 }
 
 fn out_of_support(family: &Family, data: &[f64]) -> FitFailure {
-    // The canonical member (u = 0) has the family's full support, except for
-    // the closed-form-only families whose support moves with a parameter.
-    let probe = |x: &f64| -> bool {
-        match family {
-            Family::Uniform | Family::Pareto => x.is_finite() && (*family != Family::Pareto || *x > 0.0),
-            _ => {
-                let base = Parametrisation::new(family.transforms());
-                family
-                    .build(&base.forward(&vec![0.0; base.free_dim()]).unwrap_or_default())
-                    .map(|d| d.ln_density(x).is_finite())
-                    .unwrap_or(true)
-            }
-        }
-    };
+    let support = family.support();
+    let probe = |x: &f64| support.contains(*x);
     let bad: Vec<(usize, f64)> = data.iter().copied().enumerate().filter(|(_, x)| !probe(x)).collect();
     match bad.first() {
         Some(&(i, v)) => {

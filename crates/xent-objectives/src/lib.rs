@@ -46,7 +46,7 @@ mod transform;
 pub use error::ObjectiveError;
 pub use gradcheck::{GradientCheck, check_gradient};
 pub use likelihood::ScaledFloat;
-pub use model::{AnyDist, CategoricalModel, DirichletModel, Family, Model, MultivariateNormalModel};
+pub use model::{AnyDist, CategoricalModel, DirichletModel, Family, Model, MultivariateNormalModel, SupportTest};
 pub use objective::{Derivatives, Nll};
 pub use parallel::CHUNK;
 pub use sufficient::{SufficientNll, Summary};

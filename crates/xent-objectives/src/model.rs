@@ -9,7 +9,7 @@ use xent_distributions::families::{
 };
 use xent_distributions::{LogDensity, ParamError, Scalar};
 
-use crate::transform::Transform;
+use crate::transform::{Parametrisation, Transform};
 
 /// A parametric family `q_θ`, as objectives see it: natural parameters `θ`
 /// (named, with a default unconstraining transform per block) and a
@@ -80,7 +80,54 @@ macro_rules! univariate_models {
             },
         }
 
-        /// A distribution of any univariate family with parameters of scalar `T`.
+        impl Family {
+    /// Whether `x` can be observed under some member of the family: a
+    /// finite log-density under the canonical member (unconstrained
+    /// parameters 0), whose support is the family's; for uniform (any finite
+    /// value) and Pareto (any positive value), whose support moves with the
+    /// parameters, whether some member covers `x`.
+    ///
+    /// ```
+    /// use xent_objectives::Family;
+    /// assert!(Family::Gamma.in_support(0.5) && !Family::Gamma.in_support(-0.5));
+    /// assert!(Family::Poisson.in_support(3.0) && !Family::Poisson.in_support(2.5));
+    /// assert!(!Family::Normal.in_support(f64::NAN));
+    /// ```
+    pub fn in_support(&self, x: f64) -> bool {
+        self.support().contains(x)
+    }
+
+    /// The membership test of [`Family::in_support`], with the canonical
+    /// member built once — for data passes that test every value.
+    pub fn support(&self) -> SupportTest {
+        let base = Parametrisation::new(self.transforms());
+        let canonical = match self {
+            Family::Uniform | Family::Pareto => None,
+            _ => base.forward(&vec![0.0; base.free_dim()]).ok().and_then(|t| self.build(&t).ok()),
+        };
+        SupportTest { pareto: *self == Family::Pareto, canonical }
+    }
+}
+
+/// Whether values can be observed under some member of a family (see
+/// [`Family::support`]).
+#[derive(Debug, Clone)]
+pub struct SupportTest {
+    pareto: bool,
+    canonical: Option<AnyDist<f64>>,
+}
+
+impl SupportTest {
+    /// Whether `x` is in the family's support.
+    pub fn contains(&self, x: f64) -> bool {
+        match &self.canonical {
+            Some(d) => d.ln_density(&x).is_finite(),
+            None => x.is_finite() && (!self.pareto || x > 0.0),
+        }
+    }
+}
+
+/// A distribution of any univariate family with parameters of scalar `T`.
         #[derive(Debug, Clone)]
         #[non_exhaustive]
         pub enum AnyDist<T: Scalar> {
@@ -104,6 +151,11 @@ macro_rules! univariate_models {
         }
 
         impl Family {
+            /// Every family but binomial (whose number of trials is data-specific).
+            pub fn all() -> Vec<Family> {
+                vec![$(Family::$variant),*]
+            }
+
             /// The family of a reference name (`binomial` needs its trials: use
             /// [`Family::Binomial`]).
             pub fn from_name(name: &str) -> Option<Family> {

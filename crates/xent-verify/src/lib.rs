@@ -55,6 +55,7 @@
 
 pub mod asymptotic;
 mod chain;
+pub mod command;
 pub mod conditional_asymptotic;
 pub mod conditional_chain;
 pub mod controls;

@@ -1,0 +1,209 @@
+//! Reading CSV data with the `csv` crate: whole tables for regressions and
+//! model comparison, and a one-pass stream of one column for large files.
+
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+
+use csv::{ByteRecord, ErrorKind, ReaderBuilder, Trim};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::error::CliError;
+
+/// A numeric column with the file line of each value.
+#[derive(Debug, Clone, Default)]
+pub struct Column {
+    /// The column's name.
+    pub name: String,
+    /// The values.
+    pub values: Vec<f64>,
+    /// The 1-based file line of each value.
+    pub lines: Vec<u64>,
+}
+
+/// A table: the header and, per column, the raw cells' parse results.
+#[derive(Debug)]
+pub struct Table {
+    path: PathBuf,
+    headers: Vec<String>,
+    cells: Vec<Vec<Result<f64, String>>>,
+    lines: Vec<u64>,
+}
+
+fn open(path: &Path) -> Result<csv::Reader<BufReader<File>>, CliError> {
+    let file = File::open(path).map_err(|source| CliError::Io { path: path.to_path_buf(), source })?;
+    if file.metadata().map(|m| m.len() == 0).unwrap_or(false) {
+        return Err(CliError::Empty(path.to_path_buf()));
+    }
+    Ok(ReaderBuilder::new().trim(Trim::All).flexible(false).from_reader(BufReader::with_capacity(1 << 20, file)))
+}
+
+fn csv_error(path: &Path, e: csv::Error) -> CliError {
+    match e.kind() {
+        ErrorKind::UnequalLengths { pos, expected_len, len } => {
+            CliError::Ragged { line: pos.as_ref().map_or(0, |p| p.line()), expected: *expected_len, found: *len }
+        }
+        ErrorKind::Io(_) => CliError::Csv { path: path.to_path_buf(), message: e.to_string() },
+        _ => CliError::Csv { path: path.to_path_buf(), message: e.to_string() },
+    }
+}
+
+fn headers(path: &Path, rdr: &mut csv::Reader<BufReader<File>>) -> Result<Vec<String>, CliError> {
+    let h = rdr.headers().map_err(|e| csv_error(path, e))?;
+    if h.is_empty() || h.iter().all(str::is_empty) {
+        return Err(CliError::Empty(path.to_path_buf()));
+    }
+    Ok(h.iter().map(str::to_string).collect())
+}
+
+/// Parses one cell: a finite number, or the error naming line and column.
+fn parse_cell(bytes: &[u8], line: u64, column: &str) -> Result<f64, CliError> {
+    let text = std::str::from_utf8(bytes).unwrap_or("");
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        Ok(_) => Err(CliError::NonFinite { line, column: column.to_string(), cell: text.to_string() }),
+        Err(_) => Err(CliError::NotNumeric {
+            line,
+            column: column.to_string(),
+            cell: String::from_utf8_lossy(bytes).into_owned(),
+        }),
+    }
+}
+
+/// Which column to read: the named one, or the only one.
+fn choose(path: &Path, headers: &[String], column: Option<&str>) -> Result<usize, CliError> {
+    let available = headers.join(", ");
+    match column {
+        Some(name) => headers.iter().position(|h| h == name).ok_or_else(|| CliError::MissingColumn {
+            path: path.to_path_buf(),
+            name: name.to_string(),
+            available,
+        }),
+        None if headers.len() == 1 => Ok(0),
+        None => Err(CliError::AmbiguousColumn { path: path.to_path_buf(), count: headers.len(), available }),
+    }
+}
+
+/// Streams the values of one column through `each(value, line)` in a
+/// single pass with memory independent of the file's size; a progress bar
+/// (bytes read) is drawn on stderr when it is a terminal. Returns the
+/// column's name and the number of rows.
+pub fn stream_column(
+    path: &Path,
+    column: Option<&str>,
+    mut each: impl FnMut(f64, u64) -> Result<(), CliError>,
+) -> Result<(String, u64), CliError> {
+    let total = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let mut rdr = open(path)?;
+    let headers = headers(path, &mut rdr)?;
+    let c = choose(path, &headers, column)?;
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr_with_hz(4));
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} ({bytes_per_sec}, {eta})")
+            .unwrap_or(ProgressStyle::default_bar()),
+    );
+    let mut record = ByteRecord::new();
+    let mut rows = 0u64;
+    loop {
+        match rdr.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(csv_error(path, e)),
+        }
+        let line = record.position().map_or(rows + 2, |p| p.line());
+        each(parse_cell(&record[c], line, &headers[c])?, line)?;
+        rows += 1;
+        if rows & 0xFFFF == 0 {
+            bar.set_position(record.position().map_or(0, |p| p.byte()));
+        }
+    }
+    bar.finish_and_clear();
+    if rows == 0 {
+        return Err(CliError::NoRows(path.to_path_buf()));
+    }
+    Ok((headers[c].clone(), rows))
+}
+
+/// Reads one column into memory.
+pub fn read_column(path: &Path, column: Option<&str>) -> Result<Column, CliError> {
+    let mut col = Column::default();
+    let (name, _) = stream_column(path, column, |v, line| {
+        col.values.push(v);
+        col.lines.push(line);
+        Ok(())
+    })?;
+    col.name = name;
+    Ok(col)
+}
+
+impl Table {
+    /// Reads a whole CSV file; cells are parsed lazily checked — a
+    /// non-numeric cell is an error only if its column is used.
+    pub fn read(path: &Path) -> Result<Table, CliError> {
+        let mut rdr = open(path)?;
+        let headers = headers(path, &mut rdr)?;
+        let mut cells: Vec<Vec<Result<f64, String>>> = vec![Vec::new(); headers.len()];
+        let mut lines = Vec::new();
+        let mut record = ByteRecord::new();
+        loop {
+            match rdr.read_byte_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => return Err(csv_error(path, e)),
+            }
+            let line = record.position().map_or(lines.len() as u64 + 2, |p| p.line());
+            lines.push(line);
+            for (j, cell) in record.iter().enumerate() {
+                let text = String::from_utf8_lossy(cell);
+                cells[j].push(text.parse::<f64>().map_err(|_| text.into_owned()));
+            }
+        }
+        if lines.is_empty() {
+            return Err(CliError::NoRows(path.to_path_buf()));
+        }
+        Ok(Table { path: path.to_path_buf(), headers, cells, lines })
+    }
+
+    /// The column names.
+    pub fn headers(&self) -> &[String] {
+        &self.headers
+    }
+
+    /// Number of data rows.
+    pub fn rows(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// The 1-based file line of row `i`.
+    pub fn line(&self, i: usize) -> u64 {
+        self.lines[i]
+    }
+
+    /// Whether every cell of column `j` is a finite number.
+    pub fn is_numeric(&self, j: usize) -> bool {
+        self.cells[j].iter().all(|c| matches!(c, Ok(v) if v.is_finite()))
+    }
+
+    /// The index of a named column.
+    pub fn index(&self, name: &str) -> Result<usize, CliError> {
+        self.headers.iter().position(|h| h == name).ok_or_else(|| CliError::MissingColumn {
+            path: self.path.clone(),
+            name: name.to_string(),
+            available: self.headers.join(", "),
+        })
+    }
+
+    /// Column `j` as numbers; the first bad cell is an error naming its
+    /// line and column.
+    pub fn numeric(&self, j: usize) -> Result<Vec<f64>, CliError> {
+        self.cells[j]
+            .iter()
+            .zip(&self.lines)
+            .map(|(c, &line)| match c {
+                Ok(v) if v.is_finite() => Ok(*v),
+                Ok(v) => Err(CliError::NonFinite { line, column: self.headers[j].clone(), cell: v.to_string() }),
+                Err(text) => Err(CliError::NotNumeric { line, column: self.headers[j].clone(), cell: text.clone() }),
+            })
+            .collect()
+    }
+}

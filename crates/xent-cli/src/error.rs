@@ -1,0 +1,110 @@
+//! Everything that can go wrong, each with a one-line message a user can act on.
+
+use std::path::PathBuf;
+
+use thiserror::Error;
+use xent_objectives::fit::FitFailure;
+
+/// A failure of a `xent` command.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum CliError {
+    /// The file cannot be opened or read.
+    #[error("cannot read {}: {source}", .path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The reason.
+        source: std::io::Error,
+    },
+    /// The file has no bytes (no header).
+    #[error("{} is empty: expected a header line and data rows", .0.display())]
+    Empty(PathBuf),
+    /// A header but no data rows.
+    #[error("{} has a header but no data rows", .0.display())]
+    NoRows(PathBuf),
+    /// A named column does not exist.
+    #[error("no column `{name}` in {}; the columns are: {available}", .path.display())]
+    MissingColumn {
+        /// The file.
+        path: PathBuf,
+        /// The requested column.
+        name: String,
+        /// The header, comma-separated.
+        available: String,
+    },
+    /// Several columns and none chosen.
+    #[error("{} has {count} columns ({available}); choose one with --column", .path.display())]
+    AmbiguousColumn {
+        /// The file.
+        path: PathBuf,
+        /// How many columns.
+        count: usize,
+        /// The header, comma-separated.
+        available: String,
+    },
+    /// A cell that is not a number.
+    #[error("line {line}, column `{column}`: `{cell}` is not a number")]
+    NotNumeric {
+        /// 1-based line of the file.
+        line: u64,
+        /// The column's name.
+        column: String,
+        /// The cell's text.
+        cell: String,
+    },
+    /// A NaN or infinite cell.
+    #[error("line {line}, column `{column}`: `{cell}` is not finite (NaN and infinities cannot be fitted)")]
+    NonFinite {
+        /// 1-based line of the file.
+        line: u64,
+        /// The column's name.
+        column: String,
+        /// The cell's text.
+        cell: String,
+    },
+    /// A row with a different number of fields from the header.
+    #[error("line {line} has {found} fields but the header has {expected}")]
+    Ragged {
+        /// 1-based line of the file.
+        line: u64,
+        /// Fields in the header.
+        expected: u64,
+        /// Fields in the row.
+        found: u64,
+    },
+    /// Another CSV error (bad UTF-8, …).
+    #[error("{}: {message}", .path.display())]
+    Csv {
+        /// The file.
+        path: PathBuf,
+        /// What the CSV reader said.
+        message: String,
+    },
+    /// Values the family cannot produce.
+    #[error("{count} values are outside the support of {family}; the first is `{value}` on line {line}")]
+    OutOfSupport {
+        /// The family.
+        family: String,
+        /// How many values.
+        count: usize,
+        /// The first offender's 1-based line.
+        line: u64,
+        /// Its value.
+        value: f64,
+    },
+    /// Bad arguments that clap cannot catch (unknown family, `--fix` syntax …).
+    #[error("{0}")]
+    Usage(String),
+    /// The fit failed (no finite MLE, separation, non-convergence, …).
+    #[error("{0}")]
+    Fit(#[from] FitFailure),
+    /// Writing output failed.
+    #[error("cannot write {what}: {message}")]
+    Output {
+        /// What was being written.
+        what: String,
+        /// Why it failed.
+        message: String,
+    },
+}

@@ -1,0 +1,314 @@
+//! `xent fit`: one family, or every applicable family ranked by AIC.
+
+use serde_json::{Map, Value, json};
+use xent_objectives::fit::{FitFailure, FitMethod, FitOptions, FitReport, fit_family, fit_summary};
+use xent_objectives::{Family, Model, Summary};
+
+use crate::data::{Column, read_column, stream_column};
+use crate::error::CliError;
+use crate::plot;
+
+/// The arguments of `xent fit`.
+#[derive(Debug, Clone)]
+pub struct FitArgs {
+    /// The CSV file.
+    pub file: std::path::PathBuf,
+    /// A family name, `binomial`, or `auto`.
+    pub family: String,
+    /// The column (default: the only one).
+    pub column: Option<String>,
+    /// Known parameters `name=value`.
+    pub fix: Vec<String>,
+    /// JSON output.
+    pub json: bool,
+    /// Where to draw the histogram and Q–Q plot.
+    pub plot: Option<std::path::PathBuf>,
+    /// The optimiser's iteration limit.
+    pub max_iterations: usize,
+}
+
+/// The fit options of the command line.
+pub fn options(fixed: Vec<(String, f64)>, max_iterations: usize) -> FitOptions {
+    let mut opts = FitOptions { fixed, ..FitOptions::default() };
+    opts.optim.max_iterations = max_iterations;
+    opts
+}
+
+/// Parses `--fix name=value`.
+fn parse_fixed(fix: &[String]) -> Result<Vec<(String, f64)>, CliError> {
+    fix.iter()
+        .map(|f| {
+            let (name, value) =
+                f.split_once('=').ok_or_else(|| CliError::Usage(format!("--fix takes name=value, got `{f}`")))?;
+            let v: f64 = value
+                .trim()
+                .parse()
+                .map_err(|_| CliError::Usage(format!("--fix {name}: `{value}` is not a number")))?;
+            if !v.is_finite() {
+                return Err(CliError::Usage(format!("--fix {name}: `{value}` is not finite")));
+            }
+            Ok((name.trim().to_string(), v))
+        })
+        .collect()
+}
+
+/// The family named on the command line; `binomial` takes its number of
+/// trials from `--fix trials=N`, which is then removed from the fixed list.
+fn family_of(name: &str, fixed: &mut Vec<(String, f64)>) -> Result<Family, CliError> {
+    if name == "binomial" {
+        let i = fixed
+            .iter()
+            .position(|(n, _)| n == "trials")
+            .ok_or_else(|| CliError::Usage("binomial needs its number of trials: --fix trials=N".into()))?;
+        let t = fixed.remove(i).1;
+        if !(t >= 1.0 && t == t.floor() && t < 1e15) {
+            return Err(CliError::Usage(format!("--fix trials={t}: the number of trials must be a positive integer")));
+        }
+        return Ok(Family::Binomial { trials: t as u64 });
+    }
+    Family::from_name(name).ok_or_else(|| {
+        let mut names: Vec<String> = Family::all().iter().map(Model::name).collect();
+        names.push("binomial".into());
+        CliError::Usage(format!("unknown family `{name}`; choose auto or one of: {}", names.join(", ")))
+    })
+}
+
+/// Turns a fit failure on in-memory data into the CLI's error, naming file
+/// lines instead of positions.
+fn located(e: FitFailure, col: &Column) -> CliError {
+    match e {
+        FitFailure::OutOfSupport { family, count, first_index, first_value } => CliError::OutOfSupport {
+            family,
+            count,
+            line: col.lines.get(first_index).copied().unwrap_or(0),
+            value: first_value,
+        },
+        other => CliError::Fit(other),
+    }
+}
+
+/// Streams `file` once into the family's sufficient statistics, counting
+/// out-of-support values, then fits from the statistics.
+fn fit_streaming(args: &FitArgs, family: &Family, opts: &FitOptions) -> Result<(FitReport, String), CliError> {
+    let mut summary = Summary::empty(family).map_err(FitFailure::from)?;
+    let (mut bad, mut first) = (0usize, None);
+    let support = family.support();
+    let (name, _) = stream_column(&args.file, args.column.as_deref(), |x, line| {
+        if support.contains(x) {
+            summary.push(x);
+        } else {
+            bad += 1;
+            first.get_or_insert((line, x));
+        }
+        Ok(())
+    })?;
+    if let Some((line, value)) = first {
+        return Err(CliError::OutOfSupport { family: family.name(), count: bad, line, value });
+    }
+    Ok((fit_summary(&summary, opts)?, name))
+}
+
+/// A termination in words, and whether it converged.
+pub(crate) fn termination(r: &FitReport) -> (String, bool, usize) {
+    match &r.method {
+        FitMethod::ClosedForm => ("closed form".into(), true, 0),
+        FitMethod::LeastSquares => ("least squares (QR)".into(), true, 0),
+        FitMethod::Numerical { method, termination, iterations, .. } => {
+            (format!("{termination} ({method}, {iterations} iterations)"), termination.converged(), *iterations)
+        }
+        _ => ("unknown".into(), false, 0),
+    }
+}
+
+fn num(v: f64) -> Value {
+    if v.is_finite() { json!(v) } else { Value::Null }
+}
+
+/// The stable JSON of one fit.
+pub fn fit_json(r: &FitReport) -> Value {
+    let (term, converged, iterations) = termination(r);
+    let mut params = Map::new();
+    let mut se = Map::new();
+    for (i, name) in r.names.iter().enumerate() {
+        params.insert(name.clone(), num(r.estimates[i]));
+        se.insert(name.clone(), num(r.std_errors[i]));
+    }
+    json!({
+        "family": r.model,
+        "n": r.n,
+        "params": params,
+        "std_errors": se,
+        "log_likelihood": num(r.log_likelihood),
+        "aic": num(r.aic()),
+        "bic": num(r.bic()),
+        "converged": converged,
+        "termination": term,
+        "iterations": iterations,
+    })
+}
+
+/// A number in a table: 6 significant digits, scientific when far from 1.
+pub fn fmt(v: f64) -> String {
+    if !v.is_finite() {
+        return "—".into();
+    }
+    let a = v.abs();
+    if a != 0.0 && !(1e-4..1e6).contains(&a) { format!("{v:.5e}") } else { format!("{v:.6}") }
+}
+
+/// The text report of one fit.
+pub fn fit_text(r: &FitReport, source: &str) -> String {
+    let mut out = format!("{} fit to {source}, n = {}\n\n", r.model, r.n);
+    out += &format!("{:<12} {:>14} {:>14}   {}\n", "parameter", "estimate", "std. error", "95% interval");
+    for i in 0..r.names.len() {
+        let interval = if r.fixed[i] {
+            "(fixed)".to_string()
+        } else if r.std_errors[i].is_finite() {
+            let (lo, hi) = r.wald_interval(i, 0.95);
+            format!("[{}, {}]", fmt(lo), fmt(hi))
+        } else {
+            "—".into()
+        };
+        out += &format!("{:<12} {:>14} {:>14}   {interval}\n", r.names[i], fmt(r.estimates[i]), fmt(r.std_errors[i]));
+    }
+    let (term, _, _) = termination(r);
+    out += &format!(
+        "\nlog-likelihood {:>16.6}\nAIC            {:>16.6}\nBIC            {:>16.6}\nn              {:>16}\ntermination    {term}\n",
+        r.log_likelihood,
+        r.aic(),
+        r.bic(),
+        r.n
+    );
+    out
+}
+
+/// The candidate families for `--family auto`: the discrete families when
+/// every value is a non-negative integer, the continuous ones otherwise
+/// (likelihoods of densities and of probabilities are not comparable).
+fn candidates(x: &[f64]) -> Vec<Family> {
+    let discrete = x.iter().all(|v| *v >= 0.0 && v.fract() == 0.0);
+    let is_discrete =
+        |f: &Family| matches!(f, Family::Poisson | Family::Bernoulli | Family::Geometric | Family::NegativeBinomial);
+    Family::all().into_iter().filter(|f| is_discrete(f) == discrete).collect()
+}
+
+/// Runs `xent fit`; returns the text to print on stdout.
+pub fn run(args: &FitArgs) -> Result<String, CliError> {
+    let mut fixed = parse_fixed(&args.fix)?;
+    if args.family == "auto" {
+        if !fixed.is_empty() {
+            return Err(CliError::Usage("--fix cannot be combined with --family auto".into()));
+        }
+        return auto(args);
+    }
+    let family = family_of(&args.family, &mut fixed)?;
+    let opts = options(fixed, args.max_iterations);
+    let source = |col: &str| format!("{} (column {col})", args.file.display());
+    let (report, text_source) = if args.plot.is_none() && Summary::empty(&family).is_ok() {
+        let (r, name) = fit_streaming(args, &family, &opts)?;
+        (r, source(&name))
+    } else {
+        let col = read_column(&args.file, args.column.as_deref())?;
+        let r = fit_family(&family, &col.values, &opts).map_err(|e| located(e, &col))?;
+        if let Some(path) = &args.plot {
+            plot::fit_plot(path, &family, &r, &col.values)?;
+        }
+        (r, source(&col.name))
+    };
+    if args.json {
+        Ok(format!("{}\n", serde_json::to_string_pretty(&fit_json(&report)).unwrap_or_default()))
+    } else {
+        Ok(fit_text(&report, &text_source))
+    }
+}
+
+/// `--family auto`: every applicable family, ranked by AIC.
+fn auto(args: &FitArgs) -> Result<String, CliError> {
+    let col = read_column(&args.file, args.column.as_deref())?;
+    let mut fitted = Vec::new();
+    let mut skipped = Vec::new();
+    for family in candidates(&col.values) {
+        match fit_family(&family, &col.values, &options(Vec::new(), args.max_iterations)) {
+            Ok(r) => fitted.push(r),
+            Err(e) => skipped.push((family.name(), located(e, &col).to_string())),
+        }
+    }
+    if fitted.is_empty() {
+        let why: Vec<String> = skipped.iter().map(|(f, e)| format!("{f}: {e}")).collect();
+        return Err(CliError::Usage(format!("no family could be fitted: {}", why.join("; "))));
+    }
+    fitted.sort_by(|a, b| a.aic().total_cmp(&b.aic()));
+    if let Some(path) = &args.plot {
+        let best = Family::from_name(&fitted[0].model).unwrap_or(Family::Normal);
+        plot::fit_plot(path, &best, &fitted[0], &col.values)?;
+    }
+    if args.json {
+        let v = json!({
+            "family": "auto",
+            "n": col.values.len(),
+            "ranking": "aic",
+            "fits": fitted.iter().map(fit_json).collect::<Vec<_>>(),
+            "skipped": skipped.iter().map(|(f, e)| json!({"family": f, "reason": e})).collect::<Vec<_>>(),
+        });
+        return Ok(format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default()));
+    }
+    let best = fitted[0].aic();
+    let mut out = format!(
+        "{} families fitted to {} (column {}), n = {}, ranked by AIC\n\n",
+        fitted.len(),
+        args.file.display(),
+        col.name,
+        col.values.len()
+    );
+    out += &format!(
+        "{:<4} {:<18} {:>16} {:>14} {:>10}   {}\n",
+        "rank", "family", "log-likelihood", "AIC", "ΔAIC", "estimates"
+    );
+    for (i, r) in fitted.iter().enumerate() {
+        let est: Vec<String> = r.names.iter().zip(&r.estimates).map(|(n, v)| format!("{n}={}", fmt(*v))).collect();
+        out += &format!(
+            "{:<4} {:<18} {:>16.4} {:>14.4} {:>10.4}   {}\n",
+            i + 1,
+            r.model,
+            r.log_likelihood,
+            r.aic(),
+            r.aic() - best,
+            est.join(" ")
+        );
+    }
+    if !skipped.is_empty() {
+        out += "\nnot fitted:\n";
+        for (f, e) in &skipped {
+            out += &format!("  {f}: {e}\n");
+        }
+    }
+    Ok(out)
+}
+
+/// Used by the tests of the crate: parse and locate helpers.
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixed_parameters_parse_and_reject_garbage() {
+        assert_eq!(parse_fixed(&["shape=2".into()]).unwrap(), vec![("shape".to_string(), 2.0)]);
+        assert!(parse_fixed(&["shape".into()]).is_err());
+        assert!(parse_fixed(&["shape=x".into()]).is_err());
+        assert!(parse_fixed(&["shape=inf".into()]).is_err());
+        let mut f = vec![("trials".to_string(), 10.0)];
+        assert_eq!(family_of("binomial", &mut f).unwrap(), Family::Binomial { trials: 10 });
+        assert!(f.is_empty());
+        assert!(family_of("binomial", &mut vec![]).is_err());
+        assert!(family_of("binomial", &mut vec![("trials".into(), 2.5)]).is_err());
+        assert!(family_of("gauss", &mut vec![]).unwrap_err().to_string().contains("normal"));
+    }
+
+    #[test]
+    fn auto_candidates_split_discrete_from_continuous() {
+        assert!(candidates(&[0.0, 3.0, 1.0]).contains(&Family::Poisson));
+        assert!(!candidates(&[0.0, 3.0, 1.0]).contains(&Family::Normal));
+        assert!(candidates(&[0.5, 3.0]).contains(&Family::Gamma));
+        assert!(!candidates(&[0.5, 3.0]).contains(&Family::Poisson));
+    }
+}

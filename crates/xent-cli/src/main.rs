@@ -1,0 +1,171 @@
+//! `xent`: maximum-likelihood fits of distributions and regressions on CSV
+//! data, and the derivation check, from the command line.
+//!
+//! ```text
+//! xent fit data.csv --family gamma            # estimates, standard errors, AIC/BIC
+//! xent fit data.csv --family auto --plot f.svg # every applicable family, ranked by AIC
+//! xent regress data.csv --model logistic --target y
+//! xent verify --quick                         # the same as `cargo xtask verify`
+//! ```
+//!
+//! Errors print one line on stderr starting with `error:` and exit 1
+//! (2 for bad arguments); they never panic.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod data;
+mod error;
+mod fit;
+mod plot;
+mod regress;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::error::CliError;
+use crate::fit::FitArgs;
+use crate::regress::{RegressArgs, RegressModel};
+
+/// Maximum-likelihood fits on CSV data, and the check that maximum
+/// likelihood is minimal cross-entropy.
+#[derive(Debug, Parser)]
+#[command(name = "xent", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Fit a distribution to one column: estimates, standard errors (observed
+    /// information), 95% Wald intervals, log-likelihood, AIC, BIC.
+    ///
+    /// Exponential families (normal, log_normal, exponential, gamma, beta,
+    /// poisson, bernoulli, geometric, rayleigh, inverse_gaussian) are read in
+    /// one streaming pass with memory independent of the file's size.
+    Fit {
+        /// The CSV file (header line, then data rows).
+        file: PathBuf,
+        /// A family (normal, gamma, student_t, …; binomial with
+        /// --fix trials=N), or `auto` for every applicable family ranked by AIC.
+        #[arg(long)]
+        family: String,
+        /// The column to fit (default: the only column).
+        #[arg(long)]
+        column: Option<String>,
+        /// Hold a parameter at a known value, e.g. --fix location=0.
+        #[arg(long, value_name = "NAME=VALUE")]
+        fix: Vec<String>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Draw the histogram with the fitted density and a Q–Q plot (SVG).
+        #[arg(long, value_name = "OUT.svg")]
+        plot: Option<PathBuf>,
+        /// The optimiser's iteration limit (numerical fits).
+        #[arg(long, default_value_t = 500, value_name = "N")]
+        max_iterations: usize,
+    },
+    /// Fit a regression: coefficients with standard errors, z, p-values and
+    /// 95% intervals; log-likelihood, AIC, BIC.
+    Regress {
+        /// The CSV file (header line, then data rows).
+        file: PathBuf,
+        /// The conditional model.
+        #[arg(long, value_enum)]
+        model: RegressModel,
+        /// The target column.
+        #[arg(long)]
+        target: String,
+        /// Feature columns, comma-separated (default: every other numeric column).
+        #[arg(long, value_delimiter = ',')]
+        features: Option<Vec<String>>,
+        /// Fit without an intercept.
+        #[arg(long)]
+        no_intercept: bool,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// The optimiser's iteration limit.
+        #[arg(long, default_value_t = 500, value_name = "N")]
+        max_iterations: usize,
+    },
+    /// Check every step of the derivation (1)–(9) numerically, exactly as
+    /// `cargo xtask verify` does.
+    Verify {
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// The seed of every random choice.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// The quick profile (smaller n and fewer replications).
+        #[arg(long)]
+        quick: bool,
+        /// Only the steps whose id or model matches.
+        #[arg(long, value_name = "STEP|MODEL")]
+        filter: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Fit { file, family, column, fix, json, plot, max_iterations } => {
+            fit::run(&FitArgs { file, family, column, fix, json, plot, max_iterations })
+        }
+        Command::Regress { file, model, target, features, no_intercept, json, max_iterations } => {
+            regress::run(&RegressArgs { file, model, target, features, no_intercept, json, max_iterations })
+        }
+        Command::Verify { json, seed, quick, filter } => {
+            let mut cfg = xent_verify::Config { quick, filter, ..xent_verify::Config::default() };
+            if let Some(s) = seed {
+                cfg.seed = s;
+            }
+            return xent_verify::command::execute(&cfg, json);
+        }
+    };
+    match result {
+        Ok(text) => {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: cannot write the output: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Err(e) => {
+            eprintln!("error: {}", one_line(&e));
+            ExitCode::from(match e {
+                CliError::Usage(_) => 2,
+                _ => 1,
+            })
+        }
+    }
+}
+
+/// The error's message on one line; a fit that did not converge also
+/// names the best point it reached and what to try.
+fn one_line(e: &CliError) -> String {
+    let text = match e {
+        CliError::Fit(xent_objectives::fit::FitFailure::NotConverged { report }) => {
+            let best: Vec<String> =
+                report.names.iter().zip(&report.estimates).map(|(n, v)| format!("{n}={}", fit::fmt(*v))).collect();
+            format!(
+                "the fit did not converge: {}; best point {} (gradient norm {:.2e}); raise --max-iterations or \
+                 check the data",
+                fit::termination(report).0,
+                best.join(", "),
+                report.gradient_norm
+            )
+        }
+        _ => e.to_string(),
+    };
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}

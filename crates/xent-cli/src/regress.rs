@@ -1,0 +1,253 @@
+//! `xent regress`: conditional models on a CSV table.
+
+use std::path::PathBuf;
+
+use nalgebra::DMatrix;
+use serde_json::{Map, Value, json};
+use xent_distributions::special::{ln_norm_cdf, norm_quantile};
+use xent_objectives::conditional::{Design, Logistic, PoissonLog, Softmax};
+use xent_objectives::fit::{FitReport, fit_conditional, fit_linear, ols_std_errors};
+
+use crate::data::Table;
+use crate::error::CliError;
+use crate::fit::fmt;
+
+/// The models of `xent regress`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RegressModel {
+    /// Linear-Gaussian (least squares, OLS standard errors).
+    Linear,
+    /// Logistic (Bernoulli-logit), target 0/1.
+    Logistic,
+    /// Poisson with log link, target a count.
+    Poisson,
+    /// Softmax (multinomial logit) over the target's distinct values.
+    Softmax,
+}
+
+/// The arguments of `xent regress`.
+#[derive(Debug, Clone)]
+pub struct RegressArgs {
+    /// The CSV file.
+    pub file: PathBuf,
+    /// The model.
+    pub model: RegressModel,
+    /// The target column.
+    pub target: String,
+    /// Feature columns (default: every other numeric column).
+    pub features: Option<Vec<String>>,
+    /// No intercept column.
+    pub no_intercept: bool,
+    /// JSON output.
+    pub json: bool,
+    /// The optimiser's iteration limit.
+    pub max_iterations: usize,
+}
+
+/// One coefficient row.
+struct Coef {
+    class: Option<String>,
+    name: String,
+    estimate: f64,
+    se: f64,
+}
+
+impl Coef {
+    fn z(&self) -> f64 {
+        self.estimate / self.se
+    }
+    /// Two-sided normal p-value `2 Φ(−|z|)`, in log space until the end.
+    fn p(&self) -> f64 {
+        (std::f64::consts::LN_2 + ln_norm_cdf(-self.z().abs())).exp()
+    }
+}
+
+/// The fitted regression, ready to print.
+struct Fitted {
+    model: &'static str,
+    report: FitReport,
+    coefs: Vec<Coef>,
+    reference: Option<String>,
+    sigma: Option<f64>,
+}
+
+/// Runs `xent regress`; returns the text to print on stdout.
+pub fn run(args: &RegressArgs) -> Result<String, CliError> {
+    let table = Table::read(&args.file)?;
+    let t = table.index(&args.target)?;
+    let y = table.numeric(t)?;
+    let features: Vec<usize> = match &args.features {
+        Some(names) => names.iter().map(|n| table.index(n.trim())).collect::<Result<_, _>>()?,
+        None => (0..table.headers().len()).filter(|&j| j != t && table.is_numeric(j)).collect(),
+    };
+    if features.contains(&t) {
+        return Err(CliError::Usage(format!("the target `{}` cannot also be a feature", args.target)));
+    }
+    if features.is_empty() && args.no_intercept {
+        return Err(CliError::Usage("no features and no intercept: nothing to fit".into()));
+    }
+    let columns: Vec<Vec<f64>> = features.iter().map(|&j| table.numeric(j)).collect::<Result<_, _>>()?;
+    let x = DMatrix::from_fn(table.rows(), features.len(), |i, j| columns[j][i]);
+    let design = Design::new(&x, !args.no_intercept).map_err(xent_objectives::fit::FitFailure::from)?;
+    let mut names: Vec<String> = Vec::new();
+    if !args.no_intercept {
+        names.push("intercept".into());
+    }
+    names.extend(features.iter().map(|&j| table.headers()[j].clone()));
+    let opts = crate::fit::options(Vec::new(), args.max_iterations);
+    let row_error = |i: usize, what: &str| CliError::Usage(format!("line {}: target `{}` {what}", table.line(i), y[i]));
+    let fitted = match args.model {
+        RegressModel::Linear => {
+            let report = fit_linear(&design, &y, false)?;
+            let se = ols_std_errors(&design, &y)?;
+            let coefs = names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| Coef { class: None, name: n.clone(), estimate: report.estimates[i], se: se[i] })
+                .collect();
+            let sigma = report.estimate("sigma");
+            Fitted { model: "linear", report, coefs, reference: None, sigma }
+        }
+        RegressModel::Logistic => {
+            if let Some(i) = y.iter().position(|v| *v != 0.0 && *v != 1.0) {
+                return Err(row_error(i, "is not 0 or 1 (logistic regression needs a binary target)"));
+            }
+            let report = fit_conditional(Logistic, &design, &y, &opts)?;
+            Fitted { model: "logistic", coefs: plain(&names, &report), report, reference: None, sigma: None }
+        }
+        RegressModel::Poisson => {
+            if let Some(i) = y.iter().position(|v| *v < 0.0 || v.fract() != 0.0) {
+                return Err(row_error(i, "is not a count (Poisson regression needs non-negative integers)"));
+            }
+            let report = fit_conditional(PoissonLog, &design, &y, &opts)?;
+            Fitted { model: "poisson", coefs: plain(&names, &report), report, reference: None, sigma: None }
+        }
+        RegressModel::Softmax => {
+            let mut labels = y.clone();
+            labels.sort_by(f64::total_cmp);
+            labels.dedup();
+            if labels.len() < 2 {
+                return Err(CliError::Usage(format!("the target `{}` has a single class", args.target)));
+            }
+            let index: Vec<f64> = y.iter().map(|v| labels.partition_point(|l| l < v) as f64).collect();
+            let model = Softmax::new(labels.len()).map_err(xent_objectives::fit::FitFailure::from)?;
+            let report = fit_conditional(model, &design, &index, &opts)?;
+            let label = |v: f64| format!("{v}");
+            let p = names.len();
+            let mut coefs = Vec::new();
+            for k in 1..labels.len() {
+                for (i, n) in names.iter().enumerate() {
+                    let at = (k - 1) * p + i;
+                    coefs.push(Coef {
+                        class: Some(label(labels[k])),
+                        name: n.clone(),
+                        estimate: report.estimates[at],
+                        se: report.std_errors[at],
+                    });
+                }
+            }
+            Fitted { model: "softmax", coefs, reference: Some(label(labels[0])), report, sigma: None }
+        }
+    };
+    Ok(if args.json { json_of(&fitted) } else { text_of(&fitted, args, table.rows()) })
+}
+
+fn plain(names: &[String], r: &FitReport) -> Vec<Coef> {
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| Coef { class: None, name: n.clone(), estimate: r.estimates[i], se: r.std_errors[i] })
+        .collect()
+}
+
+fn num(v: f64) -> Value {
+    if v.is_finite() { json!(v) } else { Value::Null }
+}
+
+fn termination(r: &FitReport) -> (String, bool) {
+    match &r.method {
+        xent_objectives::fit::FitMethod::Numerical { termination, method, iterations, .. } => {
+            (format!("{termination} ({method}, {iterations} iterations)"), termination.converged())
+        }
+        _ => ("least squares (QR)".into(), true),
+    }
+}
+
+fn json_of(f: &Fitted) -> String {
+    let (mut coef, mut se) = (Map::new(), Map::new());
+    for c in &f.coefs {
+        let (cm, sm) = match &c.class {
+            Some(k) => (
+                coef.entry(k.clone()).or_insert_with(|| Value::Object(Map::new())).as_object_mut(),
+                se.entry(k.clone()).or_insert_with(|| Value::Object(Map::new())).as_object_mut(),
+            ),
+            None => (Some(&mut coef), Some(&mut se)),
+        };
+        if let (Some(cm), Some(sm)) = (cm, sm) {
+            cm.insert(c.name.clone(), num(c.estimate));
+            sm.insert(c.name.clone(), num(c.se));
+        }
+    }
+    let (term, converged) = termination(&f.report);
+    let mut v = json!({
+        "model": f.model,
+        "n": f.report.n,
+        "coefficients": coef,
+        "std_errors": se,
+        "log_likelihood": num(f.report.log_likelihood),
+        "aic": num(f.report.aic()),
+        "bic": num(f.report.bic()),
+        "converged": converged,
+        "termination": term,
+    });
+    if let Some(r) = &f.reference {
+        v["reference_class"] = json!(r);
+    }
+    if let Some(s) = f.sigma {
+        v["sigma"] = num(s);
+    }
+    format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default())
+}
+
+fn text_of(f: &Fitted, args: &RegressArgs, n: usize) -> String {
+    let mut out = format!("{} regression of `{}` on {}, n = {n}\n", f.model, args.target, args.file.display());
+    if let Some(r) = &f.reference {
+        out += &format!("coefficients of each class against the reference class {r}\n");
+    }
+    let z = norm_quantile(0.975);
+    out += &format!(
+        "\n{:<8}{:<16} {:>14} {:>14} {:>10} {:>10}   {}\n",
+        if f.reference.is_some() { "class" } else { "" },
+        "coefficient",
+        "estimate",
+        "std. error",
+        "z",
+        "P>|z|",
+        "95% interval"
+    );
+    for c in &f.coefs {
+        out += &format!(
+            "{:<8}{:<16} {:>14} {:>14} {:>10.3} {:>10.3e}   [{}, {}]\n",
+            c.class.as_deref().unwrap_or(""),
+            c.name,
+            fmt(c.estimate),
+            fmt(c.se),
+            c.z(),
+            c.p(),
+            fmt(c.estimate - z * c.se),
+            fmt(c.estimate + z * c.se)
+        );
+    }
+    if let Some(s) = f.sigma {
+        out += &format!("\nσ (MLE)        {:>16.6}  (standard errors above use RSS/(n − p), as OLS does)\n", s);
+    }
+    let (term, _) = termination(&f.report);
+    out += &format!(
+        "\nlog-likelihood {:>16.6}\nAIC            {:>16.6}\nBIC            {:>16.6}\nn              {:>16}\ntermination    {term}\n",
+        f.report.log_likelihood,
+        f.report.aic(),
+        f.report.bic(),
+        f.report.n
+    );
+    out
+}
