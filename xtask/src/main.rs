@@ -3,12 +3,15 @@
 //! Tasks:
 //! - `verify`: checks every step of the derivation (1)–(9) and prints it
 //!   (`--json`, `--seed N`, `--quick`, `--filter STEP|MODEL`);
+//! - `docs`: writes the derivation document (`--check`: fails when stale);
 //! - `ci`: the checks CI runs — `cargo fmt --all --check`,
 //!   `cargo clippy --workspace --all-targets -- -D warnings`, the README's
-//!   test command `cargo test --workspace`, and the slow suite.
+//!   test command `cargo test --workspace`, warning-free rustdoc, and the
+//!   slow suite.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod docs;
 mod verify;
 
 use std::path::PathBuf;
@@ -20,6 +23,8 @@ usage: cargo xtask <task>
 tasks:
   verify  check every step of the derivation and print it
           [--json] [--seed N] [--quick] [--filter STEP|MODEL]
+  docs    write docs/derivation.{md,html} and docs/figures/ from a harness run
+          [--check: fail when the committed files are stale]
   ci      run the checks CI runs: fmt --check, clippy -D warnings, cargo test --workspace,
           and the 50-seed slow suite in release
   help    print this message
@@ -35,6 +40,7 @@ fn main() -> ExitCode {
     match args.first().map(String::as_str) {
         Some("ci") => ci(),
         Some("verify") => verify::main(&args[1..]),
+        Some("docs") => docs::main(&args[1..]),
         Some("help") | Some("--help") | Some("-h") | None => {
             print!("{HELP}");
             ExitCode::SUCCESS
@@ -54,16 +60,17 @@ fn project_root() -> PathBuf {
 
 /// Runs each CI step in turn and stops at the first failure.
 fn ci() -> ExitCode {
-    let steps: [&[&str]; 4] = [
+    let steps: [&[&str]; 5] = [
         &["fmt", "--all", "--check"],
         &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
         &["test", "--workspace"],
+        &["doc", "--workspace", "--no-deps"],
         &["test", "--release", "-p", "xent-verify", "--test", "slow_seeds", "--", "--ignored"],
     ];
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     for step in steps {
         eprintln!("$ cargo {}", step.join(" "));
-        match Command::new(&cargo).args(step).status() {
+        match Command::new(&cargo).args(step).env("RUSTDOCFLAGS", "-D warnings").status() {
             Ok(s) if s.success() => {}
             Ok(s) => {
                 eprintln!("error: `cargo {}` failed ({s})", step.join(" "));

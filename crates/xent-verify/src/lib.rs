@@ -59,6 +59,7 @@ pub mod command;
 pub mod conditional_asymptotic;
 pub mod conditional_chain;
 pub mod controls;
+pub mod docs;
 pub mod exact;
 mod run;
 mod step;

@@ -390,7 +390,7 @@ impl Run {
 }
 
 /// The most telling figure of a step, rounded for the report.
-fn key_figure(step: &StepReport) -> String {
+pub(crate) fn key_figure(step: &StepReport) -> String {
     step.checks
         .iter()
         .map(|c| {

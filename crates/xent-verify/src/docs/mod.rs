@@ -1,0 +1,453 @@
+//! The derivation document: the chain in the source's order, each step with
+//! its relation, justification and evidence, figures where a picture says
+//! more, then the controls — as Markdown and as one self-contained HTML page
+//! (MathML converted from LaTeX at generation time, inline SVG figures, no
+//! scripts, no network).
+//!
+//! [`render`] works on any [`Run`], so a user who checked their own model can
+//! write the same document for it:
+//!
+//! ```
+//! use xent_distributions::{LogDensity, ParamError, Scalar};
+//! use xent_objectives::{Model, Transform};
+//! use xent_verify::docs::{DocOptions, render};
+//! use xent_verify::{Config, Instance, Run, part_a_exact};
+//!
+//! struct ExpMean;
+//! struct ExpMeanDist<T>(T);
+//! impl<T: Scalar> LogDensity<T> for ExpMeanDist<T> {
+//!     type Obs = f64;
+//!     fn ln_density(&self, &x: &f64) -> T {
+//!         if x < 0.0 { T::neg_infinity() } else { -self.0.ln() - T::cst(x) / self.0 }
+//!     }
+//! }
+//! impl Model for ExpMean {
+//!     type Obs = f64;
+//!     type Dist<T: Scalar> = ExpMeanDist<T>;
+//!     fn name(&self) -> String { "exponential(mean)".into() }
+//!     fn param_names(&self) -> Vec<String> { vec!["mean".into()] }
+//!     fn transforms(&self) -> Vec<Transform> { vec![Transform::Exp] }
+//!     fn build<T: Scalar>(&self, t: &[T]) -> Result<ExpMeanDist<T>, ParamError> { Ok(ExpMeanDist(t[0])) }
+//! }
+//!
+//! let data: Vec<f64> = (1..=400).map(|i| -(1.0 - f64::from(i) / 401.0).ln() * 2.0).collect();
+//! let inst = Instance::new(&ExpMean, &data, 30, 7)?;
+//! let run = Run { config: Config::default(), steps: part_a_exact(&inst), controls: Vec::new() };
+//! let doc = render(&run, Vec::new(), &DocOptions::new("my model, checked", "my-tool docs"))?;
+//! assert!(doc.markdown.contains("exponential(mean)") && doc.html.contains("<math"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod figures;
+
+use std::fmt::Write as _;
+
+use latex2mathml::{DisplayStyle, latex_to_mathml};
+use thiserror::Error;
+
+use crate::controls::Kind;
+use crate::run::{Run, key_figure};
+use crate::step::{Status, StepReport};
+
+/// Why a document could not be written.
+#[derive(Debug, Clone, PartialEq, Error)]
+#[non_exhaustive]
+pub enum DocError {
+    /// A LaTeX expression did not convert to MathML.
+    #[error("cannot convert the LaTeX of {id} to MathML: {message}")]
+    Latex {
+        /// The step whose expression failed.
+        id: String,
+        /// The converter's message.
+        message: String,
+    },
+    /// A figure could not be computed or drawn.
+    #[error("cannot draw a figure: {0}")]
+    Plot(String),
+}
+
+/// A figure: an SVG drawing attached to a step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    /// File name under the figure directory, e.g. `gap.svg`.
+    pub file: String,
+    /// The step id it belongs to (the figure is shown after that step).
+    pub step: String,
+    /// A short title.
+    pub title: String,
+    /// What it shows, with its numbers.
+    pub caption: String,
+    /// The SVG document.
+    pub svg: String,
+}
+
+/// Options of [`render`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocOptions {
+    /// The document's title.
+    pub title: String,
+    /// The command that generates it (named in the header of each file).
+    pub command: String,
+    /// The figures' directory, relative to the Markdown file.
+    pub figure_dir: String,
+}
+
+impl DocOptions {
+    /// Options with figures under `figures/`.
+    pub fn new(title: &str, command: &str) -> Self {
+        DocOptions { title: title.into(), command: command.into(), figure_dir: "figures".into() }
+    }
+}
+
+/// The rendered document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    /// `derivation.md`.
+    pub markdown: String,
+    /// `derivation.html`, self-contained.
+    pub html: String,
+    /// The figures, to be written under [`DocOptions::figure_dir`].
+    pub figures: Vec<Figure>,
+}
+
+/// One line of the derivation: the step id, a name, the expression it
+/// arrives at (LaTeX) and which part it belongs to.
+struct Line {
+    id: &'static str,
+    name: &'static str,
+    latex: &'static str,
+    part_b: bool,
+}
+
+/// The derivation in the source's order.
+const LINES: &[Line] = &[
+    Line {
+        id: "(1)",
+        name: "the likelihood",
+        latex: r"\hat{\theta} = \underset{\theta}{\operatorname{argmax}} L(\theta) = \underset{\theta}{\operatorname{argmax}} \prod_{i=1}^{n} q_{\theta}(x_i)",
+        part_b: false,
+    },
+    Line {
+        id: "(1)->(2a)",
+        name: "take the logarithm",
+        latex: r"\hat{\theta} = \underset{\theta}{\operatorname{argmax}} \log \prod_{i=1}^{n} q_{\theta}(x_i)",
+        part_b: false,
+    },
+    Line {
+        id: "(2a)->(2)",
+        name: "the log of a product",
+        latex: r"\log \prod_{i=1}^{n} q_{\theta}(x_i) = \sum_{i=1}^{n} \log q_{\theta}(x_i)",
+        part_b: false,
+    },
+    Line {
+        id: "(2)->(2b)",
+        name: "negate and average",
+        latex: r"\hat{\theta} = \underset{\theta}{\operatorname{argmin}} - \frac{1}{n} \sum_{i=1}^{n} \log q_{\theta}(x_i)",
+        part_b: false,
+    },
+    Line {
+        id: "(2b)->(3)",
+        name: "the law of large numbers",
+        latex: r"- \frac{1}{n} \sum_{i=1}^{n} \log q_{\theta}(x_i) \to \mathbb{E}_{x \sim p} \left[ - \log q_{\theta}(x) \right] = H(p, q_{\theta}), \quad \hat{\theta}_n \to \theta^{*} = \underset{\theta}{\operatorname{argmin}} H(p, q_{\theta})",
+        part_b: false,
+    },
+    Line {
+        id: "(3)'",
+        name: "cross-entropy is entropy plus KL divergence",
+        latex: r"H(p, q_{\theta}) = H(p) + \mathrm{KL}(p \| q_{\theta})",
+        part_b: false,
+    },
+    Line {
+        id: "(4)",
+        name: "the conditional likelihood",
+        latex: r"\hat{\theta} = \underset{\theta}{\operatorname{argmax}} \prod_{i=1}^{n} q_{\theta}(y_i \mid x_i)",
+        part_b: true,
+    },
+    Line {
+        id: "(4)->(5)",
+        name: "take the logarithm",
+        latex: r"\hat{\theta} = \underset{\theta}{\operatorname{argmax}} \sum_{i=1}^{n} \log q_{\theta}(y_i \mid x_i)",
+        part_b: true,
+    },
+    Line {
+        id: "(5)->(6)",
+        name: "negate and average: the cross-entropy loss",
+        latex: r"\hat{\theta} = \underset{\theta}{\operatorname{argmin}} - \frac{1}{n} \sum_{i=1}^{n} \log q_{\theta}(y_i \mid x_i)",
+        part_b: true,
+    },
+    Line {
+        id: "(6)->(7)",
+        name: "add the θ-free term −log p(x)",
+        latex: r"\hat{\theta} = \underset{\theta}{\operatorname{argmin}} - \frac{1}{n} \sum_{i=1}^{n} \left[ \log q_{\theta}(y_i \mid x_i) + \log p(x_i) \right]",
+        part_b: true,
+    },
+    Line {
+        id: "(7)->(8)",
+        name: "the joint model",
+        latex: r"\hat{\theta} = \underset{\theta}{\operatorname{argmin}} - \frac{1}{n} \sum_{i=1}^{n} \log q_{\theta}(y_i, x_i), \quad q_{\theta}(y, x) := q_{\theta}(y \mid x) p(x)",
+        part_b: true,
+    },
+    Line {
+        id: "(8)->(9)",
+        name: "the law of large numbers",
+        latex: r"- \frac{1}{n} \sum_{i=1}^{n} \log q_{\theta}(y_i, x_i) \to \mathbb{E}_{p(x, y)} \left[ - \log q_{\theta}(y, x) \right]",
+        part_b: true,
+    },
+    Line {
+        id: "(6)''",
+        name: "the conditional cross-entropy",
+        latex: r"\mathbb{E}_{p(x, y)} \left[ - \log q_{\theta}(y \mid x) \right] = \mathbb{E}_{p(x)} \left[ H(p(\cdot \mid x), q_{\theta}(\cdot \mid x)) \right]",
+        part_b: true,
+    },
+];
+
+/// The five standard figures, computed from seeded runs with `seed`.
+pub fn standard_figures(seed: u64) -> Result<Vec<Figure>, DocError> {
+    Ok(vec![
+        figures::underflow(seed)?,
+        figures::optimiser_path(seed)?,
+        figures::gap(seed, 16)?,
+        figures::consistency(seed, 16)?,
+        figures::parallel_objectives(seed)?,
+    ])
+}
+
+fn mark(s: Status) -> &'static str {
+    match s {
+        Status::Pass => "✓ pass",
+        Status::Fail => "✗ fail",
+        Status::NotApplicable => "– not applicable",
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+/// The checks of a step, by name and verdict.
+fn checks(step: &StepReport) -> String {
+    step.checks
+        .iter()
+        .map(|c| format!("{} {}", c.check, if c.passed { "✓" } else { "✗" }))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The ids of the run in the derivation's order, unknown ids last.
+fn ordered_ids(run: &Run) -> Vec<(String, Option<&'static Line>)> {
+    let mut ids: Vec<(String, Option<&'static Line>)> =
+        LINES.iter().filter(|l| run.steps.iter().any(|s| s.id == l.id)).map(|l| (l.id.to_string(), Some(l))).collect();
+    for s in &run.steps {
+        if !ids.iter().any(|(id, _)| id == s.id) {
+            ids.push((s.id.to_string(), None));
+        }
+    }
+    ids
+}
+
+/// Renders `run` (and `figures`, each shown after its step) as Markdown and
+/// HTML.
+pub fn render(run: &Run, figures: Vec<Figure>, opts: &DocOptions) -> Result<Document, DocError> {
+    let j = run.to_json();
+    let sm = &j["summary"];
+    let profile = if run.config.quick { "quick" } else { "default" };
+    let summary = format!(
+        "{} steps passed, {} failed, {} not applicable; {}/{} controls behaved — {}",
+        sm["steps_passed"],
+        sm["steps_failed"],
+        sm["steps_not_applicable"],
+        sm["controls_behaved"],
+        sm["controls"],
+        if run.success() { "verified" } else { "NOT verified" }
+    );
+    let header = format!("generated by `{}` (seed {}, {profile} profile); do not edit", opts.command, run.config.seed);
+    let intro = format!(
+        "Every step below was checked numerically by the harness with seed {} ({profile} profile): {summary}. Each \
+         step shows the expression it arrives at, its relation to the line before, its justification, and for each \
+         model it was checked on, the status and the key figures of its checks (deviation against a stated bound, \
+         pairs whose order is preserved, |L̂ − H| in standard errors, fitted log–log slope …).",
+        run.config.seed
+    );
+    let mut md = String::new();
+    let mut html = String::new();
+    let _ = writeln!(md, "<!-- {header} -->\n\n# {}\n\n{intro}\n", opts.title);
+    let _ = write!(
+        html,
+        "<!DOCTYPE html>\n<!-- {} -->\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n{}</style>\n</head>\n<body>\n<h1>{}</h1>\n<p>{}</p>\n",
+        escape(&header),
+        escape(&opts.title),
+        CSS,
+        escape(&opts.title),
+        escape(&intro)
+    );
+    let mut part = None;
+    for (id, line) in ordered_ids(run) {
+        let this_part = line.map(|l| if l.part_b { "B" } else { "A" });
+        if this_part != part {
+            let title = match this_part {
+                Some("A") => "Part A — unconditional maximum likelihood",
+                Some(_) => "Part B — conditional maximum likelihood (the deep-learning loss)",
+                None => "Further steps",
+            };
+            let _ = writeln!(md, "## {title}\n");
+            let _ = writeln!(html, "<h2>{}</h2>", escape(title));
+            part = this_part;
+        }
+        let steps: Vec<&StepReport> = run.steps.iter().filter(|s| s.id == id).collect();
+        let first = steps[0];
+        let name = line.map_or("", |l| l.name);
+        let _ = writeln!(md, "### <a id=\"{}\"></a>{id} — {name}\n", escape(&id));
+        let _ = writeln!(html, "<section id=\"{}\">\n<h3>{} — {}</h3>", escape(&id), escape(&id), escape(name));
+        if let Some(l) = line {
+            let _ = writeln!(md, "$$\n{}\n$$\n", l.latex);
+            let math = latex_to_mathml(l.latex, DisplayStyle::Block)
+                .map_err(|e| DocError::Latex { id: id.clone(), message: e.to_string() })?;
+            let _ = writeln!(html, "<div class=\"eq\">{math}</div>");
+        }
+        let _ = writeln!(md, "*Relation:* {} · *justification:* {}\n", first.relation, first.justification);
+        let _ = writeln!(
+            html,
+            "<p class=\"rel\"><em>Relation:</em> {} · <em>justification:</em> {}</p>",
+            escape(&first.relation.to_string()),
+            escape(first.justification)
+        );
+        let _ = writeln!(md, "| model | status | checks | key figures |\n|---|---|---|---|");
+        let _ = writeln!(
+            html,
+            "<table>\n<thead><tr><th>model</th><th>status</th><th>checks</th><th>key figures</th></tr></thead>\n<tbody>"
+        );
+        for s in &steps {
+            let (m, c, k) = (s.model.clone(), checks(s), key_figure(s));
+            let _ = writeln!(md, "| {} | {} | {} | {} |", cell(&m), mark(s.status), cell(&c), cell(&k));
+            let class = match s.status {
+                Status::Pass => "pass",
+                Status::Fail => "fail",
+                Status::NotApplicable => "na",
+            };
+            let _ = writeln!(
+                html,
+                "<tr><td>{}</td><td class=\"{class}\">{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&m),
+                mark(s.status),
+                escape(&c),
+                escape(&k)
+            );
+        }
+        let _ = writeln!(md);
+        let _ = writeln!(html, "</tbody>\n</table>");
+        for f in figures.iter().filter(|f| f.step == id) {
+            let _ = writeln!(md, "![{}]({}/{})\n\n*{}.* {}\n", f.title, opts.figure_dir, f.file, f.title, f.caption);
+            let stem = f.file.trim_end_matches(".svg");
+            let _ = writeln!(
+                html,
+                "<figure id=\"fig-{}\">\n{}\n<figcaption><strong>{}</strong> {}</figcaption>\n</figure>",
+                escape(stem),
+                svg_body(&f.svg),
+                escape(&f.title),
+                escape(&f.caption)
+            );
+        }
+        let _ = writeln!(html, "</section>");
+    }
+    // Figures whose step is not in the run go last.
+    let orphans: Vec<&Figure> = figures.iter().filter(|f| !run.steps.iter().any(|s| s.id == f.step)).collect();
+    if !orphans.is_empty() {
+        let _ = writeln!(md, "## Further figures\n");
+        let _ = writeln!(html, "<h2>Further figures</h2>");
+        for f in orphans {
+            let _ = writeln!(md, "![{}]({}/{})\n\n*{}.* {}\n", f.title, opts.figure_dir, f.file, f.title, f.caption);
+            let _ = writeln!(
+                html,
+                "<figure>\n{}\n<figcaption><strong>{}</strong> {}</figcaption>\n</figure>",
+                svg_body(&f.svg),
+                escape(&f.title),
+                escape(&f.caption)
+            );
+        }
+    }
+    if !run.controls.is_empty() {
+        let text = "Deliberately wrong steps the harness must reject (negative) and valid variants that look wrong, \
+                    which it must accept (positive).";
+        let _ = writeln!(
+            md,
+            "## Controls\n\n{text}\n\n| | kind | control | step | model | outcome |\n|---|---|---|---|---|---|"
+        );
+        let _ = writeln!(
+            html,
+            "<h2 id=\"controls\">Controls</h2>\n<p>{}</p>\n<table>\n<thead><tr><th></th><th>kind</th><th>control</th><th>step</th><th>model</th><th>outcome</th></tr></thead>\n<tbody>",
+            escape(text)
+        );
+        for c in &run.controls {
+            let ok = if c.behaved() { "✓" } else { "✗" };
+            let kind = if c.kind == Kind::Negative { "negative" } else { "positive" };
+            let outcome = c.outcome();
+            let _ = writeln!(
+                md,
+                "| {ok} | {kind} | {} | [{}](<#{}>) | {} | {} |",
+                cell(c.name),
+                c.step,
+                c.step,
+                cell(&c.model),
+                cell(outcome)
+            );
+            let _ = writeln!(
+                html,
+                "<tr><td>{ok}</td><td>{kind}</td><td>{}</td><td><a href=\"#{}\">{}</a></td><td>{}</td><td>{}</td></tr>",
+                escape(c.name),
+                escape(c.step),
+                escape(c.step),
+                escape(&c.model),
+                escape(outcome)
+            );
+        }
+        let _ = writeln!(md);
+        let _ = writeln!(html, "</tbody>\n</table>");
+    }
+    let repro = format!(
+        "Regenerate with `{}`; check the chain alone with `cargo xtask verify --seed {}`.",
+        opts.command, run.config.seed
+    );
+    let _ = writeln!(md, "## Reproduce\n\n{repro}");
+    let _ = writeln!(html, "<h2>Reproduce</h2>\n<p>{}</p>\n</body>\n</html>", escape(&repro).replace('`', ""));
+    Ok(Document { markdown: md, html, figures })
+}
+
+/// The `<svg>` element of a plotters document (without an XML prolog).
+fn svg_body(svg: &str) -> &str {
+    svg.find("<svg").map_or(svg, |i| &svg[i..])
+}
+
+const CSS: &str = "body { font-family: Georgia, serif; max-width: 980px; margin: 2em auto; padding: 0 1em; line-height: 1.45; color: #222; }
+h1, h2, h3 { font-family: Helvetica, Arial, sans-serif; }
+h3 { margin-top: 2em; border-top: 1px solid #ddd; padding-top: 0.8em; }
+.eq { margin: 1em 0; }
+math { font-size: 1.15em; }
+table { border-collapse: collapse; font-size: 0.85em; margin: 0.8em 0; }
+th, td { border: 1px solid #ccc; padding: 0.25em 0.5em; text-align: left; vertical-align: top; }
+td.pass { color: #176b2c; } td.fail { color: #b00020; font-weight: bold; } td.na { color: #666; }
+figure { margin: 1.5em 0; } figure svg { max-width: 100%; height: auto; display: block; }
+figcaption { font-size: 0.9em; color: #444; }
+";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_line_converts_to_mathml_without_unknown_commands() {
+        for l in LINES {
+            let m = latex_to_mathml(l.latex, DisplayStyle::Block).unwrap_or_else(|e| panic!("{}: {e}", l.id));
+            assert!(m.starts_with("<math") && !m.contains("Undefined") && !m.contains("merror"), "{}: {m}", l.id);
+        }
+    }
+
+    #[test]
+    fn escaping_covers_markup() {
+        assert_eq!(escape("(1)->(2a) & <b>\"x\""), "(1)-&gt;(2a) &amp; &lt;b&gt;&quot;x&quot;");
+        assert_eq!(cell("a|b\nc"), "a\\|b c");
+    }
+}
