@@ -3,18 +3,8 @@
 
 mod common;
 
-use common::{dataset, ok, reference_dir, xent};
+use common::{dataset, ok, parse_params, reference_dir, xent};
 use serde_json::Value;
-
-fn parse_params(s: &str) -> Vec<(String, f64)> {
-    s.split(';')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').expect("name=value");
-            (k.to_string(), v.parse().expect("number"))
-        })
-        .collect()
-}
 
 #[test]
 fn fit_matches_every_mle_reference_row() {

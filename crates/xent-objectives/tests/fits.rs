@@ -10,16 +10,7 @@ use xent_objectives::fit::{
     FitFailure, FitMethod, FitOptions, fit_conditional, fit_family, fit_linear, ols_std_errors,
 };
 use xent_objectives::{Family, Model};
-
-fn parse_params(s: &str) -> Vec<(String, f64)> {
-    s.split(';')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').expect("name=value");
-            (k.to_string(), v.parse().expect("number"))
-        })
-        .collect()
-}
+use xent_reference::parse_params;
 
 #[test]
 fn every_mle_fit_matches_the_reference() {

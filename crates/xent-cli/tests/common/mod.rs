@@ -4,24 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// `shared/reference` in the first ancestor of the workspace that has it
-/// (or `XENT_REFERENCE_DIR`).
-pub fn reference_dir() -> PathBuf {
-    if let Ok(dir) = std::env::var("XENT_REFERENCE_DIR") {
-        return PathBuf::from(dir);
-    }
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let root = root.canonicalize().unwrap_or(root);
-    root.ancestors()
-        .map(|a| a.join("shared/reference"))
-        .find(|p| p.is_dir())
-        .unwrap_or_else(|| panic!("no shared/reference beside {}; set XENT_REFERENCE_DIR", root.display()))
-}
-
-/// A reference dataset's path.
-pub fn dataset(name: &str) -> PathBuf {
-    reference_dir().join("datasets").join(name)
-}
+#[allow(unused_imports)]
+pub use xent_reference::{dataset, parse_params, reference_dir};
 
 /// Runs `xent` with `args` in `dir`.
 pub fn xent_in(dir: &Path, args: &[&str]) -> Output {

@@ -1,36 +1,10 @@
 //! Helpers shared by this crate's integration tests.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
-
 use nalgebra::DMatrix;
 
-/// `shared/reference` in the first ancestor of the workspace that has it
-/// (or `XENT_REFERENCE_DIR`).
-pub fn reference_dir() -> PathBuf {
-    if let Ok(dir) = std::env::var("XENT_REFERENCE_DIR") {
-        return PathBuf::from(dir);
-    }
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let root = root.canonicalize().unwrap_or(root);
-    root.ancestors()
-        .map(|a| a.join("shared/reference"))
-        .find(|p| p.is_dir())
-        .unwrap_or_else(|| panic!("no shared/reference beside {}; set XENT_REFERENCE_DIR", root.display()))
-}
-
-/// A CSV of the reference datasets as header and rows of numbers.
-pub fn read_csv(name: &str) -> (Vec<String>, Vec<Vec<f64>>) {
-    let path = reference_dir().join("datasets").join(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut lines = text.lines();
-    let header = lines.next().expect("header").split(',').map(str::to_string).collect();
-    let rows = lines
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| l.split(',').map(|v| v.trim().parse().expect("number")).collect())
-        .collect();
-    (header, rows)
-}
+#[allow(unused_imports)]
+pub use xent_reference::{read_csv, reference_dir};
 
 /// Features and target of a GLM dataset, or `None` if it has no `y` column.
 pub fn read_xy(name: &str) -> Option<(DMatrix<f64>, Vec<f64>)> {
