@@ -4,6 +4,8 @@
 //! - `verify`: checks every step of the derivation (1)–(9) and prints it
 //!   (`--json`, `--seed N`, `--quick`, `--filter STEP|MODEL`);
 //! - `docs`: writes the derivation document (`--check`: fails when stale);
+//! - `bench-compare`: xent against SciPy, scikit-learn and statsmodels
+//!   (`--json`, `--quick`), writes `docs/performance.md`;
 //! - `ci`: the checks CI runs — `cargo fmt --all --check`,
 //!   `cargo clippy --workspace --all-targets -- -D warnings`, the README's
 //!   test command `cargo test --workspace`, warning-free rustdoc, and the
@@ -11,6 +13,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod bench_compare;
 mod docs;
 mod verify;
 
@@ -25,6 +28,8 @@ tasks:
           [--json] [--seed N] [--quick] [--filter STEP|MODEL]
   docs    write docs/derivation.{md,html} and docs/figures/ from a harness run
           [--check: fail when the committed files are stale]
+  bench-compare  time xent against SciPy, scikit-learn and statsmodels on the same data
+          [--json] [--quick]; writes docs/performance.md
   ci      run the checks CI runs: fmt --check, clippy -D warnings, cargo test --workspace,
           and the 50-seed slow suite in release
   help    print this message
@@ -41,6 +46,7 @@ fn main() -> ExitCode {
         Some("ci") => ci(),
         Some("verify") => verify::main(&args[1..]),
         Some("docs") => docs::main(&args[1..]),
+        Some("bench-compare") => bench_compare::main(&args[1..]),
         Some("help") | Some("--help") | Some("-h") | None => {
             print!("{HELP}");
             ExitCode::SUCCESS
