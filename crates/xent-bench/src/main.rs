@@ -59,8 +59,7 @@ fn run(task: &str, dir: &Path) -> Result<(f64, f64), String> {
         "gamma_fit_1e7" => {
             let (_, x) = load(dir, "gamma_1e7.npy")?;
             let t = Instant::now();
-            let mut s = Summary::empty(&Family::Gamma).map_err(|e| e.to_string())?;
-            s.extend_from_slice(&x);
+            let s = Summary::of(&Family::Gamma, &x).map_err(|e| e.to_string())?;
             let r = converged(fit_summary(&s, &FitOptions::default()))?;
             Ok((t.elapsed().as_secs_f64(), -r.log_likelihood / r.n as f64))
         }

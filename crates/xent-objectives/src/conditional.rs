@@ -178,6 +178,11 @@ impl Design {
         let x = if intercept { features.clone().insert_column(0, 1.0) } else { features.clone() };
         Ok(Design { x, intercept })
     }
+    /// A design from a matrix that already holds its intercept column (if
+    /// any) and only finite entries — rows selected from another design.
+    pub(crate) fn from_matrix(x: DMatrix<f64>, intercept: bool) -> Self {
+        Design { x, intercept }
+    }
     /// The matrix `X`.
     pub fn matrix(&self) -> &DMatrix<f64> {
         &self.x
@@ -211,11 +216,11 @@ pub struct ConditionalNll<'a, M: EtaModel> {
 /// column-major `X`: one matrix product `X_cᵀ · (w ∘ X_c)` through
 /// nalgebra's `gemm`, which hands dynamic `f64` products to
 /// `matrixmultiply` (packed, cache-blocked, SIMD kernels chosen at run
-/// time). The transposed and the scaled chunks are materialised (`2·len·p`
-/// copies against `2·len·p²` flops; a strided view of `X` as `X_cᵀ` trips
-/// nalgebra's small-matrix path). Mirrored from the lower triangle so the
+/// time). `xt` is the chunk transposed, made once per chunk and shared by
+/// every block (a strided view of `X` as `X_cᵀ` trips nalgebra's
+/// small-matrix path); only the scaled chunk is materialised per block. Mirrored from the lower triangle so the
 /// block is exactly symmetric.
-fn weighted_gram(x: &DMatrix<f64>, start: usize, len: usize, w: &[f64]) -> DMatrix<f64> {
+fn weighted_gram(x: &DMatrix<f64>, xt: &DMatrix<f64>, start: usize, len: usize, w: &[f64]) -> DMatrix<f64> {
     let (n, p) = x.shape();
     let data = x.as_slice();
     let mut scaled = DMatrix::zeros(len, p);
@@ -225,15 +230,49 @@ fn weighted_gram(x: &DMatrix<f64>, start: usize, len: usize, w: &[f64]) -> DMatr
             *t = xa * wi;
         }
     }
-    let xt = x.rows(start, len).transpose();
     let mut out = DMatrix::zeros(p, p);
-    out.gemm(1.0, &xt, &scaled, 0.0);
+    out.gemm(1.0, xt, &scaled, 0.0);
     for a in 0..p {
         for b in 0..a {
             out[(b, a)] = out[(a, b)];
         }
     }
     out
+}
+
+/// `X_c b` for the chunk of rows `start..start + len` of column-major `X`:
+/// column-by-column `axpy` over contiguous segments (vectorised by the
+/// compiler; nalgebra's generic product over a row view is not).
+fn chunk_times(x: &DMatrix<f64>, start: usize, len: usize, b: &[f64]) -> Vec<f64> {
+    let n = x.nrows();
+    let data = x.as_slice();
+    let mut out = vec![0.0; len];
+    for (j, &bj) in b.iter().enumerate() {
+        for (o, &v) in out.iter_mut().zip(&data[j * n + start..j * n + start + len]) {
+            *o += bj * v;
+        }
+    }
+    out
+}
+
+/// `X_cᵀ g` into `out`: one dot product per column over contiguous
+/// segments, four accumulators.
+fn chunk_tr_times(x: &DMatrix<f64>, start: usize, g: &[f64], out: &mut [f64]) {
+    let n = x.nrows();
+    let data = x.as_slice();
+    let len = g.len();
+    for (j, o) in out.iter_mut().enumerate() {
+        let col = &data[j * n + start..j * n + start + len];
+        let mut acc = [0.0f64; 4];
+        for (u, v) in col.chunks_exact(4).zip(g.chunks_exact(4)) {
+            for k in 0..4 {
+                acc[k] += u[k] * v[k];
+            }
+        }
+        let rest = len - len % 4;
+        let tail: f64 = col[rest..].iter().zip(&g[rest..]).map(|(u, v)| u * v).sum();
+        *o = (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail;
+    }
 }
 
 /// One chunk's contribution: summed value, `X_cᵀ g`, `X_cᵀ W X_c`, and
@@ -347,7 +386,7 @@ impl<'a, M: EtaModel> ConditionalNll<'a, M> {
         Ok(map_ranges(self.y.len(), self.threads, |range| {
             let len = range.len();
             let xc = x.rows(range.start, len);
-            let eta: Vec<DVector<f64>> = betas.iter().map(|b| xc * b).collect();
+            let eta: Vec<Vec<f64>> = betas.iter().map(|b| chunk_times(x, range.start, len, b.as_slice())).collect();
             let mut part = Part {
                 value: 0.0,
                 grad: vec![0.0; if order >= 1 { dim } else { 0 }],
@@ -405,19 +444,19 @@ impl<'a, M: EtaModel> ConditionalNll<'a, M> {
             }
             if order >= 1 {
                 for k in 0..m {
-                    let gk = DVector::from_column_slice(&g[k * len..(k + 1) * len]);
-                    part.grad[k * p..(k + 1) * p].copy_from_slice(xc.tr_mul(&gk).as_slice());
+                    chunk_tr_times(x, range.start, &g[k * len..(k + 1) * len], &mut part.grad[k * p..(k + 1) * p]);
                 }
                 for s in m..l {
                     part.grad[m * p + s - m] = g[s * len..(s + 1) * len].iter().sum();
                 }
             }
             if order >= 2 {
+                let xt = xc.transpose();
                 let w = |a: usize, b: usize| DVector::from_column_slice(&h[(a * l + b) * len..(a * l + b + 1) * len]);
                 for a in 0..m {
                     for b in a..m {
                         let wab = &h[(a * l + b) * len..(a * l + b + 1) * len];
-                        let block = weighted_gram(x, range.start, len, wab);
+                        let block = weighted_gram(x, &xt, range.start, len, wab);
                         part.hess.view_mut((a * p, b * p), (p, p)).copy_from(&block);
                         if a != b {
                             part.hess.view_mut((b * p, a * p), (p, p)).copy_from(&block.transpose());
@@ -470,21 +509,31 @@ impl<'a, M: EtaModel> ConditionalNll<'a, M> {
         Ok(parts.iter().fold(0.0, |a, c| a + c.value) / self.y.len() as f64)
     }
 
-    /// Value and gradient: per-sample `g = ∂ℓ/∂η` by duals, then `Xᵀ g / n`
-    /// accumulated chunk by chunk.
-    pub fn value_and_gradient(&self, theta: &[f64]) -> Result<(f64, Vec<f64>), ObjectiveError> {
-        let parts = self.pass(theta, 1, false)?;
+    /// Sums the chunks' parts in order and divides by `n`.
+    fn reduce(&self, parts: &[Part], order: u8) -> (f64, Vec<f64>, DMatrix<f64>) {
         let n = self.y.len() as f64;
-        let mut grad = vec![0.0; self.dim()];
+        let d = self.dim();
+        let mut grad = vec![0.0; if order >= 1 { d } else { 0 }];
+        let mut h = DMatrix::zeros(if order >= 2 { d } else { 0 }, if order >= 2 { d } else { 0 });
         let mut value = 0.0;
-        for part in &parts {
+        for part in parts {
             value += part.value;
             for (t, v) in grad.iter_mut().zip(&part.grad) {
                 *t += v;
             }
+            if order >= 2 {
+                h += &part.hess;
+            }
         }
         grad.iter_mut().for_each(|v| *v /= n);
-        Ok((value / n, grad))
+        (value / n, grad, h / n)
+    }
+
+    /// Value and gradient: per-sample `g = ∂ℓ/∂η` by duals, then `Xᵀ g / n`
+    /// accumulated chunk by chunk.
+    pub fn value_and_gradient(&self, theta: &[f64]) -> Result<(f64, Vec<f64>), ObjectiveError> {
+        let (v, g, _) = self.reduce(&self.pass(theta, 1, false)?, 1);
+        Ok((v, g))
     }
 
     /// The gradient of the average conditional NLL.
@@ -495,12 +544,13 @@ impl<'a, M: EtaModel> ConditionalNll<'a, M> {
     /// The Hessian: blocks `Xᵀ diag(∂²ℓ/∂ηₖ∂ηₗ) X / n`, cross terms with the
     /// extra parameters `Xᵀ (∂²ℓ/∂ηₖ∂s) / n`, and `Σ ∂²ℓ/∂s∂t / n`.
     pub fn hessian(&self, theta: &[f64]) -> Result<DMatrix<f64>, ObjectiveError> {
-        let parts = self.pass(theta, 2, false)?;
-        let mut h = DMatrix::zeros(self.dim(), self.dim());
-        for part in &parts {
-            h += &part.hess;
-        }
-        Ok(h / self.y.len() as f64)
+        Ok(self.reduce(&self.pass(theta, 2, false)?, 2).2)
+    }
+
+    /// Value, gradient and Hessian from one fused pass over the data —
+    /// what a fit report needs at the optimum, for the price of the Hessian.
+    pub fn value_gradient_hessian(&self, theta: &[f64]) -> Result<(f64, Vec<f64>, DMatrix<f64>), ObjectiveError> {
+        Ok(self.reduce(&self.pass(theta, 2, false)?, 2))
     }
 
     /// Per-sample scores `∂ ln q(yᵢ | xᵢ) / ∂θ` (`n × dim`): `−gᵢₖ xᵢ` blocks
@@ -543,7 +593,7 @@ mod tests {
         let x = DMatrix::from_fn(n, p, |i, j| ((i * 31 + j * 17) % 23) as f64 / 7.0 - 1.5);
         let w: Vec<f64> = (0..n).map(|i| ((i * 13) % 11) as f64 / 5.0 - 0.4).collect();
         let (start, len) = (101, 500);
-        let g = weighted_gram(&x, start, len, &w[start..start + len]);
+        let g = weighted_gram(&x, &x.rows(start, len).transpose(), start, len, &w[start..start + len]);
         for a in 0..p {
             for b in 0..p {
                 let terms = (start..start + len).map(|i| w[i] * x[(i, a)] * x[(i, b)]);

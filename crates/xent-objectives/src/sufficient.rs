@@ -11,6 +11,7 @@ use xent_distributions::{Accumulator, Scalar};
 
 use crate::error::ObjectiveError;
 use crate::model::{Family, Model};
+use crate::parallel::{default_threads, map_chunks};
 use crate::seed;
 use crate::transform::Parametrisation;
 
@@ -91,9 +92,21 @@ impl Summary {
     /// One pass over `data` for `family`; families that are not
     /// exponential families with finite statistics are an error, and so is
     /// a non-finite or out-of-support observation (the first is named).
+    ///
+    /// The pass is split into fixed chunks of [`crate::CHUNK`] values,
+    /// spread over the default threads and merged in data order, so the
+    /// statistics are bitwise identical for any thread count.
     pub fn of(family: &Family, data: &[f64]) -> Result<Self, ObjectiveError> {
-        let mut s = Summary::empty(family)?;
-        s.extend_from_slice(data);
+        let empty = Summary::empty(family)?;
+        let parts = map_chunks(data, default_threads(), |chunk| {
+            let mut s = empty.clone();
+            s.extend_from_slice(chunk);
+            s
+        });
+        let mut s = empty.clone();
+        for part in &parts {
+            s.merge(part)?;
+        }
         s.check()?;
         Ok(s)
     }
