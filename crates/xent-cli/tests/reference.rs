@@ -5,50 +5,46 @@ mod common;
 
 use common::{dataset, ok, parse_params, reference_dir, xent};
 use serde_json::Value;
+use xent_reference::read_rows;
 
 #[test]
 fn fit_matches_every_mle_reference_row() {
-    let text = std::fs::read_to_string(reference_dir().join("mle_fits.csv")).expect("mle_fits.csv");
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
-    let col = |name: &str| header.iter().position(|h| *h == name).unwrap_or_else(|| panic!("no column {name}"));
-    let (cf, cd, cn, cp, cl) = (col("family"), col("dataset"), col("n"), col("mle_params"), col("log_likelihood"));
     let mut failures = Vec::new();
     let mut rows = 0;
-    for line in lines.filter(|l| !l.trim().is_empty()) {
+    for row in read_rows("mle_fits.csv") {
         rows += 1;
-        let f: Vec<&str> = line.split(',').collect();
-        let path = dataset(f[cd]);
-        let out = xent(&["fit", path.to_str().unwrap(), "--family", f[cf], "--column", "x", "--json"]);
+        let (family, ds) = (row.get("family"), row.get("dataset"));
+        let path = dataset(ds);
+        let out = xent(&["fit", path.to_str().unwrap(), "--family", family, "--column", "x", "--json"]);
         if !out.status.success() {
-            failures.push(format!("{}: {}", f[cf], String::from_utf8_lossy(&out.stderr)));
+            failures.push(format!("{}: {}", family, String::from_utf8_lossy(&out.stderr)));
             continue;
         }
         let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
         // A numerical fit is good to the optimiser's tolerance (1e-5 relative,
         // the README's), a closed form to 1e-6.
         let tol = if v["iterations"].as_u64() == Some(0) { 1e-6 } else { 1e-5 };
-        let want_ll: f64 = f[cl].parse().unwrap();
+        let want_ll: f64 = row.f64("log_likelihood");
         let ll = v["log_likelihood"].as_f64().unwrap();
         if ll < want_ll - 1e-9 * want_ll.abs() {
-            failures.push(format!("{}: log-likelihood {ll} < {want_ll}", f[cf]));
+            failures.push(format!("{}: log-likelihood {ll} < {want_ll}", family));
         }
-        if v["n"].as_u64() != Some(f[cn].parse().unwrap()) || v["family"] != f[cf] || v["converged"] != true {
-            failures.push(format!("{}: header fields {v}", f[cf]));
+        if v["n"].as_u64() != Some(row.f64("n") as u64) || v["family"] != family || v["converged"] != true {
+            failures.push(format!("{}: header fields {v}", family));
         }
-        for (name, w) in parse_params(f[cp]) {
+        for (name, w) in parse_params(row.get("mle_params")) {
             match v["params"][&name].as_f64() {
                 Some(g) if (g - w).abs() <= tol * w.abs() => {}
-                got => failures.push(format!("{}: {name} = {got:?}, want {w}", f[cf])),
+                got => failures.push(format!("{}: {name} = {got:?}, want {w}", family)),
             }
             if !v["std_errors"][&name].as_f64().is_some_and(|s| s > 0.0 && s.is_finite()) {
-                failures.push(format!("{}: std error of {name}: {}", f[cf], v["std_errors"][&name]));
+                failures.push(format!("{}: std error of {name}: {}", family, v["std_errors"][&name]));
             }
         }
         let aic = v["aic"].as_f64().unwrap();
         let k = v["params"].as_object().unwrap().len() as f64;
         if (aic - (2.0 * k - 2.0 * ll)).abs() > 1e-9 * aic.abs() {
-            failures.push(format!("{}: AIC {aic} ≠ 2k − 2 ln L", f[cf]));
+            failures.push(format!("{}: AIC {aic} ≠ 2k − 2 ln L", family));
         }
     }
     assert!(rows > 0);

@@ -218,6 +218,25 @@ impl<F: Differentiable> Problem for AsProblem<'_, F> {
     }
 }
 
+/// Newton from `start`; if it does not converge, L-BFGS from `fallback`.
+/// Returns the better of the runs (lower value) and its method.
+fn newton_then_lbfgs<F: Differentiable>(
+    problem: &AsProblem<'_, F>,
+    start: &[f64],
+    fallback: &[f64],
+    opts: &FitOptions,
+) -> Result<(xent_optim::Outcome, Method), FitFailure> {
+    let out =
+        minimize(problem, start, &Method::Newton, &opts.optim, &mut ()).map_err(|e| FitFailure::Data(e.to_string()))?;
+    if out.termination.converged() {
+        return Ok((out, Method::Newton));
+    }
+    let method = Method::lbfgs();
+    let other =
+        minimize(problem, fallback, &method, &opts.optim, &mut ()).map_err(|e| FitFailure::Data(e.to_string()))?;
+    Ok(if other.value < out.value { (other, method) } else { (out, Method::Newton) })
+}
+
 /// Options of a fit.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FitOptions {
@@ -336,22 +355,7 @@ pub fn fit_family(family: &Family, data: &[f64], opts: &FitOptions) -> Result<Fi
     let u0 = param.inverse(&start)?;
     let nll = Nll::with_parametrisation(family, data, param.clone())?;
     let problem = AsProblem(&nll, u0.len());
-    let mut best = None;
-    for method in [Method::Newton, Method::lbfgs()] {
-        let out = match minimize(&problem, &u0, &method, &opts.optim, &mut ()) {
-            Ok(o) => o,
-            Err(e) => return Err(FitFailure::Data(e.to_string())),
-        };
-        let done = out.termination.converged();
-        let better = best.as_ref().is_none_or(|b: &(xent_optim::Outcome, Method)| out.value < b.0.value);
-        if better {
-            best = Some((out, method));
-        }
-        if done {
-            break;
-        }
-    }
-    let (out, method) = best.expect("at least one run");
+    let (out, method) = newton_then_lbfgs(&problem, &u0, &u0, opts)?;
     let theta = param.forward(&out.x)?;
     let fm = FitMethod::Numerical {
         method: format!("{method:?}"),
@@ -589,21 +593,8 @@ pub fn fit_conditional<M: EtaModel + Clone>(
     }
     let problem = AsProblem(&obj, d);
     let start = warm_start(&model, design, y, d, opts).unwrap_or_else(|| vec![0.0; d]);
-    let mut best: Option<(xent_optim::Outcome, Method)> = None;
-    for (attempt, method) in [Method::Newton, Method::lbfgs()].into_iter().enumerate() {
-        // The second attempt starts from zero, whatever the warm start did.
-        let x0 = if attempt == 0 { start.clone() } else { vec![0.0; d] };
-        let out =
-            minimize(&problem, &x0, &method, &opts.optim, &mut ()).map_err(|e| FitFailure::Data(e.to_string()))?;
-        let conv = out.termination.converged();
-        if best.as_ref().is_none_or(|b| out.value < b.0.value) {
-            best = Some((out, method));
-        }
-        if conv {
-            break;
-        }
-    }
-    let (out, method) = best.expect("one run");
+    // The fallback starts from zero, whatever the warm start did.
+    let (out, method) = newton_then_lbfgs(&problem, &start, &vec![0.0; d], opts)?;
     // Separation: the NLL approaches 0 while the coefficients blow up.
     let norm = out.x.iter().fold(0.0, |m: f64, v| m.max(v.abs()));
     if out.value < 1e-6 && norm > 10.0 && obj.model().extra_names().is_empty() {
@@ -739,19 +730,7 @@ pub fn fit_summary(summary: &Summary, opts: &FitOptions) -> Result<FitReport, Fi
     } else {
         let u0 = param.inverse(&start)?;
         let problem = AsProblem(&nll, u0.len());
-        let mut best: Option<(xent_optim::Outcome, Method)> = None;
-        for method in [Method::Newton, Method::lbfgs()] {
-            let out =
-                minimize(&problem, &u0, &method, &opts.optim, &mut ()).map_err(|e| FitFailure::Data(e.to_string()))?;
-            let done = out.termination.converged();
-            if best.as_ref().is_none_or(|b| out.value < b.0.value) {
-                best = Some((out, method));
-            }
-            if done {
-                break;
-            }
-        }
-        let (out, method) = best.expect("at least one run");
+        let (out, method) = newton_then_lbfgs(&problem, &u0, &u0, opts)?;
         let converged = out.termination.converged();
         let fm = FitMethod::Numerical {
             method: format!("{method:?}"),

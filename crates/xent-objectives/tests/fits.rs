@@ -10,45 +10,43 @@ use xent_objectives::fit::{
     FitFailure, FitMethod, FitOptions, fit_conditional, fit_family, fit_linear, ols_std_errors,
 };
 use xent_objectives::{Family, Model};
-use xent_reference::parse_params;
+use xent_reference::{parse_params, read_rows};
 
 #[test]
 fn every_mle_fit_matches_the_reference() {
-    let text = std::fs::read_to_string(reference_dir().join("mle_fits.csv")).expect("mle_fits.csv");
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
-    let col = |name: &str| header.iter().position(|h| *h == name).unwrap_or_else(|| panic!("no column {name}"));
-    let (cf, cd, cn, cp, cl) = (col("family"), col("dataset"), col("n"), col("mle_params"), col("log_likelihood"));
     let mut failures = Vec::new();
     let mut rows = 0;
-    for line in lines.filter(|l| !l.trim().is_empty()) {
+    for row in read_rows("mle_fits.csv") {
         rows += 1;
-        let f: Vec<&str> = line.split(',').collect();
-        let Some(family) = Family::from_name(f[cf]) else {
-            failures.push(format!("unknown family {}", f[cf]));
+        let Some(family) = Family::from_name(row.get("family")) else {
+            failures.push(format!("unknown family {}", row.get("family")));
             continue;
         };
-        let data = read_x(f[cd]);
-        assert_eq!(data.len(), f[cn].parse::<usize>().unwrap(), "{}: n", f[cd]);
-        let want_ll: f64 = f[cl].parse().unwrap();
-        let want = parse_params(f[cp]);
+        let data = read_x(row.get("dataset"));
+        assert_eq!(data.len(), row.get("n").parse::<usize>().unwrap(), "{}: n", row.get("dataset"));
+        let want_ll: f64 = row.get("log_likelihood").parse().unwrap();
+        let want = parse_params(row.get("mle_params"));
         match fit_family(&family, &data, &FitOptions::default()) {
             Ok(r) => {
                 let tol = if r.method == FitMethod::ClosedForm { 1e-6 } else { 1e-5 };
                 if r.log_likelihood < want_ll - 1e-9 * want_ll.abs() {
-                    failures.push(format!("{}: log-likelihood {} < reference {want_ll}", f[cf], r.log_likelihood));
+                    failures.push(format!(
+                        "{}: log-likelihood {} < reference {want_ll}",
+                        row.get("family"),
+                        r.log_likelihood
+                    ));
                 }
                 for (name, w) in &want {
                     match r.estimate(name) {
                         Some(g) if (g - w).abs() <= tol * w.abs() => {}
-                        got => failures.push(format!("{}: {name} = {got:?}, want {w} (±{tol} rel)", f[cf])),
+                        got => failures.push(format!("{}: {name} = {got:?}, want {w} (±{tol} rel)", row.get("family"))),
                     }
                 }
                 if r.std_errors.iter().any(|s| !(s.is_finite() && *s > 0.0)) {
-                    failures.push(format!("{}: standard errors {:?}", f[cf], r.std_errors));
+                    failures.push(format!("{}: standard errors {:?}", row.get("family"), r.std_errors));
                 }
             }
-            Err(e) => failures.push(format!("{}: {e}", f[cf])),
+            Err(e) => failures.push(format!("{}: {e}", row.get("family"))),
         }
     }
     assert!(rows > 0);
@@ -207,35 +205,34 @@ fn robust_errors_agree_with_model_errors_when_the_model_is_right() {
 fn streamed_fits_equal_in_memory_fits() {
     use xent_objectives::Summary;
     use xent_objectives::fit::fit_summary;
-    let text = std::fs::read_to_string(reference_dir().join("mle_fits.csv")).expect("mle_fits.csv");
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
-    let col = |name: &str| header.iter().position(|h| *h == name).unwrap_or_else(|| panic!("no column {name}"));
-    let (cf, cd) = (col("family"), col("dataset"));
     let mut streamed = 0;
-    for line in lines.filter(|l| !l.trim().is_empty()) {
-        let f: Vec<&str> = line.split(',').collect();
-        let family = Family::from_name(f[cf]).expect("known family");
+    for row in read_rows("mle_fits.csv") {
+        let family = Family::from_name(row.get("family")).expect("known family");
         let Ok(mut s) = Summary::empty(&family) else { continue };
-        let data = read_x(f[cd]);
+        let data = read_x(row.get("dataset"));
         let (head, tail) = data.split_at(data.len() / 3);
         head.iter().for_each(|x| s.push(*x));
         let mut rest = Summary::empty(&family).unwrap();
         rest.extend_from_slice(tail);
         s.merge(&rest).unwrap();
-        let a = fit_summary(&s, &FitOptions::default()).unwrap_or_else(|e| panic!("{}: {e}", f[cf]));
+        let a = fit_summary(&s, &FitOptions::default()).unwrap_or_else(|e| panic!("{}: {e}", row.get("family")));
         let b = fit_family(&family, &data, &FitOptions::default()).unwrap();
         // Optimiser precision: gradient tolerance 1e-10 on the average NLL
         // bounds the parameter error by ~1e-10 / curvature; 1e-7 relative
         // leaves room for the conditioning of the reference samples.
         for (x, y) in a.estimates.iter().zip(&b.estimates) {
-            assert!((x - y).abs() <= 1e-7 * y.abs(), "{}: {x} vs {y}", f[cf]);
+            assert!((x - y).abs() <= 1e-7 * y.abs(), "{}: {x} vs {y}", row.get("family"));
         }
         for (x, y) in a.std_errors.iter().zip(&b.std_errors) {
-            assert!((x - y).abs() <= 1e-6 * y.abs(), "{}: se {x} vs {y}", f[cf]);
+            assert!((x - y).abs() <= 1e-6 * y.abs(), "{}: se {x} vs {y}", row.get("family"));
         }
         let ll = b.log_likelihood;
-        assert!((a.log_likelihood - ll).abs() <= 1e-9 * ll.abs(), "{}: {} vs {ll}", f[cf], a.log_likelihood);
+        assert!(
+            (a.log_likelihood - ll).abs() <= 1e-9 * ll.abs(),
+            "{}: {} vs {ll}",
+            row.get("family"),
+            a.log_likelihood
+        );
         streamed += 1;
     }
     assert!(streamed >= 8, "streamed {streamed} families");
