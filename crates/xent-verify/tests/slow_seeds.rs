@@ -1,19 +1,38 @@
 //! The slow suite: the whole chain, default profile, over 50 seeds, with
 //! zero failures. Run in release by `.ci/run`:
 //! `cargo test --release -p xent-verify --test slow_seeds -- --ignored`.
+//! Seeds are spread over the machine's cores (each run is deterministic
+//! for its seed, so the split changes nothing but the wall time).
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use xent_verify::{Config, run};
 
 #[test]
 #[ignore = "slow suite: run by .ci/run in release mode"]
 fn fifty_seeds_verify_without_a_failure() {
-    let mut failures = Vec::new();
-    for seed in 1..=50u64 {
-        let cfg = Config { seed, quick: false, filter: None };
-        let r = run(&cfg, &mut |_| {});
-        if !r.success() {
-            failures.push(format!("seed {seed}: {:?}", r.failures()));
+    let next = AtomicU64::new(1);
+    let failures = Mutex::new(Vec::new());
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| {
+                loop {
+                    let seed = next.fetch_add(1, Ordering::Relaxed);
+                    if seed > 50 {
+                        break;
+                    }
+                    let cfg = Config { seed, quick: false, filter: None };
+                    let r = run(&cfg, &mut |_| {});
+                    if !r.success() {
+                        failures.lock().unwrap().push(format!("seed {seed}: {:?}", r.failures()));
+                    }
+                }
+            });
         }
-    }
+    });
+    let mut failures = failures.into_inner().unwrap();
+    failures.sort();
     assert!(failures.is_empty(), "{} of 50 seeds failed:\n{}", failures.len(), failures.join("\n"));
 }
