@@ -31,7 +31,8 @@ pub struct Instance<'a, M: Model> {
     pub pairs: Vec<(Vec<f64>, Vec<f64>)>,
 }
 
-struct NllProblem<'n, 'a, M: Model>(&'n Nll<'a, M>);
+/// An NLL as an optimiser problem, with its autodiff Hessian (for Newton).
+pub(crate) struct NllProblem<'n, 'a, M: Model>(pub(crate) &'n Nll<'a, M>);
 
 impl<M: Model> Problem for NllProblem<'_, '_, M> {
     type Error = ObjectiveError;
@@ -43,6 +44,9 @@ impl<M: Model> Problem for NllProblem<'_, '_, M> {
     }
     fn value_and_gradient(&self, x: &[f64]) -> Result<(f64, Vec<f64>), ObjectiveError> {
         self.0.value_and_gradient(x)
+    }
+    fn hessian(&self, x: &[f64]) -> Result<Option<nalgebra::DMatrix<f64>>, ObjectiveError> {
+        self.0.hessian(x).map(Some)
     }
 }
 

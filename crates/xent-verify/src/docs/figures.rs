@@ -15,7 +15,7 @@ use xent_objectives::{Family, Nll};
 use xent_optim::{Method, Options, Trace, minimize};
 
 use super::{DocError, Figure};
-use crate::chain::derive_seed;
+use crate::chain::{NllProblem, derive_seed};
 use crate::conditional_chain::gaussian_inputs;
 
 const SIZE: (u32, u32) = (760, 440);
@@ -508,23 +508,4 @@ pub(super) fn optimiser_path(seed: u64) -> Result<Figure, DocError> {
         ),
         svg: text,
     })
-}
-
-/// The NLL as an optimiser problem with its autodiff Hessian (for Newton).
-struct NllProblem<'a>(&'a Nll<'a, Family>);
-
-impl xent_optim::Problem for NllProblem<'_> {
-    type Error = xent_objectives::ObjectiveError;
-    fn dim(&self) -> usize {
-        2
-    }
-    fn value(&self, x: &[f64]) -> Result<f64, Self::Error> {
-        self.0.value(x)
-    }
-    fn value_and_gradient(&self, x: &[f64]) -> Result<(f64, Vec<f64>), Self::Error> {
-        self.0.value_and_gradient(x)
-    }
-    fn hessian(&self, x: &[f64]) -> Result<Option<nalgebra::DMatrix<f64>>, Self::Error> {
-        self.0.hessian(x).map(Some)
-    }
 }
