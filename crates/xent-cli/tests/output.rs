@@ -6,6 +6,11 @@ mod common;
 use common::{dataset, ok, reference_dir, xent, xent_in};
 use serde_json::Value;
 
+/// Runs `xent args…` and parses its JSON output.
+fn json(args: &[&str]) -> Value {
+    serde_json::from_str(&ok(&xent(args))).expect("JSON output")
+}
+
 fn datasets() -> std::path::PathBuf {
     reference_dir().join("datasets")
 }
@@ -23,28 +28,14 @@ fn fit_text_snapshot() {
 fn auto_text_snapshot_and_ranking() {
     let text = ok(&xent_in(&datasets(), &["fit", "pub_weibull.csv", "--family", "auto"]));
     insta::assert_snapshot!("fit_auto_weibull", text);
-    let v: Value = serde_json::from_str(&ok(&xent(&[
-        "fit",
-        dataset("pub_weibull.csv").to_str().unwrap(),
-        "--family",
-        "auto",
-        "--json",
-    ])))
-    .unwrap();
+    let v = json(&["fit", dataset("pub_weibull.csv").to_str().unwrap(), "--family", "auto", "--json"]);
     let fits = v["fits"].as_array().unwrap();
     assert_eq!(fits[0]["family"], "weibull", "the generating family ranks first");
     let aics: Vec<f64> = fits.iter().map(|f| f["aic"].as_f64().unwrap()).collect();
     assert!(aics.windows(2).all(|w| w[0] <= w[1]), "ranked by AIC: {aics:?}");
     assert!(fits.iter().all(|f| !["poisson", "geometric"].contains(&f["family"].as_str().unwrap())));
     // Count data get the discrete families only.
-    let v: Value = serde_json::from_str(&ok(&xent(&[
-        "fit",
-        dataset("pub_poisson.csv").to_str().unwrap(),
-        "--family",
-        "auto",
-        "--json",
-    ])))
-    .unwrap();
+    let v = json(&["fit", dataset("pub_poisson.csv").to_str().unwrap(), "--family", "auto", "--json"]);
     let names: Vec<&str> = v["fits"].as_array().unwrap().iter().map(|f| f["family"].as_str().unwrap()).collect();
     assert!(names.contains(&"poisson") && !names.contains(&"normal"), "{names:?}");
 }
@@ -62,14 +53,7 @@ fn regress_text_snapshots() {
 
 #[test]
 fn json_shapes_are_stable() {
-    let v: Value = serde_json::from_str(&ok(&xent(&[
-        "fit",
-        dataset("pub_normal.csv").to_str().unwrap(),
-        "--family",
-        "normal",
-        "--json",
-    ])))
-    .unwrap();
+    let v = json(&["fit", dataset("pub_normal.csv").to_str().unwrap(), "--family", "normal", "--json"]);
     let mut keys: Vec<&String> = v.as_object().unwrap().keys().collect();
     keys.sort();
     assert_eq!(
@@ -87,7 +71,7 @@ fn json_shapes_are_stable() {
             "termination"
         ]
     );
-    let v: Value = serde_json::from_str(&ok(&xent(&[
+    let v = json(&[
         "regress",
         dataset("pub_logistic.csv").to_str().unwrap(),
         "--model",
@@ -97,8 +81,7 @@ fn json_shapes_are_stable() {
         "--features",
         "x1,x3",
         "--json",
-    ])))
-    .unwrap();
+    ]);
     let mut keys: Vec<&String> = v.as_object().unwrap().keys().collect();
     keys.sort();
     assert_eq!(
@@ -108,7 +91,7 @@ fn json_shapes_are_stable() {
     let names: Vec<&String> = v["coefficients"].as_object().unwrap().keys().collect();
     assert_eq!(names, ["intercept", "x1", "x3"]);
     // Without an intercept.
-    let v: Value = serde_json::from_str(&ok(&xent(&[
+    let v = json(&[
         "regress",
         dataset("pub_linear.csv").to_str().unwrap(),
         "--model",
@@ -117,8 +100,7 @@ fn json_shapes_are_stable() {
         "y",
         "--no-intercept",
         "--json",
-    ])))
-    .unwrap();
+    ]);
     assert!(v["coefficients"].get("intercept").is_none() && v["coefficients"].get("x1").is_some());
 }
 
