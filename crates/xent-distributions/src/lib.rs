@@ -40,6 +40,7 @@ pub mod families;
 mod scalar;
 pub mod special;
 pub mod stats;
+pub mod tangent;
 mod traits;
 
 pub use any::AnyUnivariate;
@@ -67,4 +68,5 @@ pub use families::uniform::{Uniform, UniformStats};
 pub use families::weibull::Weibull;
 pub use scalar::{Dual, Dual2, Scalar};
 pub use stats::Accumulator;
+pub use tangent::{DualN, HyperDualN};
 pub use traits::{ClosedFormMle, CrossEntropy, Family, LogDensity, SufficientStatistics, Support, Univariate};

@@ -12,9 +12,10 @@ use std::iter::Sum;
 use std::ops::{AddAssign, DivAssign, MulAssign, SubAssign};
 
 use autodiff::F;
-use num_traits::{Float, FloatConst, FromPrimitive};
+use num_traits::{Float, FloatConst, FromPrimitive, Zero};
 
 use crate::special;
+use crate::tangent::Tangent;
 
 /// First-order forward dual number over `f64` (value and one directional derivative).
 pub type Dual = autodiff::FT<f64>;
@@ -107,6 +108,32 @@ impl<T: Scalar> Scalar for F<T, T> {
     }
     /// Value from the underlying scalar's (cancellation-free) `ln_beta`;
     /// `∂a = ψ(a) − ψ(a + b)`, `∂b = ψ(b) − ψ(a + b)`.
+    #[inline]
+    fn ln_beta(self, b: Self) -> Self {
+        let s = (self.x + b.x).digamma();
+        F::new(self.x.ln_beta(b.x), self.dx * (self.x.digamma() - s) + b.dx * (b.x.digamma() - s))
+    }
+}
+
+/// Vector tangents ([`Tangent`]): the same chain rules, applied to every
+/// component at once.
+impl<S: Scalar, const N: usize> Scalar for F<S, Tangent<S, N>> {
+    #[inline]
+    fn cst(x: f64) -> Self {
+        F::new(S::cst(x), Tangent::zero())
+    }
+    #[inline]
+    fn value(self) -> f64 {
+        self.x.value()
+    }
+    #[inline]
+    fn ln_gamma(self) -> Self {
+        F::new(self.x.ln_gamma(), self.dx * self.x.digamma())
+    }
+    #[inline]
+    fn polygamma(self, n: u32) -> Self {
+        F::new(self.x.polygamma(n), self.dx * self.x.polygamma(n + 1))
+    }
     #[inline]
     fn ln_beta(self, b: Self) -> Self {
         let s = (self.x + b.x).digamma();

@@ -65,6 +65,8 @@ fn bench(c: &mut Criterion) {
     glm(c, "poisson_2e5x5", PoissonLog, &d2, &counts);
     glm(c, "softmax4_2e5x5", Softmax::new(4).expect("K ≥ 2"), &d2, &classes);
     glm(c, "hetero_2e5x5", HeteroscedasticGaussian, &d2, &real);
+    let classes10: Vec<f64> = (0..n2).map(|_| f64::from(rng.random_range(0..10u32))).collect();
+    glm(c, "softmax10_2e5x5", Softmax::new(10).expect("K ≥ 2"), &d2, &classes10);
 
     let t = StudentT::new(0.5, 1.9, 4.1).expect("valid");
     let data: Vec<f64> = (0..100_000).map(|_| t.sample(&mut rng)).collect();

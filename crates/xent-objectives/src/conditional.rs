@@ -8,8 +8,9 @@
 //! over the data per parameter.
 
 use nalgebra::{DMatrix, DVector};
+use xent_distributions::Scalar;
 use xent_distributions::special::ln_factorial;
-use xent_distributions::{Dual, Dual2, Scalar};
+use xent_distributions::tangent::{DualN, HyperDualN, seed_gradient, seed_hessian};
 
 use crate::error::ObjectiveError;
 use crate::parallel::{default_threads, map_ranges};
@@ -158,6 +159,98 @@ impl EtaModel for HeteroscedasticGaussian {
         let r = T::cst(y) - eta[0];
         (eta[1] + r * r * (-eta[1]).exp()) * T::cst(0.5) + T::cst(HALF_LN_2PI)
     }
+}
+
+/// One chunk's inputs to [`local_derivatives`].
+struct Chunk<'c> {
+    /// Linear predictors, one vector of the chunk's length per predictor.
+    eta: &'c [Vec<f64>],
+    /// The extra parameters.
+    extra: &'c [f64],
+    /// The chunk's targets.
+    y: &'c [f64],
+    /// 0 = value, 1 = gradient, 2 = Hessian.
+    order: u8,
+}
+
+/// The tangent width used for `l` local variables: the smallest of a few
+/// compiled widths that holds them all, else 16 (covered block by block).
+fn tangent_width(l: usize) -> usize {
+    [1, 2, 3, 4, 6, 8, 12, 16].into_iter().find(|&w| w >= l).unwrap_or(16)
+}
+
+/// The chunk's summed NLL and, per sample, the derivatives of the NLL in
+/// its local variables `z = (η₁, …, η_m, extra…)`: `g[d·len + r]` and
+/// `h[(a·l + b)·len + r]`. All directions travel through one evaluation as
+/// vector tangents ([`DualN`], [`HyperDualN`]) — one evaluation per sample
+/// for the gradient and one for the Hessian, whatever `l` (up to 16; beyond,
+/// one per block of 16 directions or pair of blocks).
+fn local_derivatives<M: EtaModel>(model: &M, c: &Chunk<'_>, g: &mut [f64], h: &mut [f64]) -> f64 {
+    let l = c.eta.len() + c.extra.len();
+    match tangent_width(l) {
+        1 => derivatives_n::<M, 1>(model, c, g, h),
+        2 => derivatives_n::<M, 2>(model, c, g, h),
+        3 => derivatives_n::<M, 3>(model, c, g, h),
+        4 => derivatives_n::<M, 4>(model, c, g, h),
+        6 => derivatives_n::<M, 6>(model, c, g, h),
+        8 => derivatives_n::<M, 8>(model, c, g, h),
+        12 => derivatives_n::<M, 12>(model, c, g, h),
+        _ => derivatives_n::<M, 16>(model, c, g, h),
+    }
+}
+
+/// [`local_derivatives`] at tangent width `N`.
+fn derivatives_n<M: EtaModel, const N: usize>(model: &M, c: &Chunk<'_>, g: &mut [f64], h: &mut [f64]) -> f64 {
+    let (m, len) = (c.eta.len(), c.y.len());
+    let l = m + c.extra.len();
+    let blocks = l.div_ceil(N);
+    let mut z = vec![0.0; l];
+    z[m..].copy_from_slice(c.extra);
+    let mut z1 = vec![<DualN<N> as Scalar>::cst(0.0); if c.order == 1 { l } else { 0 }];
+    let mut z2 = vec![<HyperDualN<N> as Scalar>::cst(0.0); if c.order >= 2 { l } else { 0 }];
+    let mut value = 0.0;
+    for (r, &y) in c.y.iter().enumerate() {
+        for k in 0..m {
+            z[k] = c.eta[k][r];
+        }
+        match c.order {
+            0 => value += model.nll(&z[..m], &z[m..], y),
+            1 => {
+                for b in 0..blocks {
+                    seed_gradient(&z, b * N, &mut z1);
+                    let v = model.nll(&z1[..m], &z1[m..], y);
+                    if b == 0 {
+                        value += v.x;
+                    }
+                    for (i, d) in (b * N..l.min((b + 1) * N)).enumerate() {
+                        g[d * len + r] = v.dx.0[i];
+                    }
+                }
+            }
+            _ => {
+                for bi in 0..blocks {
+                    for bo in bi..blocks {
+                        seed_hessian(&z, bi * N, bo * N, &mut z2);
+                        let v = model.nll(&z2[..m], &z2[m..], y);
+                        if bi == 0 && bo == 0 {
+                            value += v.x.x;
+                        }
+                        for (i, a) in (bi * N..l.min((bi + 1) * N)).enumerate() {
+                            if bo == bi {
+                                g[a * len + r] = v.x.dx.0[i];
+                            }
+                            for (o, b) in (bo * N..l.min((bo + 1) * N)).enumerate() {
+                                let hab = v.dx.0[o].dx.0[i];
+                                h[(a * l + b) * len + r] = hab;
+                                h[(b * l + a) * len + r] = hab;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    value
 }
 
 /// A design matrix (`n × p`), with a leading column of ones when built
@@ -396,52 +489,8 @@ impl<'a, M: EtaModel> ConditionalNll<'a, M> {
             // Per-sample derivatives, column-major by local variable.
             let mut g = vec![0.0; if order >= 1 { len * l } else { 0 }];
             let mut h = vec![0.0; if order >= 2 { len * l * l } else { 0 }];
-            let mut z = vec![0.0; l];
-            z[m..].copy_from_slice(extra);
-            let mut z1 = vec![Dual::new(0.0, 0.0); l];
-            let mut z2 = vec![Dual2::new(Dual::new(0.0, 0.0), Dual::new(0.0, 0.0)); l];
-            for (r, i) in range.clone().enumerate() {
-                for k in 0..m {
-                    z[k] = eta[k][r];
-                }
-                let y = self.y[i];
-                match order {
-                    0 => part.value += self.model.nll(&z[..m], &z[m..], y),
-                    1 => {
-                        for d in 0..l {
-                            for (j, zj) in z1.iter_mut().enumerate() {
-                                *zj = Dual::new(z[j], if j == d { 1.0 } else { 0.0 });
-                            }
-                            let v = self.model.nll(&z1[..m], &z1[m..], y);
-                            if d == 0 {
-                                part.value += v.value();
-                            }
-                            g[d * len + r] = v.deriv();
-                        }
-                    }
-                    _ => {
-                        for a in 0..l {
-                            for b in a..l {
-                                for (j, zj) in z2.iter_mut().enumerate() {
-                                    *zj = Dual2::new(
-                                        Dual::new(z[j], if j == a { 1.0 } else { 0.0 }),
-                                        Dual::new(if j == b { 1.0 } else { 0.0 }, 0.0),
-                                    );
-                                }
-                                let v = self.model.nll(&z2[..m], &z2[m..], y);
-                                if a == 0 && b == 0 {
-                                    part.value += v.x.x;
-                                }
-                                if a == b {
-                                    g[a * len + r] = v.x.dx;
-                                }
-                                h[(a * l + b) * len + r] = v.dx.dx;
-                                h[(b * l + a) * len + r] = v.dx.dx;
-                            }
-                        }
-                    }
-                }
-            }
+            let chunk = Chunk { eta: &eta, extra, y: &self.y[range.clone()], order };
+            part.value = local_derivatives(&self.model, &chunk, &mut g, &mut h);
             if order >= 1 {
                 for k in 0..m {
                     chunk_tr_times(x, range.start, &g[k * len..(k + 1) * len], &mut part.grad[k * p..(k + 1) * p]);

@@ -168,6 +168,53 @@ fn logistic_and_poisson_derivatives_have_their_closed_forms() {
     }
 }
 
+/// Softmax gradient `Xᵀ(pₖ − 1[y = k]) / n` and Hessian blocks
+/// `Xᵀ diag(pₐ(δₐᵦ − pᵦ)) X / n`, for class counts whose local variables fill
+/// a tangent exactly (K = 4 → 3), pad one (K = 8 → 7 in 8), and need two
+/// blocks of directions (K = 19 → 18 > 16).
+#[test]
+fn softmax_derivatives_have_their_closed_forms_at_every_tangent_width() {
+    let (n, d) = (150, 2);
+    let x = random_features(n, d, 61);
+    let design = Design::new(&x, true).unwrap();
+    let xm = design.matrix();
+    let p = d + 1;
+    for k in [4, 8, 19] {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(62 + k as u64);
+        let y: Vec<f64> = (0..n).map(|_| f64::from(rng.random_range(0..k as u32))).collect();
+        let obj = ConditionalNll::new(Softmax::new(k).unwrap(), &design, &y).unwrap();
+        let theta = random_theta(obj.dim(), 63 + k as u64);
+        let eta = obj.linear_predictors(&theta).unwrap();
+        // Class probabilities, class 0 the reference with η₀ = 0.
+        let probs: Vec<Vec<f64>> = (0..n)
+            .map(|i| {
+                let e: Vec<f64> = std::iter::once(0.0).chain(eta.iter().map(|v| v[i])).collect();
+                let m = e.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
+                let z: f64 = e.iter().map(|v| (v - m).exp()).sum();
+                e.iter().map(|v| (v - m).exp() / z).collect()
+            })
+            .collect();
+        let (g, h) = (obj.gradient(&theta).unwrap(), obj.hessian(&theta).unwrap());
+        let (_, g2, _) = obj.value_gradient_hessian(&theta).unwrap();
+        assert_eq!(g, g2, "K = {k}: the Hessian pass's gradient");
+        for a in 1..k {
+            let r = DVector::from_fn(n, |i, _| probs[i][a] - if y[i] as usize == a { 1.0 } else { 0.0 });
+            let want = xm.tr_mul(&r) / n as f64;
+            for j in 0..p {
+                assert!(close(g[(a - 1) * p + j], want[j], 1e-13), "K = {k}: gradient of class {a}");
+            }
+            for b in 1..k {
+                let w = |i: usize| probs[i][a] * (if a == b { 1.0 } else { 0.0 } - probs[i][b]);
+                let want = xm.tr_mul(&DMatrix::from_fn(n, p, |i, j| w(i) * xm[(i, j)])) / n as f64;
+                for (i, j) in (0..p).flat_map(|i| (0..p).map(move |j| (i, j))) {
+                    let got = h[((a - 1) * p + i, (b - 1) * p + j)];
+                    assert!(close(got, want[(i, j)], 1e-13), "K = {k}: Hessian block ({a}, {b})");
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn values_are_bitwise_identical_for_any_thread_count() {
     let x = random_features(20_000, 3, 41);
