@@ -30,7 +30,7 @@ mod problem;
 
 use std::fmt;
 
-use nalgebra::{DMatrix, DVector};
+use nalgebra::{Cholesky, DMatrix, DVector, Dyn};
 
 use linesearch::{Search, backtracking, more_thuente};
 pub use problem::{FnProblem, Infallible, Problem};
@@ -81,8 +81,26 @@ pub enum Method {
     },
     /// Newton's method with a safeguarded Hessian: a multiple of the identity
     /// is added until the Cholesky factorisation succeeds (modified
-    /// Cholesky), then a backtracking line search.
+    /// Cholesky), then a backtracking line search. Trial points are
+    /// evaluated with their Hessian ([`Problem::value_gradient_hessian`]),
+    /// so an accepted unit step costs one fused evaluation.
     Newton,
+    /// Newton's method reusing one factorised Hessian over several steps (the
+    /// chord method, with Shamanskii-style refreshes): steps `−H⁻¹∇f` with the
+    /// same `H` while each reduces `‖∇f‖∞` by at least the factor
+    /// `contraction`; otherwise the Hessian is evaluated afresh at the current
+    /// point. Starts from `hessian` when given (e.g. from a related, cheaper
+    /// problem), else from the Hessian at the start. Each reused step costs
+    /// one value-and-gradient evaluation. The steps carry L-BFGS corrections
+    /// (the pairs since the last refresh, with `H` as the initial estimate),
+    /// so the chord method's linear rate — set by how far `H` is from the
+    /// Hessian at the optimum — improves as the pairs accumulate.
+    ChordNewton {
+        /// A symmetric starting Hessian (`None`: evaluate it at the start).
+        hessian: Option<DMatrix<f64>>,
+        /// Required reduction of `‖∇f‖∞` per step, in `(0, 1)`.
+        contraction: f64,
+    },
 }
 
 impl Method {
@@ -185,6 +203,9 @@ pub struct Outcome {
     pub hessian_evaluations: usize,
     /// Why it stopped.
     pub termination: Termination,
+    /// `∇²f(x)` at the returned `x`, when the method evaluated it there
+    /// (Newton always does; the chord method when it refreshed there).
+    pub hessian: Option<DMatrix<f64>>,
 }
 
 /// A run could not start.
@@ -249,6 +270,8 @@ struct State {
     x: Vec<f64>,
     f: f64,
     g: Vec<f64>,
+    /// The Hessian at `x`, when it was evaluated there.
+    h: Option<DMatrix<f64>>,
 }
 
 /// What one iteration did.
@@ -259,6 +282,9 @@ enum Step {
     Failed(String),
 }
 
+/// Correction pairs the chord method keeps between refreshes.
+const CHORD_MEMORY: usize = 10;
+
 /// Solver memory kept between iterations.
 #[derive(Default)]
 struct Memory {
@@ -268,6 +294,10 @@ struct Memory {
     m1: Vec<f64>,
     m2: Vec<f64>,
     step: f64,
+    /// The chord method's factorised Hessian, and `‖∇f‖∞` where the last
+    /// step started.
+    chord: Option<Cholesky<f64, Dyn>>,
+    last_gnorm: f64,
 }
 
 /// Projection onto the box.
@@ -288,10 +318,31 @@ fn projected_gradient(x: &[f64], g: &[f64], lower: &[f64], upper: &[f64]) -> Vec
 }
 
 /// Two-loop recursion: `−H g` for the L-BFGS inverse-Hessian estimate,
-/// restricted to `free` coordinates.
+/// restricted to `free` coordinates, with the usual scaled identity as the
+/// initial estimate.
 fn lbfgs_direction(g: &[f64], mem: &Memory, free: &[bool]) -> Vec<f64> {
     let mask = |v: &[f64]| -> Vec<f64> { v.iter().zip(free).map(|(a, &f)| if f { *a } else { 0.0 }).collect() };
-    let mut q = mask(g);
+    let scaled = |mut q: Vec<f64>| {
+        if let (Some(s), Some(y)) = (mem.s.last(), mem.y.last()) {
+            let (s, y) = (mask(s), mask(y));
+            let (sy, yy) = (dot(&s, &y), dot(&y, &y));
+            if sy > 0.0 && yy > 0.0 {
+                q.iter_mut().for_each(|a| *a *= sy / yy);
+            }
+        }
+        q
+    };
+    two_loop(mask(g), mem, &mask, scaled)
+}
+
+/// The two-loop recursion over the stored pairs (seen through `mask`), with
+/// `initial` applying the initial inverse-Hessian estimate; returns `−H g`.
+fn two_loop(
+    mut q: Vec<f64>,
+    mem: &Memory,
+    mask: &dyn Fn(&[f64]) -> Vec<f64>,
+    initial: impl FnOnce(Vec<f64>) -> Vec<f64>,
+) -> Vec<f64> {
     let k = mem.s.len();
     let mut alpha = vec![0.0; k];
     for i in (0..k).rev() {
@@ -303,13 +354,7 @@ fn lbfgs_direction(g: &[f64], mem: &Memory, free: &[bool]) -> Vec<f64> {
         alpha[i] = dot(&s, &q) / sy;
         q.iter_mut().zip(&y).for_each(|(a, b)| *a -= alpha[i] * b);
     }
-    if let (Some(s), Some(y)) = (mem.s.last(), mem.y.last()) {
-        let (s, y) = (mask(s), mask(y));
-        let (sy, yy) = (dot(&s, &y), dot(&y, &y));
-        if sy > 0.0 && yy > 0.0 {
-            q.iter_mut().for_each(|a| *a *= sy / yy);
-        }
-    }
+    let mut q = initial(q);
     for i in 0..k {
         let (s, y) = (mask(&mem.s[i]), mask(&mem.y[i]));
         let sy = dot(&s, &y);
@@ -381,11 +426,11 @@ fn line_step<P: Problem>(p: &P, s: &State, d: &[f64], t0: f64, wolfe: bool, eval
         Search::Found(t) => {
             if let Some((_, f, g)) = cache.iter().rev().find(|c| c.0 == t) {
                 if f.is_finite() && g.iter().all(|v| v.is_finite()) {
-                    return Step::Moved(State { x: point(t), f: *f, g: g.clone() });
+                    return Step::Moved(State { x: point(t), f: *f, g: g.clone(), h: None });
                 }
             }
             match eval(p, &point(t), evals) {
-                Ok((f, g)) => Step::Moved(State { x: point(t), f, g }),
+                Ok((f, g)) => Step::Moved(State { x: point(t), f, g, h: None }),
                 Err(step) => step,
             }
         }
@@ -432,17 +477,36 @@ pub fn minimize<P: Problem>(
     if let Some((l, u)) = &bounds {
         project(&mut x, l, u);
     }
-    let (f, g) = problem.value_and_gradient(&x).map_err(OptimError::Start)?;
+    let mut mem = Memory { step: 1.0, last_gnorm: f64::INFINITY, ..Memory::default() };
+    let mut hevals = 0;
+    let given = match method {
+        Method::ChordNewton { contraction, .. } if !(*contraction > 0.0 && *contraction < 1.0) => {
+            return Err(OptimError::Setting("the chord method needs a contraction in (0, 1)"));
+        }
+        Method::ChordNewton { hessian: Some(h), .. } => Some(h),
+        _ => None,
+    };
+    if let Some(h) = given {
+        if h.shape() != (n, n) || h.iter().any(|v| !v.is_finite()) {
+            return Err(OptimError::Setting("the starting hessian must be a finite n x n matrix"));
+        }
+        mem.chord = modified_cholesky(h);
+    }
+    // Newton (and the chord method without a given Hessian) needs the
+    // Hessian at the start: one fused evaluation.
+    let (f, g, h) = if matches!(method, Method::Newton | Method::ChordNewton { hessian: None, .. }) {
+        hevals += 1;
+        let (f, g, h) = problem.value_gradient_hessian(&x).map_err(OptimError::Start)?.ok_or(OptimError::NoHessian)?;
+        (f, g, Some(h))
+    } else {
+        let (f, g) = problem.value_and_gradient(&x).map_err(OptimError::Start)?;
+        (f, g, None)
+    };
     if !f.is_finite() || g.iter().any(|v| !v.is_finite()) {
         return Err(OptimError::NonFiniteStart);
     }
-    if matches!(method, Method::Newton) && problem.hessian(&x).map_err(OptimError::Start)?.is_none() {
-        return Err(OptimError::NoHessian);
-    }
     let mut evals = 1;
-    let mut hevals = 0;
-    let mut state = State { x, f, g };
-    let mut mem = Memory { step: 1.0, ..Memory::default() };
+    let mut state = State { x, f, g, h };
     let gnorm = |s: &State| match &bounds {
         Some((l, u)) => inf_norm(&projected_gradient(&s.x, &s.g, l, u)),
         None => inf_norm(&s.g),
@@ -477,8 +541,10 @@ pub fn minimize<P: Problem>(
         if line_method {
             let s: Vec<f64> = next.x.iter().zip(&state.x).map(|(a, b)| a - b).collect();
             let y: Vec<f64> = next.g.iter().zip(&state.g).map(|(a, b)| a - b).collect();
-            if let Method::Lbfgs { memory } | Method::LbfgsB { memory, .. } = method {
-                remember(&mut mem, *memory, s, y);
+            match method {
+                Method::Lbfgs { memory } | Method::LbfgsB { memory, .. } => remember(&mut mem, *memory, s, y),
+                Method::ChordNewton { .. } => remember(&mut mem, CHORD_MEMORY, s, y),
+                _ => {}
             }
         }
         state = next;
@@ -498,6 +564,7 @@ pub fn minimize<P: Problem>(
     }
     Ok(Outcome {
         gradient_norm: gnorm(&state),
+        hessian: state.h,
         x: state.x,
         value: state.f,
         gradient: state.g,
@@ -549,7 +616,7 @@ fn iterate<P: Problem>(
             }
             let x: Vec<f64> = s.x.iter().zip(&mem.velocity).map(|(a, v)| a + v).collect();
             match eval(p, &x, evals) {
-                Ok((f, g)) => Step::Moved(State { x, f, g }),
+                Ok((f, g)) => Step::Moved(State { x, f, g, h: None }),
                 Err(step) => step,
             }
         }
@@ -567,7 +634,7 @@ fn iterate<P: Problem>(
                 x[i] -= learning_rate * (mem.m1[i] / c1) / ((mem.m2[i] / c2).sqrt() + epsilon);
             }
             match eval(p, &x, evals) {
-                Ok((f, g)) => Step::Moved(State { x, f, g }),
+                Ok((f, g)) => Step::Moved(State { x, f, g, h: None }),
                 Err(step) => step,
             }
         }
@@ -606,7 +673,7 @@ fn iterate<P: Problem>(
                 project(&mut x, l, u);
                 let step: Vec<f64> = x.iter().zip(&s.x).map(|(a, b)| a - b).collect();
                 match eval(p, &x, evals) {
-                    Ok((f, g)) if f <= s.f + 1e-4 * dot(&s.g, &step) => return Step::Moved(State { x, f, g }),
+                    Ok((f, g)) if f <= s.f + 1e-4 * dot(&s.g, &step) => return Step::Moved(State { x, f, g, h: None }),
                     Ok(_) | Err(Step::NonFinite) => t *= 0.5,
                     Err(other) => return other,
                 }
@@ -614,34 +681,141 @@ fn iterate<P: Problem>(
             Step::LineSearchFailed
         }
         Method::Newton => {
-            *hevals += 1;
-            let h = match p.hessian(&s.x) {
-                Ok(Some(h)) => h,
-                Ok(None) => return Step::Failed("no hessian".into()),
-                Err(e) => return Step::Failed(e.to_string()),
+            let h = match hessian_at(p, s, hevals) {
+                Ok(h) => h,
+                Err(step) => return step,
             };
-            if h.iter().any(|v| !v.is_finite()) {
-                return Step::NonFinite;
+            let d = newton_direction(modified_cholesky(&h).as_ref(), &s.g);
+            newton_line_step(p, s, &d, true, evals, hevals)
+        }
+        Method::ChordNewton { contraction, .. } => {
+            let gnorm = inf_norm(&s.g);
+            let reused = mem.chord.is_some() && gnorm <= contraction * mem.last_gnorm;
+            if !reused {
+                match hessian_at(p, s, hevals) {
+                    Ok(h) => mem.chord = modified_cholesky(&h),
+                    Err(step) => return step,
+                }
+                mem.s.clear();
+                mem.y.clear();
             }
-            let g = DVector::from_column_slice(&s.g);
-            let d = modified_newton_direction(&h, &g);
-            line_step(p, s, d.as_slice(), 1.0, false, evals)
+            mem.last_gnorm = gnorm;
+            let mut d = chord_direction(mem.chord.as_ref(), &s.g, mem);
+            if dot(&d, &s.g) >= 0.0 {
+                mem.s.clear();
+                mem.y.clear();
+                d = newton_direction(mem.chord.as_ref(), &s.g);
+            }
+            match newton_line_step(p, s, &d, false, evals, hevals) {
+                // A stale Hessian may point nowhere useful: refresh once.
+                Step::LineSearchFailed if reused => {
+                    mem.chord = None;
+                    mem.last_gnorm = f64::INFINITY;
+                    iterate(p, method, bounds, s, mem, it, evals, hevals)
+                }
+                other => other,
+            }
         }
     }
 }
 
-/// Solves `(H + τI) d = −g` with the smallest `τ ∈ {0, 10⁻³·scale, ×10, …}`
-/// that makes `H + τI` positive definite.
-fn modified_newton_direction(h: &DMatrix<f64>, g: &DVector<f64>) -> DVector<f64> {
+/// The Hessian at `s` (evaluated if the state does not carry it).
+fn hessian_at<P: Problem>(p: &P, s: &State, hevals: &mut usize) -> Result<DMatrix<f64>, Step> {
+    let h = match &s.h {
+        Some(h) => h.clone(),
+        None => {
+            *hevals += 1;
+            match p.hessian(&s.x) {
+                Ok(Some(h)) => h,
+                Ok(None) => return Err(Step::Failed("no hessian".into())),
+                Err(e) => return Err(Step::Failed(e.to_string())),
+            }
+        }
+    };
+    if h.iter().any(|v| !v.is_finite()) {
+        return Err(Step::NonFinite);
+    }
+    Ok(h)
+}
+
+/// Backtracking from the unit step along a Newton direction. With `fused`,
+/// the first trial point is evaluated with its Hessian, so an accepted unit
+/// step leaves the next iteration's Hessian in the state.
+fn newton_line_step<P: Problem>(
+    p: &P,
+    s: &State,
+    d: &[f64],
+    fused: bool,
+    evals: &mut usize,
+    hevals: &mut usize,
+) -> Step {
+    if !fused {
+        return line_step(p, s, d, 1.0, false, evals);
+    }
+    let dphi0 = dot(&s.g, d);
+    if !(dphi0 < 0.0) {
+        return Step::LineSearchFailed;
+    }
+    let point = |t: f64| -> Vec<f64> { s.x.iter().zip(d).map(|(x, di)| x + t * di).collect() };
+    let mut last: Option<State> = None;
+    let found = backtracking(s.f, dphi0, 1.0, |t| {
+        *evals += 1;
+        let x = point(t);
+        let (f, g, h) = if t == 1.0 {
+            *hevals += 1;
+            match p.value_gradient_hessian(&x) {
+                Err(e) => return Err(e.to_string()),
+                Ok(None) => return Err("no hessian".to_string()),
+                Ok(Some((f, g, h))) => (f, g, Some(h)),
+            }
+        } else {
+            match p.value_and_gradient(&x) {
+                Err(e) => return Err(e.to_string()),
+                Ok((f, g)) => (f, g, None),
+            }
+        };
+        let finite = f.is_finite() && g.iter().all(|v| v.is_finite());
+        let value = if finite { f } else { f64::NAN };
+        last = finite.then_some(State { x, f, g, h });
+        Ok(value)
+    });
+    match (found, last) {
+        (Search::Found(_), Some(state)) => Step::Moved(state),
+        (Search::Found(_), None) | (Search::NonFinite, _) => Step::NonFinite,
+        (Search::Failed, _) => Step::LineSearchFailed,
+        (Search::Error(e), _) => Step::Failed(e),
+    }
+}
+
+/// The Cholesky factor of `H + τI` with the smallest `τ ∈ {0, 10⁻³·scale,
+/// ×10, …}` that makes it positive definite (`scale` = the largest
+/// diagonal magnitude); `None` if none does.
+fn modified_cholesky(h: &DMatrix<f64>) -> Option<Cholesky<f64, Dyn>> {
     let n = h.nrows();
     let scale = (0..n).map(|i| h[(i, i)].abs()).fold(0.0, f64::max).max(1e-12);
     let mut tau = 0.0;
     for _ in 0..40 {
-        let m = h + DMatrix::identity(n, n) * tau;
-        if let Some(c) = m.cholesky() {
-            return -c.solve(g);
+        if let Some(c) = (h + DMatrix::identity(n, n) * tau).cholesky() {
+            return Some(c);
         }
         tau = if tau == 0.0 { 1e-3 * scale } else { tau * 10.0 };
     }
-    -g.clone()
+    None
+}
+
+/// `−H⁻¹g` through the factor, or steepest descent `−g` without one.
+fn newton_direction(factor: Option<&Cholesky<f64, Dyn>>, g: &[f64]) -> Vec<f64> {
+    match factor {
+        Some(c) => c.solve(&DVector::from_column_slice(g)).iter().map(|v| -v).collect(),
+        None => g.iter().map(|v| -v).collect(),
+    }
+}
+
+/// The chord method's direction: the L-BFGS two-loop recursion over the
+/// pairs gathered since the last refresh, with the factorised Hessian as the
+/// initial estimate — quasi-Newton corrections that make the reused
+/// Hessian's linear convergence superlinear.
+fn chord_direction(factor: Option<&Cholesky<f64, Dyn>>, g: &[f64], mem: &Memory) -> Vec<f64> {
+    let initial = |q: Vec<f64>| newton_direction(factor, &q).iter().map(|v| -v).collect();
+    two_loop(g.to_vec(), mem, &|v: &[f64]| v.to_vec(), initial)
 }

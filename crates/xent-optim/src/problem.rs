@@ -17,6 +17,16 @@ pub trait Problem {
     fn hessian(&self, _x: &[f64]) -> Result<Option<DMatrix<f64>>, Self::Error> {
         Ok(None)
     }
+    /// `(f(x), ∇f(x), ∇²f(x))` together, if the problem provides a Hessian.
+    /// Newton's method evaluates its trial points this way; override it when
+    /// one fused evaluation is cheaper than [`Problem::value_and_gradient`]
+    /// followed by [`Problem::hessian`] (the default).
+    #[allow(clippy::type_complexity)]
+    fn value_gradient_hessian(&self, x: &[f64]) -> Result<Option<(f64, Vec<f64>, DMatrix<f64>)>, Self::Error> {
+        let Some(h) = self.hessian(x)? else { return Ok(None) };
+        let (f, g) = self.value_and_gradient(x)?;
+        Ok(Some((f, g, h)))
+    }
 }
 
 /// A problem made of closures (handy in tests and small scripts).

@@ -32,7 +32,8 @@ fn quadratic(n: usize) -> impl Fn(&[f64]) -> (f64, Vec<f64>) + Clone {
 #[test]
 fn rosenbrock_is_solved_by_lbfgs_and_newton() {
     let p = rosenbrock();
-    for method in [Method::lbfgs(), Method::Newton] {
+    let chord = Method::ChordNewton { hessian: None, contraction: 0.5 };
+    for method in [Method::lbfgs(), Method::Newton, chord] {
         let mut trace = Trace::default();
         let out = minimize(&p, &[-1.2, 1.0], &method, &Options::default(), &mut trace).unwrap();
         assert_eq!(out.termination, Termination::ConvergedGradient, "{method:?}: {}", out.termination);
@@ -152,6 +153,17 @@ fn bad_starts_and_settings_are_errors() {
         minimize(&no_h, &[1.0], &Method::Newton, &Options::default(), &mut ()),
         Err(OptimError::NoHessian)
     ));
+    assert!(matches!(
+        minimize(&no_h, &[1.0], &Method::ChordNewton { hessian: None, contraction: 0.5 }, &Options::default(), &mut ()),
+        Err(OptimError::NoHessian)
+    ));
+    for bad in [
+        Method::ChordNewton { hessian: None, contraction: 1.0 },
+        Method::ChordNewton { hessian: Some(DMatrix::identity(2, 2)), contraction: 0.5 },
+        Method::ChordNewton { hessian: Some(DMatrix::from_element(1, 1, f64::NAN)), contraction: 0.5 },
+    ] {
+        assert!(matches!(minimize(&no_h, &[1.0], &bad, &Options::default(), &mut ()), Err(OptimError::Setting(_))));
+    }
     let bad = Method::LbfgsB { memory: 5, lower: vec![1.0], upper: vec![0.0] };
     assert!(matches!(minimize(&no_h, &[1.0], &bad, &Options::default(), &mut ()), Err(OptimError::Setting(_))));
     let adam = Method::adam(-1.0);
@@ -161,4 +173,47 @@ fn bad_starts_and_settings_are_errors() {
             .unwrap();
     assert_eq!(out.termination, Termination::MaxIterations);
     assert_eq!(out.iterations, 3);
+}
+
+/// Newton hands back the Hessian at its answer; the chord method started
+/// from a perturbed Hessian of the ill-conditioned quadratic converges
+/// linearly without evaluating one, and refreshes when the given Hessian is
+/// too far off to contract.
+#[test]
+fn newton_returns_its_final_hessian_and_the_chord_method_reuses_one() {
+    let n = 20;
+    let lambda: Vec<f64> = (0..n).map(|i| 10f64.powf(6.0 * i as f64 / (n - 1) as f64)).collect();
+    let q = quadratic(n);
+    let qv = q.clone();
+    let l2 = lambda.clone();
+    let p = FnProblem::with_hessian(
+        n,
+        move |x: &[f64]| qv(x).0,
+        move |x: &[f64]| q(x).1,
+        move |_x: &[f64]| DMatrix::from_diagonal(&nalgebra::DVector::from_vec(l2.clone())),
+    );
+    let x0 = vec![0.0; n];
+    let opts = Options { gradient_tol: 1e-8, ..Options::default() };
+    let out = minimize(&p, &x0, &Method::Newton, &opts, &mut ()).unwrap();
+    let h = out.hessian.expect("newton evaluates the hessian at its answer");
+    assert_eq!(h[(n - 1, n - 1)], 1e6);
+
+    // 10 % off on every eigenvalue: each chord step multiplies the gradient's
+    // components by 1 − 1/1.1 or 1 − 1/0.9, so |·| ≤ 1/9 per step and no fresh
+    // Hessian is needed; from ‖g‖∞ = 10⁶ to 10⁻⁸ takes ⌈14 / log₁₀ 9⌉ = 15.
+    let near =
+        DMatrix::from_diagonal(&nalgebra::DVector::from_fn(n, |i, _| lambda[i] * if i % 2 == 0 { 1.1 } else { 0.9 }));
+    let chord = Method::ChordNewton { hessian: Some(near), contraction: 0.5 };
+    let out = minimize(&p, &x0, &chord, &opts, &mut ()).unwrap();
+    assert_eq!(out.termination, Termination::ConvergedGradient, "{}", out.termination);
+    assert_eq!(out.hessian_evaluations, 0);
+    assert!(out.iterations <= 15, "{} iterations", out.iterations);
+    assert!(out.value <= n as f64 * 1e-16 / 2.0);
+
+    // Eigenvalues off by a factor 3 contract by only 2/3: it must refresh.
+    let far = DMatrix::from_diagonal(&nalgebra::DVector::from_fn(n, |i, _| lambda[i] * 3.0));
+    let chord = Method::ChordNewton { hessian: Some(far), contraction: 0.5 };
+    let out = minimize(&p, &x0, &chord, &opts, &mut ()).unwrap();
+    assert_eq!(out.termination, Termination::ConvergedGradient, "{}", out.termination);
+    assert!(out.hessian_evaluations >= 1);
 }
