@@ -75,7 +75,12 @@ impl<S: Copy, const N: usize> Tangent<S, N> {
     }
     #[inline]
     fn map(self, f: impl Fn(S) -> S) -> Self {
-        Tangent(self.0.map(f))
+        // In place: `<[S; N]>::map` goes through `try_map` and copies.
+        let mut out = self.0;
+        for a in &mut out {
+            *a = f(*a);
+        }
+        Tangent(out)
     }
     #[inline]
     fn zip(self, o: Self, f: impl Fn(S, S) -> S) -> Self {

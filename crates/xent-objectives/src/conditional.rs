@@ -7,7 +7,7 @@
 //! assembled with matrix products — `Xᵀ g` and `Xᵀ W X` — never with a pass
 //! over the data per parameter.
 
-use nalgebra::{DMatrix, DVector};
+use nalgebra::{DMatrix, DMatrixViewMut, DVector};
 use xent_distributions::Scalar;
 use xent_distributions::special::ln_factorial;
 use xent_distributions::tangent::{DualN, HyperDualN, seed_gradient, seed_hessian};
@@ -176,7 +176,7 @@ struct Chunk<'c> {
 /// The tangent width used for `l` local variables: the smallest of a few
 /// compiled widths that holds them all, else 16 (covered block by block).
 fn tangent_width(l: usize) -> usize {
-    [1, 2, 3, 4, 6, 8, 12, 16].into_iter().find(|&w| w >= l).unwrap_or(16)
+    [1, 2, 3, 4, 6, 8, 9, 12, 16].into_iter().find(|&w| w >= l).unwrap_or(16)
 }
 
 /// The chunk's summed NLL and, per sample, the derivatives of the NLL in
@@ -194,6 +194,7 @@ fn local_derivatives<M: EtaModel>(model: &M, c: &Chunk<'_>, g: &mut [f64], h: &m
         4 => derivatives_n::<M, 4>(model, c, g, h),
         6 => derivatives_n::<M, 6>(model, c, g, h),
         8 => derivatives_n::<M, 8>(model, c, g, h),
+        9 => derivatives_n::<M, 9>(model, c, g, h),
         12 => derivatives_n::<M, 12>(model, c, g, h),
         _ => derivatives_n::<M, 16>(model, c, g, h),
     }
@@ -311,26 +312,34 @@ pub struct ConditionalNll<'a, M: EtaModel> {
 /// `matrixmultiply` (packed, cache-blocked, SIMD kernels chosen at run
 /// time). `xt` is the chunk transposed, made once per chunk and shared by
 /// every block (a strided view of `X` as `X_cᵀ` trips nalgebra's
-/// small-matrix path); only the scaled chunk is materialised per block. Mirrored from the lower triangle so the
+/// small-matrix path); only the scaled chunk is materialised per block, in a `scaled` buffer the
+/// caller reuses, and the product is written straight into `out`. Mirrored from the lower triangle so the
 /// block is exactly symmetric.
-fn weighted_gram(x: &DMatrix<f64>, xt: &DMatrix<f64>, start: usize, len: usize, w: &[f64]) -> DMatrix<f64> {
+fn weighted_gram(
+    out: &mut DMatrixViewMut<'_, f64>,
+    x: &DMatrix<f64>,
+    xt: &DMatrix<f64>,
+    (start, len): (usize, usize),
+    w: &[f64],
+    scaled: &mut DMatrix<f64>,
+) {
     let (n, p) = x.shape();
     let data = x.as_slice();
-    let mut scaled = DMatrix::zeros(len, p);
+    if scaled.shape() != (len, p) {
+        *scaled = DMatrix::zeros(len, p);
+    }
     for j in 0..p {
         let col = &data[j * n + start..j * n + start + len];
         for ((t, &xa), &wi) in scaled.column_mut(j).iter_mut().zip(col).zip(w) {
             *t = xa * wi;
         }
     }
-    let mut out = DMatrix::zeros(p, p);
-    out.gemm(1.0, xt, &scaled, 0.0);
+    out.gemm(1.0, xt, scaled, 0.0);
     for a in 0..p {
         for b in 0..a {
             out[(b, a)] = out[(a, b)];
         }
     }
-    out
 }
 
 /// `X_c b` for the chunk of rows `start..start + len` of column-major `X`:
@@ -501,14 +510,15 @@ impl<'a, M: EtaModel> ConditionalNll<'a, M> {
             }
             if order >= 2 {
                 let xt = xc.transpose();
+                let mut scaled = DMatrix::zeros(len, p);
                 let w = |a: usize, b: usize| DVector::from_column_slice(&h[(a * l + b) * len..(a * l + b + 1) * len]);
                 for a in 0..m {
                     for b in a..m {
                         let wab = &h[(a * l + b) * len..(a * l + b + 1) * len];
-                        let block = weighted_gram(x, &xt, range.start, len, wab);
-                        part.hess.view_mut((a * p, b * p), (p, p)).copy_from(&block);
-                        if a != b {
-                            part.hess.view_mut((b * p, a * p), (p, p)).copy_from(&block.transpose());
+                        let mut block = part.hess.view_mut((a * p, b * p), (p, p));
+                        weighted_gram(&mut block, x, &xt, (range.start, len), wab, &mut scaled);
+                        for (i, j) in (0..p).flat_map(|i| (0..p).map(move |j| (i, j))).filter(|_| a != b) {
+                            part.hess[(b * p + j, a * p + i)] = part.hess[(a * p + i, b * p + j)];
                         }
                     }
                     for s in m..l {
@@ -642,7 +652,16 @@ mod tests {
         let x = DMatrix::from_fn(n, p, |i, j| ((i * 31 + j * 17) % 23) as f64 / 7.0 - 1.5);
         let w: Vec<f64> = (0..n).map(|i| ((i * 13) % 11) as f64 / 5.0 - 0.4).collect();
         let (start, len) = (101, 500);
-        let g = weighted_gram(&x, &x.rows(start, len).transpose(), start, len, &w[start..start + len]);
+        let mut g = DMatrix::zeros(p, p);
+        let xt = x.rows(start, len).transpose();
+        weighted_gram(
+            &mut g.view_mut((0, 0), (p, p)),
+            &x,
+            &xt,
+            (start, len),
+            &w[start..start + len],
+            &mut DMatrix::zeros(0, 0),
+        );
         for a in 0..p {
             for b in 0..p {
                 let terms = (start..start + len).map(|i| w[i] * x[(i, a)] * x[(i, b)]);

@@ -261,8 +261,9 @@ fn streamed_fits_reject_bad_statistics() {
     assert!(a.merge(&Summary::empty(&Family::Gamma).unwrap()).is_err());
 }
 
-/// Above 100 000 rows the fit starts Newton from a subsample's estimate;
-/// it must reach the same optimum as Newton from zero on the full data.
+/// Above 100 000 rows the fit starts from a subsample's estimate and
+/// Hessian; it must reach the same optimum as Newton from zero on the full
+/// data, with standard errors from the Hessian at that optimum.
 #[test]
 fn warm_started_large_fits_reach_the_cold_optimum() {
     use xent_objectives::conditional::ConditionalNll;
@@ -303,4 +304,13 @@ fn warm_started_large_fits_reach_the_cold_optimum() {
         assert!((a - b).abs() <= 1e-7, "{a} vs {b}");
     }
     assert!(warm.gradient_norm <= 1e-10);
+    // The full-data fit reused the subsample's Hessian (chord method); the
+    // report's standard errors still come from the Hessian at the answer.
+    let xent_objectives::fit::FitMethod::Numerical { method, .. } = &warm.method else { panic!("{:?}", warm.method) };
+    assert_eq!(method, "ChordNewton");
+    let h = p.0.hessian(&warm.estimates).unwrap() * n as f64;
+    let inv = h.try_inverse().unwrap();
+    for (j, se) in warm.std_errors.iter().enumerate() {
+        assert!((se - inv[(j, j)].sqrt()).abs() <= 1e-12 * se, "{se} vs {}", inv[(j, j)].sqrt());
+    }
 }
