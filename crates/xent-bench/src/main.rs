@@ -12,13 +12,20 @@ use std::time::Instant;
 
 use nalgebra::DMatrix;
 use xent_distributions::families::normal::Normal;
-use xent_objectives::conditional::{ConditionalNll, Design, Logistic, Softmax};
-use xent_objectives::fit::{FitOptions, FitReport, fit_conditional, fit_family, fit_summary};
+use xent_objectives::conditional::{ConditionalNll, Design, EtaModel, Logistic, Softmax};
+use xent_objectives::fit::{FitOptions, FitReport, estimate_conditional, fit_conditional, fit_family, fit_summary};
 use xent_objectives::{Family, Summary};
 
 /// The task names, as `cargo xtask bench-compare` reports them.
-const TASKS: &[&str] =
-    &["gaussian_nll_1e7", "gamma_fit_1e7", "student_t_fit_1e5", "logistic_fit_1e6x20", "softmax_fit_2e5x20x10"];
+const TASKS: &[&str] = &[
+    "gaussian_nll_1e7",
+    "gamma_fit_1e7",
+    "student_t_fit_1e5",
+    "logistic_fit_1e6x20",
+    "logistic_estimate_1e6x20",
+    "softmax_fit_2e5x20x10",
+    "softmax_estimate_2e5x20x10",
+];
 
 /// The location and scale at which `gaussian_nll_1e7` evaluates the normal
 /// log-density (the generating parameters of its data).
@@ -46,6 +53,27 @@ fn converged(r: Result<FitReport, xent_objectives::fit::FitFailure>) -> Result<F
     r.map_err(|e| e.to_string())
 }
 
+/// Times a conditional fit — the estimate alone (`estimate_conditional`)
+/// or with standard errors (`fit_conditional`) — and returns
+/// `(seconds, average NLL at the estimate)`.
+fn conditional<M: EtaModel + Clone>(
+    model: M,
+    design: &Design,
+    y: &[f64],
+    estimate: bool,
+) -> Result<(f64, f64), String> {
+    let opts = FitOptions::default();
+    let t = Instant::now();
+    let theta = if estimate {
+        estimate_conditional(model.clone(), design, y, &opts).map_err(|e| e.to_string())?.estimates
+    } else {
+        converged(fit_conditional(model.clone(), design, y, &opts))?.estimates
+    };
+    let secs = t.elapsed().as_secs_f64();
+    let nll = ConditionalNll::new(model, design, y).and_then(|o| o.value(&theta));
+    Ok((secs, nll.map_err(|e| e.to_string())?))
+}
+
 /// Runs `task` on the data in `dir`: `(seconds, average NLL)`.
 fn run(task: &str, dir: &Path) -> Result<(f64, f64), String> {
     match task {
@@ -69,27 +97,19 @@ fn run(task: &str, dir: &Path) -> Result<(f64, f64), String> {
             let r = converged(fit_family(&Family::StudentT, &x, &FitOptions::default()))?;
             Ok((t.elapsed().as_secs_f64(), -r.log_likelihood / r.n as f64))
         }
-        "logistic_fit_1e6x20" => {
+        "logistic_fit_1e6x20" | "logistic_estimate_1e6x20" => {
             let x = matrix(dir, "logistic_X.npy")?;
             let (_, y) = load(dir, "logistic_y.npy")?;
             let design = Design::new(&x, true).map_err(|e| e.to_string())?;
-            let t = Instant::now();
-            let r = converged(fit_conditional(Logistic, &design, &y, &FitOptions::default()))?;
-            let secs = t.elapsed().as_secs_f64();
-            let nll = ConditionalNll::new(Logistic, &design, &y).and_then(|o| o.value(&r.estimates));
-            Ok((secs, nll.map_err(|e| e.to_string())?))
+            conditional(Logistic, &design, &y, task.contains("estimate"))
         }
-        "softmax_fit_2e5x20x10" => {
+        "softmax_fit_2e5x20x10" | "softmax_estimate_2e5x20x10" => {
             let x = matrix(dir, "softmax_X.npy")?;
             let (_, y) = load(dir, "softmax_y.npy")?;
             let k = y.iter().fold(0.0f64, |m, v| m.max(*v)) as usize + 1;
             let design = Design::new(&x, true).map_err(|e| e.to_string())?;
             let model = Softmax::new(k).map_err(|e| e.to_string())?;
-            let t = Instant::now();
-            let r = converged(fit_conditional(model, &design, &y, &FitOptions::default()))?;
-            let secs = t.elapsed().as_secs_f64();
-            let nll = ConditionalNll::new(model, &design, &y).and_then(|o| o.value(&r.estimates));
-            Ok((secs, nll.map_err(|e| e.to_string())?))
+            conditional(model, &design, &y, task.contains("estimate"))
         }
         other => Err(format!("unknown task `{other}`; tasks: {}", TASKS.join(", "))),
     }

@@ -608,26 +608,52 @@ fn warm_start<M: EtaModel + Clone>(
     let sub = Design::from_matrix(x, design.has_intercept());
     let ys: Vec<f64> = rows.iter().map(|&i| y[i]).collect();
     let obj = ConditionalNll::new(model.clone(), &sub, &ys).ok()?;
-    let out = minimize(&AsProblem(&obj, d), &vec![0.0; d], &Method::Newton, &opts.optim, &mut ()).ok()?;
+    // The subsample itself: the chord method from the Hessian at zero, then
+    // one fused evaluation at its answer for the Hessian handed on.
+    let chord = Method::ChordNewton { hessian: None, contraction: 0.5 };
+    let out = minimize(&AsProblem(&obj, d), &vec![0.0; d], &chord, &opts.optim, &mut ()).ok()?;
     let norm = out.x.iter().fold(0.0, |m: f64, v| m.max(v.abs()));
     let usable = out.termination.converged() && out.x.iter().all(|v| v.is_finite()) && out.value > 1e-6 && norm < 1e3;
-    match (usable, out.hessian) {
-        (true, Some(h)) => Some((out.x, h)),
-        _ => None,
+    if !usable {
+        return None;
     }
+    let h = match out.hessian {
+        Some(h) => h,
+        None => obj.hessian(&out.x).ok()?,
+    };
+    Some((out.x, h))
 }
 
-/// Newton fit of a conditional model (from a subsample's estimate for large
-/// data, else from zero coefficients). For logistic
-/// and softmax models, perfectly separated classes — fitted probabilities
-/// driven to 0 and 1 with coefficients growing without bound — are reported
-/// as [`FitFailure::NoFiniteMle`] naming the separation.
-pub fn fit_conditional<M: EtaModel + Clone>(
+/// The estimate of a conditional model without its uncertainty: what
+/// [`fit_conditional`] computes before the Hessian for standard errors.
+/// scikit-learn's estimators stop here too.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Estimate {
+    /// The model's name.
+    pub model: String,
+    /// Parameter names.
+    pub names: Vec<String>,
+    /// The estimates.
+    pub estimates: Vec<f64>,
+    /// The maximised log-likelihood.
+    pub log_likelihood: f64,
+    /// Number of observations.
+    pub n: usize,
+    /// `‖∇ NLL‖∞` at the estimate (average NLL).
+    pub gradient_norm: f64,
+    /// How the estimate was obtained.
+    pub method: FitMethod,
+}
+
+/// The optimisation shared by [`fit_conditional`] and
+/// [`estimate_conditional`]: the objective, the optimiser's outcome and a
+/// description of the method; separation is an error.
+fn optimise_conditional<'d, M: EtaModel + Clone>(
     model: M,
-    design: &Design,
-    y: &[f64],
+    design: &'d Design,
+    y: &'d [f64],
     opts: &FitOptions,
-) -> Result<FitReport, FitFailure> {
+) -> Result<(ConditionalNll<'d, M>, xent_optim::Outcome, FitMethod), FitFailure> {
     let obj = ConditionalNll::new(model.clone(), design, y)?;
     let d = obj.dim();
     if y.len() < d {
@@ -660,11 +686,80 @@ pub fn fit_conditional<M: EtaModel + Clone>(
         iterations: out.iterations,
         evaluations: out.evaluations,
     };
+    Ok((obj, out, fm))
+}
+
+/// The report of an optimiser's answer (a non-converged one as the error).
+fn report_outcome<M: EtaModel>(
+    obj: &ConditionalNll<'_, M>,
+    out: xent_optim::Outcome,
+    fm: FitMethod,
+    robust: bool,
+) -> Result<FitReport, FitFailure> {
     // Newton's answer carries the Hessian there (from the same fused
     // evaluation as its value and gradient): the report need not recompute it.
-    let known = out.hessian.clone().map(|h| (out.value, out.gradient.clone(), h));
-    let rep = conditional_report(&obj, out.x.clone(), fm, opts.robust, known)?;
-    if out.termination.converged() { Ok(rep) } else { Err(FitFailure::NotConverged { report: Box::new(rep) }) }
+    let converged = out.termination.converged();
+    let known = out.hessian.map(|h| (out.value, out.gradient, h));
+    let rep = conditional_report(obj, out.x, fm, robust, known)?;
+    if converged { Ok(rep) } else { Err(FitFailure::NotConverged { report: Box::new(rep) }) }
+}
+
+/// Newton fit of a conditional model (from a subsample's estimate for large
+/// data, else from zero coefficients). For logistic
+/// and softmax models, perfectly separated classes — fitted probabilities
+/// driven to 0 and 1 with coefficients growing without bound — are reported
+/// as [`FitFailure::NoFiniteMle`] naming the separation.
+pub fn fit_conditional<M: EtaModel + Clone>(
+    model: M,
+    design: &Design,
+    y: &[f64],
+    opts: &FitOptions,
+) -> Result<FitReport, FitFailure> {
+    let (obj, out, fm) = optimise_conditional(model, design, y, opts)?;
+    report_outcome(&obj, out, fm, opts.robust)
+}
+
+/// The estimate of [`fit_conditional`] without the standard errors — for
+/// large models, the Hessian they need costs more than the optimisation
+/// (see `docs/performance.md`). The same optimisation, the same errors; a
+/// run that does not converge still returns the full partial report as
+/// [`FitFailure::NotConverged`].
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// use xent_objectives::conditional::{Design, Logistic};
+/// use xent_objectives::fit::{FitOptions, estimate_conditional, fit_conditional};
+/// let x = DMatrix::from_fn(40, 1, |i, _| i as f64 / 10.0 - 2.0);
+/// let y: Vec<f64> = (0..40).map(|i| f64::from(u8::from(i % 3 != 0 && i > 12))).collect();
+/// let design = Design::new(&x, true)?;
+/// let e = estimate_conditional(Logistic, &design, &y, &FitOptions::default())?;
+/// let r = fit_conditional(Logistic, &design, &y, &FitOptions::default())?;
+/// assert_eq!(e.estimates, r.estimates);
+/// assert_eq!(e.log_likelihood, r.log_likelihood);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn estimate_conditional<M: EtaModel + Clone>(
+    model: M,
+    design: &Design,
+    y: &[f64],
+    opts: &FitOptions,
+) -> Result<Estimate, FitFailure> {
+    let (obj, out, fm) = optimise_conditional(model, design, y, opts)?;
+    if !out.termination.converged() {
+        return match report_outcome(&obj, out, fm, false) {
+            Ok(report) => Err(FitFailure::NotConverged { report: Box::new(report) }),
+            Err(e) => Err(e),
+        };
+    }
+    Ok(Estimate {
+        model: obj.model().name(),
+        names: obj.param_names(),
+        log_likelihood: -(y.len() as f64) * out.value,
+        n: y.len(),
+        gradient_norm: out.gradient_norm,
+        estimates: out.x,
+        method: fm,
+    })
 }
 
 /// The parametrisation of `family` with the known parameters of `opts`

@@ -306,6 +306,16 @@ fn warm_started_large_fits_reach_the_cold_optimum() {
     assert!(warm.gradient_norm <= 1e-10);
     // The full-data fit reused the subsample's Hessian (chord method); the
     // report's standard errors still come from the Hessian at the answer.
+    // Without standard errors: the same optimisation, bit for bit.
+    let e = xent_objectives::fit::estimate_conditional(Logistic, &design, &y, &FitOptions::default()).unwrap();
+    assert_eq!(e.estimates, warm.estimates);
+    assert_eq!(e.log_likelihood, warm.log_likelihood);
+    assert_eq!(e.method, warm.method);
+    let short = FitOptions { optim: Options { max_iterations: 1, ..opts.clone() }, ..FitOptions::default() };
+    match xent_objectives::fit::estimate_conditional(Logistic, &design, &y, &short) {
+        Err(FitFailure::NotConverged { report }) => assert!(report.std_errors.iter().all(|s| s.is_finite())),
+        other => panic!("expected a partial report, got {other:?}"),
+    }
     let xent_objectives::fit::FitMethod::Numerical { method, .. } = &warm.method else { panic!("{:?}", warm.method) };
     assert_eq!(method, "ChordNewton");
     let h = p.0.hessian(&warm.estimates).unwrap() * n as f64;
