@@ -7,7 +7,7 @@
 //! assembled with matrix products — `Xᵀ g` and `Xᵀ W X` — never with a pass
 //! over the data per parameter.
 
-use nalgebra::{DMatrix, DMatrixViewMut, DVector};
+use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut, DVector};
 use xent_distributions::Scalar;
 use xent_distributions::special::ln_factorial;
 use xent_distributions::tangent::{DualN, HyperDualN, seed_gradient, seed_hessian};
@@ -306,74 +306,112 @@ pub struct ConditionalNll<'a, M: EtaModel> {
     threads: usize,
 }
 
-/// `X_cᵀ diag(w) X_c` for the chunk of rows `start..start + len` of
-/// column-major `X`: one matrix product `X_cᵀ · (w ∘ X_c)` through
+/// `X_cᵀ diag(w_q) X_c` for every weight vector `w_q`, side by side
+/// (`p × q·p`), for the chunk of rows `start..start + len` of column-major
+/// `X`: matrix products `X_cᵀ · [w_1 ∘ X_c | w_2 ∘ X_c | …]` through
 /// nalgebra's `gemm`, which hands dynamic `f64` products to
 /// `matrixmultiply` (packed, cache-blocked, SIMD kernels chosen at run
-/// time). `xt` is the chunk transposed, made once per chunk and shared by
-/// every block (a strided view of `X` as `X_cᵀ` trips nalgebra's
-/// small-matrix path); only the scaled chunk is materialised per block, in a `scaled` buffer the
-/// caller reuses, and the product is written straight into `out`. Mirrored from the lower triangle so the
-/// block is exactly symmetric.
-fn weighted_gram(
-    out: &mut DMatrixViewMut<'_, f64>,
-    x: &DMatrix<f64>,
-    xt: &DMatrix<f64>,
-    (start, len): (usize, usize),
-    w: &[f64],
-    scaled: &mut DMatrix<f64>,
-) {
+/// time). One wide product per slab of rows packs `X_cᵀ` once for all the
+/// blocks instead of once per block. `xt` is the chunk transposed, made
+/// once per chunk (a strided view of `X` as `X_cᵀ` trips nalgebra's
+/// small-matrix path). Blocks are not mirrored: callers take the lower
+/// triangle of a diagonal block for both halves.
+fn weighted_grams(x: &DMatrix<f64>, xt: &DMatrix<f64>, (start, len): (usize, usize), ws: &[&[f64]]) -> DMatrix<f64> {
     let (n, p) = x.shape();
     let data = x.as_slice();
-    if scaled.shape() != (len, p) {
-        *scaled = DMatrix::zeros(len, p);
-    }
-    for j in 0..p {
-        let col = &data[j * n + start..j * n + start + len];
-        for ((t, &xa), &wi) in scaled.column_mut(j).iter_mut().zip(col).zip(w) {
-            *t = xa * wi;
+    let nb = ws.len();
+    // One block: the whole chunk in one product. Several: 256-row slabs, so
+    // that the scaled slab (256 × nb·p) stays in cache.
+    let slab = if nb == 1 { len.max(1) } else { 256 };
+    let mut out = DMatrix::zeros(p, nb * p);
+    let mut scaled = DMatrix::zeros(0, 0);
+    for r0 in (0..len).step_by(slab) {
+        let rl = slab.min(len - r0);
+        if scaled.nrows() != rl {
+            scaled = DMatrix::zeros(rl, nb * p);
         }
-    }
-    out.gemm(1.0, xt, scaled, 0.0);
-    for a in 0..p {
-        for b in 0..a {
-            out[(b, a)] = out[(a, b)];
+        // Column-major: column c of the slab is the contiguous `c·rl..(c+1)·rl`
+        // (slices, not nalgebra's strided iterators, so that this vectorises).
+        let dst = scaled.as_mut_slice();
+        for (q, w) in ws.iter().enumerate() {
+            let w = &w[r0..r0 + rl];
+            for j in 0..p {
+                let col = &data[j * n + start + r0..j * n + start + r0 + rl];
+                let c = q * p + j;
+                for ((t, &xa), &wi) in dst[c * rl..(c + 1) * rl].iter_mut().zip(col).zip(w) {
+                    *t = xa * wi;
+                }
+            }
         }
+        out.gemm(1.0, &xt.columns(r0, rl), &scaled, 1.0);
     }
+    out
 }
 
-/// `X_c b` for the chunk of rows `start..start + len` of column-major `X`:
-/// column-by-column `axpy` over contiguous segments (vectorised by the
-/// compiler; nalgebra's generic product over a row view is not).
-fn chunk_times(x: &DMatrix<f64>, start: usize, len: usize, b: &[f64]) -> Vec<f64> {
-    let n = x.nrows();
+/// `X_c bₖ` for every coefficient vector `bₖ`, for the chunk of rows
+/// `start..start + len` of column-major `X`: column-by-column `axpy` over
+/// contiguous segments (vectorised by the compiler; nalgebra's generic
+/// product over a row view is not). Each column segment is read once for
+/// all `k` while it sits in L1, so the chunk streams from memory once
+/// however many linear predictors the model has.
+fn chunk_times(x: &DMatrix<f64>, start: usize, len: usize, b: &[&[f64]]) -> Vec<Vec<f64>> {
+    let (n, p) = x.shape();
     let data = x.as_slice();
-    let mut out = vec![0.0; len];
-    for (j, &bj) in b.iter().enumerate() {
-        for (o, &v) in out.iter_mut().zip(&data[j * n + start..j * n + start + len]) {
-            *o += bj * v;
+    if wide(len, p, b.len()) {
+        // X_c (a strided view of X) times [b₁ … b_m], packed by matrixmultiply.
+        let xc = DMatrixView::from_slice_with_strides(&data[start..], len, p, 1, n);
+        let bm = DMatrix::from_fn(p, b.len(), |j, k| b[k][j]);
+        let mut out = DMatrix::zeros(len, b.len());
+        out.gemm(1.0, &xc, &bm, 0.0);
+        return out.column_iter().map(|c| c.iter().copied().collect()).collect();
+    }
+    let mut out = vec![vec![0.0; len]; b.len()];
+    for j in 0..x.ncols() {
+        let col = &data[j * n + start..j * n + start + len];
+        for (o, bk) in out.iter_mut().zip(b) {
+            let bj = bk[j];
+            for (o, &v) in o.iter_mut().zip(col) {
+                *o += bj * v;
+            }
         }
     }
     out
 }
 
-/// `X_cᵀ g` into `out`: one dot product per column over contiguous
-/// segments, four accumulators.
-fn chunk_tr_times(x: &DMatrix<f64>, start: usize, g: &[f64], out: &mut [f64]) {
-    let n = x.nrows();
+/// Whether a chunk product is large enough in every dimension for
+/// nalgebra to hand it to `matrixmultiply` (its threshold is 5); smaller
+/// ones — one linear predictor, few columns — use the column kernels.
+fn wide(len: usize, p: usize, m: usize) -> bool {
+    len > 5 && p > 5 && m > 5
+}
+
+/// `X_cᵀ gₖ` into `out[k·p..(k + 1)·p]` for every `gₖ` (consecutive
+/// segments of `g` of the chunk's length): one dot product per column and
+/// `k`, four accumulators, each column segment read once for all `k`.
+fn chunk_tr_times(x: &DMatrix<f64>, start: usize, len: usize, g: &[f64], out: &mut [f64]) {
+    let (n, p) = x.shape();
     let data = x.as_slice();
-    let len = g.len();
-    for (j, o) in out.iter_mut().enumerate() {
+    let m = g.len() / len.max(1);
+    if wide(len, p, m) {
+        // X_cᵀ (X read column by column as rows) times [g₁ … g_m].
+        let xct = DMatrixView::from_slice_with_strides(&data[start..], p, len, n, 1);
+        let gm = DMatrixView::from_slice(g, len, m);
+        DMatrixViewMut::from_slice(out, p, m).gemm(1.0, &xct, &gm, 0.0);
+        return;
+    }
+    for j in 0..p {
         let col = &data[j * n + start..j * n + start + len];
-        let mut acc = [0.0f64; 4];
-        for (u, v) in col.chunks_exact(4).zip(g.chunks_exact(4)) {
-            for k in 0..4 {
-                acc[k] += u[k] * v[k];
+        for (k, gk) in g.chunks_exact(len).enumerate() {
+            let mut acc = [0.0f64; 4];
+            for (u, v) in col.chunks_exact(4).zip(gk.chunks_exact(4)) {
+                for a in 0..4 {
+                    acc[a] += u[a] * v[a];
+                }
             }
+            let rest = len - len % 4;
+            let tail: f64 = col[rest..].iter().zip(&gk[rest..]).map(|(u, v)| u * v).sum();
+            out[k * p + j] = (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail;
         }
-        let rest = len - len % 4;
-        let tail: f64 = col[rest..].iter().zip(&g[rest..]).map(|(u, v)| u * v).sum();
-        *o = (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail;
     }
 }
 
@@ -488,7 +526,8 @@ impl<'a, M: EtaModel> ConditionalNll<'a, M> {
         Ok(map_ranges(self.y.len(), self.threads, |range| {
             let len = range.len();
             let xc = x.rows(range.start, len);
-            let eta: Vec<Vec<f64>> = betas.iter().map(|b| chunk_times(x, range.start, len, b.as_slice())).collect();
+            let b: Vec<&[f64]> = betas.iter().map(|b| b.as_slice()).collect();
+            let eta = chunk_times(x, range.start, len, &b);
             let mut part = Part {
                 value: 0.0,
                 grad: vec![0.0; if order >= 1 { dim } else { 0 }],
@@ -501,26 +540,27 @@ impl<'a, M: EtaModel> ConditionalNll<'a, M> {
             let chunk = Chunk { eta: &eta, extra, y: &self.y[range.clone()], order };
             part.value = local_derivatives(&self.model, &chunk, &mut g, &mut h);
             if order >= 1 {
-                for k in 0..m {
-                    chunk_tr_times(x, range.start, &g[k * len..(k + 1) * len], &mut part.grad[k * p..(k + 1) * p]);
-                }
+                chunk_tr_times(x, range.start, len, &g[..m * len], &mut part.grad[..m * p]);
                 for s in m..l {
                     part.grad[m * p + s - m] = g[s * len..(s + 1) * len].iter().sum();
                 }
             }
             if order >= 2 {
                 let xt = xc.transpose();
-                let mut scaled = DMatrix::zeros(len, p);
                 let w = |a: usize, b: usize| DVector::from_column_slice(&h[(a * l + b) * len..(a * l + b + 1) * len]);
-                for a in 0..m {
-                    for b in a..m {
-                        let wab = &h[(a * l + b) * len..(a * l + b + 1) * len];
-                        let mut block = part.hess.view_mut((a * p, b * p), (p, p));
-                        weighted_gram(&mut block, x, &xt, (range.start, len), wab, &mut scaled);
-                        for (i, j) in (0..p).flat_map(|i| (0..p).map(move |j| (i, j))).filter(|_| a != b) {
-                            part.hess[(b * p + j, a * p + i)] = part.hess[(a * p + i, b * p + j)];
-                        }
+                let pairs: Vec<(usize, usize)> = (0..m).flat_map(|a| (a..m).map(move |b| (a, b))).collect();
+                let ws: Vec<&[f64]> =
+                    pairs.iter().map(|&(a, b)| &h[(a * l + b) * len..(a * l + b + 1) * len]).collect();
+                let grams = weighted_grams(x, &xt, (range.start, len), &ws);
+                for (q, &(a, b)) in pairs.iter().enumerate() {
+                    for (i, j) in (0..p).flat_map(|i| (0..p).map(move |j| (i, j))) {
+                        // A diagonal block is symmetric: its lower triangle for both halves.
+                        let v = if a == b { grams[(i.max(j), q * p + i.min(j))] } else { grams[(i, q * p + j)] };
+                        part.hess[(a * p + i, b * p + j)] = v;
+                        part.hess[(b * p + j, a * p + i)] = v;
                     }
+                }
+                for a in 0..m {
                     for s in m..l {
                         let col = xc.tr_mul(&w(a, s));
                         let r = m * p + (s - m);
@@ -647,28 +687,23 @@ mod tests {
     /// each entry is a sum of `len` products, so the two summation orders
     /// differ by at most `len · ε · Σ |wᵢ xᵢₐ xᵢᵦ|`.
     #[test]
-    fn weighted_gram_is_the_weighted_cross_product() {
+    fn weighted_grams_are_the_weighted_cross_products() {
         let (n, p) = (777, 9);
         let x = DMatrix::from_fn(n, p, |i, j| ((i * 31 + j * 17) % 23) as f64 / 7.0 - 1.5);
         let w: Vec<f64> = (0..n).map(|i| ((i * 13) % 11) as f64 / 5.0 - 0.4).collect();
         let (start, len) = (101, 500);
-        let mut g = DMatrix::zeros(p, p);
         let xt = x.rows(start, len).transpose();
-        weighted_gram(
-            &mut g.view_mut((0, 0), (p, p)),
-            &x,
-            &xt,
-            (start, len),
-            &w[start..start + len],
-            &mut DMatrix::zeros(0, 0),
-        );
+        let w2: Vec<f64> = w.iter().map(|v| 2.0 * v).collect();
+        let both = weighted_grams(&x, &xt, (start, len), &[&w[start..start + len], &w2[start..start + len]]);
+        let g = both.columns(0, p).into_owned();
+        // The second block, with doubled weights, is twice the first (exact).
+        assert_eq!(both.columns(p, p), &g * 2.0);
         for a in 0..p {
             for b in 0..p {
                 let terms = (start..start + len).map(|i| w[i] * x[(i, a)] * x[(i, b)]);
                 let (exact, scale) = terms.fold((0.0, 0.0), |(s, m), t| (s + t, m + t.abs()));
                 let bound = len as f64 * f64::EPSILON * scale;
                 assert!((g[(a, b)] - exact).abs() <= bound, "({a}, {b}): {} vs {exact}", g[(a, b)]);
-                assert_eq!(g[(a, b)], g[(b, a)]);
             }
         }
     }
