@@ -180,8 +180,8 @@ fn tangent_width(l: usize) -> usize {
 }
 
 /// The chunk's summed NLL and, per sample, the derivatives of the NLL in
-/// its local variables `z = (η₁, …, η_m, extra…)`: `g[d·len + r]` and
-/// `h[(a·l + b)·len + r]`. All directions travel through one evaluation as
+/// its local variables `z = (η₁, …, η_m, extra…)`: `g[d·len + r]` and,
+/// for `a ≤ b` (the upper triangle), `h[(a·l + b)·len + r]`. All directions travel through one evaluation as
 /// vector tangents ([`DualN`], [`HyperDualN`]) — one evaluation per sample
 /// for the gradient and one for the Hessian, whatever `l` (up to 16; beyond,
 /// one per block of 16 directions or pair of blocks).
@@ -209,6 +209,14 @@ fn derivatives_n<M: EtaModel, const N: usize>(model: &M, c: &Chunk<'_>, g: &mut 
     z[m..].copy_from_slice(c.extra);
     let mut z1 = vec![<DualN<N> as Scalar>::cst(0.0); if c.order == 1 { l } else { 0 }];
     let mut z2 = vec![<HyperDualN<N> as Scalar>::cst(0.0); if c.order >= 2 { l } else { 0 }];
+    // With one block of directions the tangents never change: seed them
+    // once and only move the values from sample to sample (seeding writes
+    // N + 1 numbers per variable for a gradient, (N + 1)² for a Hessian).
+    let once = blocks == 1;
+    if once {
+        seed_gradient(&z, 0, &mut z1);
+        seed_hessian(&z, 0, 0, &mut z2);
+    }
     let mut value = 0.0;
     for (r, &y) in c.y.iter().enumerate() {
         for k in 0..m {
@@ -218,7 +226,11 @@ fn derivatives_n<M: EtaModel, const N: usize>(model: &M, c: &Chunk<'_>, g: &mut 
             0 => value += model.nll(&z[..m], &z[m..], y),
             1 => {
                 for b in 0..blocks {
-                    seed_gradient(&z, b * N, &mut z1);
+                    if once {
+                        z1.iter_mut().zip(&z).for_each(|(o, &v)| o.x = v);
+                    } else {
+                        seed_gradient(&z, b * N, &mut z1);
+                    }
                     let v = model.nll(&z1[..m], &z1[m..], y);
                     if b == 0 {
                         value += v.x;
@@ -231,7 +243,11 @@ fn derivatives_n<M: EtaModel, const N: usize>(model: &M, c: &Chunk<'_>, g: &mut 
             _ => {
                 for bi in 0..blocks {
                     for bo in bi..blocks {
-                        seed_hessian(&z, bi * N, bo * N, &mut z2);
+                        if once {
+                            z2.iter_mut().zip(&z).for_each(|(o, &v)| o.x.x = v);
+                        } else {
+                            seed_hessian(&z, bi * N, bo * N, &mut z2);
+                        }
                         let v = model.nll(&z2[..m], &z2[m..], y);
                         if bi == 0 && bo == 0 {
                             value += v.x.x;
@@ -240,10 +256,10 @@ fn derivatives_n<M: EtaModel, const N: usize>(model: &M, c: &Chunk<'_>, g: &mut 
                             if bo == bi {
                                 g[a * len + r] = v.x.dx.0[i];
                             }
-                            for (o, b) in (bo * N..l.min((bo + 1) * N)).enumerate() {
-                                let hab = v.dx.0[o].dx.0[i];
-                                h[(a * l + b) * len + r] = hab;
-                                h[(b * l + a) * len + r] = hab;
+                            // The upper triangle only (b ≥ a): readers take (min, max).
+                            let skip = if bo == bi { i } else { 0 };
+                            for (o, b) in (bo * N..l.min((bo + 1) * N)).enumerate().skip(skip) {
+                                h[(a * l + b) * len + r] = v.dx.0[o].dx.0[i];
                             }
                         }
                     }
@@ -572,7 +588,7 @@ impl<'a, M: EtaModel> ConditionalNll<'a, M> {
                 }
                 for s in m..l {
                     for t in m..l {
-                        part.hess[(m * p + s - m, m * p + t - m)] = w(s, t).sum();
+                        part.hess[(m * p + s - m, m * p + t - m)] = w(s.min(t), s.max(t)).sum();
                     }
                 }
             }

@@ -608,10 +608,18 @@ fn warm_start<M: EtaModel + Clone>(
     let sub = Design::from_matrix(x, design.has_intercept());
     let ys: Vec<f64> = rows.iter().map(|&i| y[i]).collect();
     let obj = ConditionalNll::new(model.clone(), &sub, &ys).ok()?;
-    // The subsample itself: the chord method from the Hessian at zero, then
-    // one fused evaluation at its answer for the Hessian handed on.
-    let chord = Method::ChordNewton { hessian: None, contraction: 0.5 };
-    let out = minimize(&AsProblem(&obj, d), &vec![0.0; d], &chord, &opts.optim, &mut ()).ok()?;
+    // The subsample itself: the chord method from the Hessian at zero of
+    // every 16th row of the subsample (the start is far from the answer
+    // anyway; the method refreshes when it stops contracting), to a gradient
+    // of 1e-8 — far below the subsample's own sampling error, which the
+    // full-data phase removes — then one Hessian at its answer to hand on.
+    let rows0: Vec<usize> = (0..ys.len()).step_by(k).collect();
+    let sub0 = Design::from_matrix(sub.matrix().select_rows(&rows0), design.has_intercept());
+    let ys0: Vec<f64> = rows0.iter().map(|&i| ys[i]).collect();
+    let h0 = ConditionalNll::new(model.clone(), &sub0, &ys0).ok()?.hessian(&vec![0.0; d]).ok();
+    let chord = Method::ChordNewton { hessian: h0, contraction: 0.5 };
+    let optim = Options { gradient_tol: opts.optim.gradient_tol.max(1e-8), ..opts.optim.clone() };
+    let out = minimize(&AsProblem(&obj, d), &vec![0.0; d], &chord, &optim, &mut ()).ok()?;
     let norm = out.x.iter().fold(0.0, |m: f64, v| m.max(v.abs()));
     let usable = out.termination.converged() && out.x.iter().all(|v| v.is_finite()) && out.value > 1e-6 && norm < 1e3;
     if !usable {
