@@ -2,6 +2,7 @@
 //! log-likelihood, and their derivatives in the unconstrained parameters.
 
 use nalgebra::DMatrix;
+use xent_distributions::tangent::{DualN, HyperDualN, seed_gradient, seed_hessian};
 use xent_distributions::{Dual, Dual2, LogDensity, Scalar};
 
 use crate::error::ObjectiveError;
@@ -15,9 +16,11 @@ use crate::transform::Parametrisation;
 /// a data set, as a function of the unconstrained parameters `u` — the
 /// "cross-entropy loss" of the empirical distribution to the model.
 ///
-/// Gradients are exact (forward-mode duals, one direction per parameter, all
-/// directions in one sweep over each chunk of data); Hessians use nested
-/// duals. Every pass runs over fixed chunks ([`crate::CHUNK`]) on
+/// Gradients are exact forward-mode derivatives with every direction in one
+/// sweep over each chunk of data: vector-tangent duals (one log-density
+/// evaluation per observation) up to 8 parameters, one scalar dual per
+/// direction beyond. Hessians use nested duals (vector tangents up to 4
+/// parameters). Every pass runs over fixed chunks ([`crate::CHUNK`]) on
 /// `threads` threads and combines chunk results in order, so values are
 /// bitwise identical for any thread count.
 #[derive(Debug, Clone)]
@@ -137,12 +140,43 @@ impl<'a, M: Model> Nll<'a, M> {
         (0..u.len()).map(|i| self.dist(&seed::dual(u, i))).collect()
     }
 
-    /// Value and gradient of the average NLL in one sweep over the data.
+    /// Value and gradient of the average NLL in one sweep over the data:
+    /// every direction at once in a vector-tangent dual ([`DualN`]) — one
+    /// log-density evaluation per observation — for up to 8 parameters;
+    /// beyond, one scalar dual per direction, all in the same sweep.
     pub fn value_and_gradient(&self, u: &[f64]) -> Result<(f64, Vec<f64>), ObjectiveError> {
-        let d = u.len();
-        if d == 0 {
-            return Ok((self.value(u)?, Vec::new()));
+        match u.len() {
+            0 => Ok((self.value(u)?, Vec::new())),
+            1 => self.value_and_gradient_n::<1>(u),
+            2 => self.value_and_gradient_n::<2>(u),
+            3 => self.value_and_gradient_n::<3>(u),
+            4 => self.value_and_gradient_n::<4>(u),
+            5..=8 => self.value_and_gradient_n::<8>(u),
+            _ => self.value_and_gradient_scalar(u),
         }
+    }
+
+    /// [`Nll::value_and_gradient`] with tangents of width `N ≥ u.len()`.
+    fn value_and_gradient_n<const N: usize>(&self, u: &[f64]) -> Result<(f64, Vec<f64>), ObjectiveError> {
+        let mut seeded = vec![<DualN<N> as Scalar>::cst(0.0); u.len()];
+        seed_gradient(u, 0, &mut seeded);
+        let dist = self.dist(&seeded)?;
+        let parts = map_chunks(self.data, self.threads, |c| {
+            let mut acc = <DualN<N> as Scalar>::cst(0.0);
+            for x in c {
+                acc += dist.ln_density(x);
+            }
+            acc
+        });
+        let total = parts.into_iter().fold(<DualN<N> as Scalar>::cst(0.0), |a, b| a + b);
+        let n = self.n() as f64;
+        let grad = (0..u.len()).map(|i| nan_free(-total.dx.0[i] / n, total.x)).collect();
+        Ok((-total.x / n, grad))
+    }
+
+    /// [`Nll::value_and_gradient`] with one scalar dual per direction.
+    fn value_and_gradient_scalar(&self, u: &[f64]) -> Result<(f64, Vec<f64>), ObjectiveError> {
+        let d = u.len();
         let dists = self.dual_dists(u)?;
         let parts = map_chunks(self.data, self.threads, |c| {
             let mut acc = vec![Dual::new(0.0, 0.0); d];
@@ -169,17 +203,46 @@ impl<'a, M: Model> Nll<'a, M> {
         Ok(self.value_and_gradient(u)?.1)
     }
 
-    /// Value, gradient and Hessian of the average NLL (nested duals, one pass
-    /// per pair `i ≤ j`, all pairs in one sweep over each chunk).
+    /// Value, gradient and Hessian of the average NLL in one sweep over the
+    /// data: nested vector-tangent duals ([`HyperDualN`], one evaluation per
+    /// observation) for up to 4 parameters; beyond, nested scalar duals, one
+    /// per pair `i ≤ j`, all pairs in the same sweep.
     pub fn derivatives(&self, u: &[f64]) -> Result<Derivatives, ObjectiveError> {
-        let d = u.len();
-        if d == 0 {
-            return Ok(Derivatives {
-                value: self.value(u)?,
-                gradient: Vec::new(),
-                hessian: Some(DMatrix::zeros(0, 0)),
-            });
+        match u.len() {
+            0 => Ok(Derivatives { value: self.value(u)?, gradient: Vec::new(), hessian: Some(DMatrix::zeros(0, 0)) }),
+            1 => self.derivatives_n::<1>(u),
+            2 => self.derivatives_n::<2>(u),
+            3 => self.derivatives_n::<3>(u),
+            4 => self.derivatives_n::<4>(u),
+            _ => self.derivatives_scalar(u),
         }
+    }
+
+    /// [`Nll::derivatives`] with tangents of width `N ≥ u.len()`.
+    fn derivatives_n<const N: usize>(&self, u: &[f64]) -> Result<Derivatives, ObjectiveError> {
+        let d = u.len();
+        let mut seeded = vec![<HyperDualN<N> as Scalar>::cst(0.0); d];
+        seed_hessian(u, 0, 0, &mut seeded);
+        let dist = self.dist(&seeded)?;
+        let parts = map_chunks(self.data, self.threads, |c| {
+            let mut acc = <HyperDualN<N> as Scalar>::cst(0.0);
+            for x in c {
+                acc += dist.ln_density(x);
+            }
+            acc
+        });
+        let total = parts.into_iter().fold(<HyperDualN<N> as Scalar>::cst(0.0), |a, b| a + b);
+        let n = self.n() as f64;
+        let v = total.x.x;
+        let gradient = (0..d).map(|i| nan_free(-total.x.dx.0[i] / n, v)).collect();
+        // Symmetric by construction up to rounding: mirror the upper triangle.
+        let h = DMatrix::from_fn(d, d, |i, j| nan_free(-total.dx.0[i.max(j)].dx.0[i.min(j)] / n, v));
+        Ok(Derivatives { value: -v / n, gradient, hessian: Some(h) })
+    }
+
+    /// [`Nll::derivatives`] with nested scalar duals, one per pair.
+    fn derivatives_scalar(&self, u: &[f64]) -> Result<Derivatives, ObjectiveError> {
+        let d = u.len();
         let pairs: Vec<(usize, usize)> = (0..d).flat_map(|i| (i..d).map(move |j| (i, j))).collect();
         let dists: Vec<M::Dist<Dual2>> =
             pairs.iter().map(|&(i, j)| self.dist(&seed::dual2(u, i, j))).collect::<Result<_, _>>()?;
