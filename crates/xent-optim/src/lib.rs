@@ -25,6 +25,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod lbfgsb;
 mod linesearch;
 mod problem;
 
@@ -68,9 +69,12 @@ pub enum Method {
         /// Number of correction pairs.
         memory: usize,
     },
-    /// Box-constrained L-BFGS: L-BFGS directions on the variables not held at
-    /// a bound, projected backtracking along the feasible path, convergence
-    /// on the projected gradient.
+    /// L-BFGS-B (Byrd, Lu, Nocedal & Zhu 1995): each step minimises the
+    /// compact limited-memory model over the box — the generalized Cauchy
+    /// point along the projected steepest-descent path, then the model's
+    /// minimum over the variables left free, truncated to the box — followed
+    /// by a backtracking line search towards that point; convergence on the
+    /// projected gradient.
     LbfgsB {
         /// Number of correction pairs.
         memory: usize,
@@ -655,25 +659,35 @@ fn iterate<P: Problem>(
         }
         Method::LbfgsB { .. } => {
             let Some((l, u)) = bounds else { return Step::LineSearchFailed };
-            let free: Vec<bool> =
-                s.x.iter()
-                    .zip(&s.g)
-                    .zip(l.iter().zip(u))
-                    .map(|((&x, &g), (&lo, &hi))| !((x <= lo && g > 0.0) || (x >= hi && g < 0.0)))
-                    .collect();
-            let mut d = lbfgs_direction(&s.g, mem, &free);
-            if dot(&d, &s.g) >= 0.0 {
+            // The generalized Cauchy point and subspace minimum of the
+            // limited-memory model; steepest descent projected on the box
+            // (empty memory) if the model is degenerate or points uphill.
+            let mut d: Vec<f64> = match lbfgsb::target(&s.x, &s.g, l, u, &mem.s, &mem.y) {
+                Some(xbar) => xbar.iter().zip(&s.x).map(|(a, b)| a - b).collect(),
+                None => Vec::new(),
+            };
+            if d.is_empty() || !(dot(&d, &s.g) < 0.0) {
                 mem.s.clear();
                 mem.y.clear();
-                d = s.g.iter().zip(&free).map(|(g, &f)| if f { -g } else { 0.0 }).collect();
+                match lbfgsb::target(&s.x, &s.g, l, u, &[], &[]) {
+                    Some(xbar) => d = xbar.iter().zip(&s.x).map(|(a, b)| a - b).collect(),
+                    None => return Step::LineSearchFailed,
+                }
+                if !(dot(&d, &s.g) < 0.0) {
+                    return Step::LineSearchFailed;
+                }
             }
-            let mut t = if mem.s.is_empty() { (1.0 / inf_norm(&s.g)).min(1.0) } else { 1.0 };
+            // x + t·d stays in the box for t ∈ [0, 1]: backtrack from 1
+            // (projecting away rounding at the bounds).
+            let mut t = 1.0;
             for _ in 0..60 {
                 let mut x: Vec<f64> = s.x.iter().zip(&d).map(|(a, b)| a + t * b).collect();
                 project(&mut x, l, u);
                 let step: Vec<f64> = x.iter().zip(&s.x).map(|(a, b)| a - b).collect();
                 match eval(p, &x, evals) {
-                    Ok((f, g)) if f <= s.f + 1e-4 * dot(&s.g, &step) => return Step::Moved(State { x, f, g, h: None }),
+                    Ok((f, g)) if f <= s.f + 1e-4 * dot(&s.g, &step) => {
+                        return Step::Moved(State { x, f, g, h: None });
+                    }
                     Ok(_) | Err(Step::NonFinite) => t *= 0.5,
                     Err(other) => return other,
                 }
