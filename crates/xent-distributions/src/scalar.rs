@@ -89,57 +89,46 @@ impl Scalar for f64 {
     }
 }
 
-impl<T: Scalar> Scalar for F<T, T> {
-    #[inline]
-    fn cst(x: f64) -> Self {
-        F::new(T::cst(x), T::zero())
-    }
-    #[inline]
-    fn value(self) -> f64 {
-        self.x.value()
-    }
-    #[inline]
-    fn ln_gamma(self) -> Self {
-        F::new(self.x.ln_gamma(), self.dx * self.x.digamma())
-    }
-    #[inline]
-    fn polygamma(self, n: u32) -> Self {
-        F::new(self.x.polygamma(n), self.dx * self.x.polygamma(n + 1))
-    }
-    /// Value from the underlying scalar's (cancellation-free) `ln_beta`;
-    /// `∂a = ψ(a) − ψ(a + b)`, `∂b = ψ(b) − ψ(a + b)`.
-    #[inline]
-    fn ln_beta(self, b: Self) -> Self {
-        let s = (self.x + b.x).digamma();
-        F::new(self.x.ln_beta(b.x), self.dx * (self.x.digamma() - s) + b.dx * (b.x.digamma() - s))
-    }
+/// The chain rules of [`Scalar`]'s special functions for a forward dual
+/// `F<inner, tangent>`; the tangent only needs to be scalable by the inner
+/// type.
+macro_rules! dual_scalar {
+    ($(#[$doc:meta])* [$($gen:tt)*] $ty:ty, $inner:ident) => {
+        $(#[$doc])*
+        impl<$($gen)*> Scalar for $ty {
+            #[inline]
+            fn cst(x: f64) -> Self {
+                F::new($inner::cst(x), Zero::zero())
+            }
+            #[inline]
+            fn value(self) -> f64 {
+                self.x.value()
+            }
+            #[inline]
+            fn ln_gamma(self) -> Self {
+                F::new(self.x.ln_gamma(), self.dx * self.x.digamma())
+            }
+            #[inline]
+            fn polygamma(self, n: u32) -> Self {
+                F::new(self.x.polygamma(n), self.dx * self.x.polygamma(n + 1))
+            }
+            /// Value from the underlying scalar's (cancellation-free) `ln_beta`;
+            /// `∂a = ψ(a) − ψ(a + b)`, `∂b = ψ(b) − ψ(a + b)`.
+            #[inline]
+            fn ln_beta(self, b: Self) -> Self {
+                let s = (self.x + b.x).digamma();
+                F::new(self.x.ln_beta(b.x), self.dx * (self.x.digamma() - s) + b.dx * (b.x.digamma() - s))
+            }
+        }
+    };
 }
 
-/// Vector tangents ([`Tangent`]): the same chain rules, applied to every
-/// component at once.
-impl<S: Scalar, const N: usize> Scalar for F<S, Tangent<S, N>> {
-    #[inline]
-    fn cst(x: f64) -> Self {
-        F::new(S::cst(x), Tangent::zero())
-    }
-    #[inline]
-    fn value(self) -> f64 {
-        self.x.value()
-    }
-    #[inline]
-    fn ln_gamma(self) -> Self {
-        F::new(self.x.ln_gamma(), self.dx * self.x.digamma())
-    }
-    #[inline]
-    fn polygamma(self, n: u32) -> Self {
-        F::new(self.x.polygamma(n), self.dx * self.x.polygamma(n + 1))
-    }
-    #[inline]
-    fn ln_beta(self, b: Self) -> Self {
-        let s = (self.x + b.x).digamma();
-        F::new(self.x.ln_beta(b.x), self.dx * (self.x.digamma() - s) + b.dx * (b.x.digamma() - s))
-    }
-}
+dual_scalar!([T: Scalar] F<T, T>, T);
+dual_scalar!(
+    /// Vector tangents ([`Tangent`]): the same chain rules, applied to every
+    /// component at once.
+    [S: Scalar, const N: usize] F<S, Tangent<S, N>>, S
+);
 
 #[cfg(test)]
 mod tests {

@@ -712,8 +712,10 @@ fn report_outcome<M: EtaModel>(
     if converged { Ok(rep) } else { Err(FitFailure::NotConverged { report: Box::new(rep) }) }
 }
 
-/// Newton fit of a conditional model (from a subsample's estimate for large
-/// data, else from zero coefficients). For logistic
+/// Maximum-likelihood fit of a conditional model with its report: Newton
+/// from zero coefficients, or — above 100 000 rows — the chord method from
+/// a subsample's estimate and Hessian (see `warm_start`), then the Hessian
+/// at the estimate for the standard errors. For logistic
 /// and softmax models, perfectly separated classes — fitted probabilities
 /// driven to 0 and 1 with coefficients growing without bound — are reported
 /// as [`FitFailure::NoFiniteMle`] naming the separation.

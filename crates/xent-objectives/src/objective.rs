@@ -102,15 +102,19 @@ impl<'a, M: Model> Nll<'a, M> {
 
     /// `Σᵢ ln q(xᵢ)` (`−∞` if an observation is outside the support).
     pub fn log_likelihood(&self, u: &[f64]) -> Result<f64, ObjectiveError> {
-        let dist = self.dist(u)?;
+        Ok(self.sum_ln_density(&self.dist(u)?))
+    }
+
+    /// `Σᵢ ln q(xᵢ)` in any scalar: chunk sums, combined in chunk order.
+    fn sum_ln_density<T: Scalar>(&self, dist: &M::Dist<T>) -> T {
         let parts = map_chunks(self.data, self.threads, |c| {
-            let mut s = 0.0;
+            let mut acc = T::zero();
             for x in c {
-                s += dist.ln_density(x);
+                acc += dist.ln_density(x);
             }
-            s
+            acc
         });
-        Ok(parts.into_iter().fold(0.0, |a, b| a + b))
+        parts.into_iter().fold(T::zero(), |a, b| a + b)
     }
 
     /// The average NLL `−(1/n) Σᵢ ln q(xᵢ)`.
@@ -160,15 +164,7 @@ impl<'a, M: Model> Nll<'a, M> {
     fn value_and_gradient_n<const N: usize>(&self, u: &[f64]) -> Result<(f64, Vec<f64>), ObjectiveError> {
         let mut seeded = vec![<DualN<N> as Scalar>::cst(0.0); u.len()];
         seed_gradient(u, 0, &mut seeded);
-        let dist = self.dist(&seeded)?;
-        let parts = map_chunks(self.data, self.threads, |c| {
-            let mut acc = <DualN<N> as Scalar>::cst(0.0);
-            for x in c {
-                acc += dist.ln_density(x);
-            }
-            acc
-        });
-        let total = parts.into_iter().fold(<DualN<N> as Scalar>::cst(0.0), |a, b| a + b);
+        let total = self.sum_ln_density(&self.dist(&seeded)?);
         let n = self.n() as f64;
         let grad = (0..u.len()).map(|i| nan_free(-total.dx.0[i] / n, total.x)).collect();
         Ok((-total.x / n, grad))
@@ -223,15 +219,7 @@ impl<'a, M: Model> Nll<'a, M> {
         let d = u.len();
         let mut seeded = vec![<HyperDualN<N> as Scalar>::cst(0.0); d];
         seed_hessian(u, 0, 0, &mut seeded);
-        let dist = self.dist(&seeded)?;
-        let parts = map_chunks(self.data, self.threads, |c| {
-            let mut acc = <HyperDualN<N> as Scalar>::cst(0.0);
-            for x in c {
-                acc += dist.ln_density(x);
-            }
-            acc
-        });
-        let total = parts.into_iter().fold(<HyperDualN<N> as Scalar>::cst(0.0), |a, b| a + b);
+        let total = self.sum_ln_density(&self.dist(&seeded)?);
         let n = self.n() as f64;
         let v = total.x.x;
         let gradient = (0..d).map(|i| nan_free(-total.x.dx.0[i] / n, v)).collect();
