@@ -175,8 +175,10 @@ struct Chunk<'c> {
 
 /// The tangent width used for `l` local variables: the smallest of a few
 /// compiled widths that holds them all, else 16 (covered block by block).
+/// Each width is compiled for every model, so there are few: 1 and 2 for
+/// the one- and two-predictor models, 9 for ten classes.
 fn tangent_width(l: usize) -> usize {
-    [1, 2, 3, 4, 6, 8, 9, 12, 16].into_iter().find(|&w| w >= l).unwrap_or(16)
+    [1, 2, 4, 9, 16].into_iter().find(|&w| w >= l).unwrap_or(16)
 }
 
 /// The chunk's summed NLL and, per sample, the derivatives of the NLL in
@@ -190,12 +192,8 @@ fn local_derivatives<M: EtaModel>(model: &M, c: &Chunk<'_>, g: &mut [f64], h: &m
     match tangent_width(l) {
         1 => derivatives_n::<M, 1>(model, c, g, h),
         2 => derivatives_n::<M, 2>(model, c, g, h),
-        3 => derivatives_n::<M, 3>(model, c, g, h),
         4 => derivatives_n::<M, 4>(model, c, g, h),
-        6 => derivatives_n::<M, 6>(model, c, g, h),
-        8 => derivatives_n::<M, 8>(model, c, g, h),
         9 => derivatives_n::<M, 9>(model, c, g, h),
-        12 => derivatives_n::<M, 12>(model, c, g, h),
         _ => derivatives_n::<M, 16>(model, c, g, h),
     }
 }

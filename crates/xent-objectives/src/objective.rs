@@ -19,7 +19,7 @@ use crate::transform::Parametrisation;
 /// Gradients are exact forward-mode derivatives with every direction in one
 /// sweep over each chunk of data: vector-tangent duals (one log-density
 /// evaluation per observation) up to 8 parameters, one scalar dual per
-/// direction beyond. Hessians use nested duals (vector tangents up to 4
+/// direction beyond. Hessians use nested duals (vector tangents up to 3
 /// parameters). Every pass runs over fixed chunks ([`crate::CHUNK`]) on
 /// `threads` threads and combines chunk results in order, so values are
 /// bitwise identical for any thread count.
@@ -151,11 +151,9 @@ impl<'a, M: Model> Nll<'a, M> {
     pub fn value_and_gradient(&self, u: &[f64]) -> Result<(f64, Vec<f64>), ObjectiveError> {
         match u.len() {
             0 => Ok((self.value(u)?, Vec::new())),
-            1 => self.value_and_gradient_n::<1>(u),
-            2 => self.value_and_gradient_n::<2>(u),
-            3 => self.value_and_gradient_n::<3>(u),
-            4 => self.value_and_gradient_n::<4>(u),
-            5..=8 => self.value_and_gradient_n::<8>(u),
+            // Two widths only: each is compiled for every family's density.
+            1..=3 => self.value_and_gradient_n::<3>(u),
+            4..=8 => self.value_and_gradient_n::<8>(u),
             _ => self.value_and_gradient_scalar(u),
         }
     }
@@ -201,15 +199,12 @@ impl<'a, M: Model> Nll<'a, M> {
 
     /// Value, gradient and Hessian of the average NLL in one sweep over the
     /// data: nested vector-tangent duals ([`HyperDualN`], one evaluation per
-    /// observation) for up to 4 parameters; beyond, nested scalar duals, one
+    /// observation) for up to 3 parameters; beyond, nested scalar duals, one
     /// per pair `i ≤ j`, all pairs in the same sweep.
     pub fn derivatives(&self, u: &[f64]) -> Result<Derivatives, ObjectiveError> {
         match u.len() {
             0 => Ok(Derivatives { value: self.value(u)?, gradient: Vec::new(), hessian: Some(DMatrix::zeros(0, 0)) }),
-            1 => self.derivatives_n::<1>(u),
-            2 => self.derivatives_n::<2>(u),
-            3 => self.derivatives_n::<3>(u),
-            4 => self.derivatives_n::<4>(u),
+            1..=3 => self.derivatives_n::<3>(u),
             _ => self.derivatives_scalar(u),
         }
     }
