@@ -321,52 +321,44 @@ fn projected_gradient(x: &[f64], g: &[f64], lower: &[f64], upper: &[f64]) -> Vec
         .collect()
 }
 
-/// Two-loop recursion: `−H g` for the L-BFGS inverse-Hessian estimate,
-/// restricted to `free` coordinates, with the usual scaled identity as the
-/// initial estimate.
-fn lbfgs_direction(g: &[f64], mem: &Memory, free: &[bool]) -> Vec<f64> {
-    let mask = |v: &[f64]| -> Vec<f64> { v.iter().zip(free).map(|(a, &f)| if f { *a } else { 0.0 }).collect() };
+/// Two-loop recursion: `−H g` for the L-BFGS inverse-Hessian estimate, with
+/// the usual scaled identity `(sᵀy / yᵀy) I` as the initial estimate.
+fn lbfgs_direction(g: &[f64], mem: &Memory) -> Vec<f64> {
     let scaled = |mut q: Vec<f64>| {
         if let (Some(s), Some(y)) = (mem.s.last(), mem.y.last()) {
-            let (s, y) = (mask(s), mask(y));
-            let (sy, yy) = (dot(&s, &y), dot(&y, &y));
+            let (sy, yy) = (dot(s, y), dot(y, y));
             if sy > 0.0 && yy > 0.0 {
                 q.iter_mut().for_each(|a| *a *= sy / yy);
             }
         }
         q
     };
-    two_loop(mask(g), mem, &mask, scaled)
+    two_loop(g.to_vec(), mem, scaled)
 }
 
-/// The two-loop recursion over the stored pairs (seen through `mask`), with
-/// `initial` applying the initial inverse-Hessian estimate; returns `−H g`.
-fn two_loop(
-    mut q: Vec<f64>,
-    mem: &Memory,
-    mask: &dyn Fn(&[f64]) -> Vec<f64>,
-    initial: impl FnOnce(Vec<f64>) -> Vec<f64>,
-) -> Vec<f64> {
+/// The two-loop recursion over the stored pairs, with `initial` applying the
+/// initial inverse-Hessian estimate; returns `−H g`.
+fn two_loop(mut q: Vec<f64>, mem: &Memory, initial: impl FnOnce(Vec<f64>) -> Vec<f64>) -> Vec<f64> {
     let k = mem.s.len();
     let mut alpha = vec![0.0; k];
     for i in (0..k).rev() {
-        let (s, y) = (mask(&mem.s[i]), mask(&mem.y[i]));
-        let sy = dot(&s, &y);
+        let (s, y) = (&mem.s[i], &mem.y[i]);
+        let sy = dot(s, y);
         if sy <= 0.0 {
             continue;
         }
-        alpha[i] = dot(&s, &q) / sy;
-        q.iter_mut().zip(&y).for_each(|(a, b)| *a -= alpha[i] * b);
+        alpha[i] = dot(s, &q) / sy;
+        q.iter_mut().zip(y).for_each(|(a, b)| *a -= alpha[i] * b);
     }
     let mut q = initial(q);
     for i in 0..k {
-        let (s, y) = (mask(&mem.s[i]), mask(&mem.y[i]));
-        let sy = dot(&s, &y);
+        let (s, y) = (&mem.s[i], &mem.y[i]);
+        let sy = dot(s, y);
         if sy <= 0.0 {
             continue;
         }
-        let beta = dot(&y, &q) / sy;
-        q.iter_mut().zip(&s).for_each(|(a, b)| *a += (alpha[i] - beta) * b);
+        let beta = dot(y, &q) / sy;
+        q.iter_mut().zip(s).for_each(|(a, b)| *a += (alpha[i] - beta) * b);
     }
     q.iter().map(|a| -a).collect()
 }
@@ -643,8 +635,7 @@ fn iterate<P: Problem>(
             }
         }
         Method::Lbfgs { .. } => {
-            let free = vec![true; s.x.len()];
-            let d = lbfgs_direction(&s.g, mem, &free);
+            let d = lbfgs_direction(&s.g, mem);
             let t0 = if mem.s.is_empty() { (1.0 / inf_norm(&s.g)).min(1.0) } else { 1.0 };
             match line_step(p, s, &d, t0, true, evals) {
                 Step::LineSearchFailed if !mem.s.is_empty() => {
@@ -831,5 +822,5 @@ fn newton_direction(factor: Option<&Cholesky<f64, Dyn>>, g: &[f64]) -> Vec<f64> 
 /// Hessian's linear convergence superlinear.
 fn chord_direction(factor: Option<&Cholesky<f64, Dyn>>, g: &[f64], mem: &Memory) -> Vec<f64> {
     let initial = |q: Vec<f64>| newton_direction(factor, &q).iter().map(|v| -v).collect();
-    two_loop(g.to_vec(), mem, &|v: &[f64]| v.to_vec(), initial)
+    two_loop(g.to_vec(), mem, initial)
 }
