@@ -6,6 +6,91 @@
 
 use nalgebra::{DMatrix, DVector};
 
+use super::lbfgs::Pairs;
+use crate::problem::Problem;
+use crate::solver::{Evaluator, Solver, State, Step, dot, sub};
+
+/// L-BFGS-B: the box and the correction pairs.
+pub(crate) struct LbfgsB {
+    lower: Vec<f64>,
+    upper: Vec<f64>,
+    pairs: Pairs,
+}
+
+impl LbfgsB {
+    pub(crate) fn new(memory: usize, lower: &[f64], upper: &[f64], n: usize) -> Result<Self, &'static str> {
+        if lower.len() != n || upper.len() != n {
+            return Err("bounds must have one entry per variable");
+        }
+        if lower.iter().zip(upper).any(|(l, u)| !(l <= u) || l.is_nan() || u.is_nan()) {
+            return Err("each lower bound must be <= its upper bound");
+        }
+        Ok(LbfgsB { lower: lower.to_vec(), upper: upper.to_vec(), pairs: Pairs::new(memory) })
+    }
+}
+
+impl<P: Problem> Solver<P> for LbfgsB {
+    fn bounds(&self) -> Option<(&[f64], &[f64])> {
+        Some((&self.lower, &self.upper))
+    }
+
+    fn step(&mut self, ev: &mut Evaluator<'_, P>, s: &State, _it: usize) -> Step {
+        let (l, u) = (&self.lower[..], &self.upper[..]);
+        // The generalized Cauchy point and subspace minimum of the
+        // limited-memory model; steepest descent projected on the box
+        // (empty memory) if the model is degenerate or points uphill.
+        let mut d: Vec<f64> = match target(&s.x, &s.g, l, u, &self.pairs.s, &self.pairs.y) {
+            Some(xbar) => sub(&xbar, &s.x),
+            None => Vec::new(),
+        };
+        if d.is_empty() || !(dot(&d, &s.g) < 0.0) {
+            self.pairs.clear();
+            match target(&s.x, &s.g, l, u, &[], &[]) {
+                Some(xbar) => d = sub(&xbar, &s.x),
+                None => return Step::LineSearchFailed,
+            }
+            if !(dot(&d, &s.g) < 0.0) {
+                return Step::LineSearchFailed;
+            }
+        }
+        // x + t·d stays in the box for t ∈ [0, 1]: backtrack from 1
+        // (projecting away rounding at the bounds).
+        let mut t = 1.0;
+        for _ in 0..60 {
+            let mut x: Vec<f64> = s.x.iter().zip(&d).map(|(a, b)| a + t * b).collect();
+            project(&mut x, l, u);
+            let step = sub(&x, &s.x);
+            match ev.value_and_gradient(&x) {
+                Ok((f, g)) if f <= s.f + 1e-4 * dot(&s.g, &step) => return Step::Moved(State::new(x, f, g)),
+                Ok(_) | Err(Step::NonFinite) => t *= 0.5,
+                Err(other) => return other,
+            }
+        }
+        Step::LineSearchFailed
+    }
+
+    fn accepted(&mut self, prev: &State, next: &State) {
+        self.pairs.remember(prev, next);
+    }
+}
+
+/// Projection onto the box.
+pub(crate) fn project(x: &mut [f64], lower: &[f64], upper: &[f64]) {
+    for ((v, &l), &u) in x.iter_mut().zip(lower).zip(upper) {
+        *v = v.clamp(l, u);
+    }
+}
+
+/// The projected gradient: zero where a bound holds the variable and the
+/// gradient pushes outwards.
+pub(crate) fn projected_gradient(x: &[f64], g: &[f64], lower: &[f64], upper: &[f64]) -> Vec<f64> {
+    x.iter()
+        .zip(g)
+        .zip(lower.iter().zip(upper))
+        .map(|((&xi, &gi), (&l, &u))| if (xi <= l && gi > 0.0) || (xi >= u && gi < 0.0) { 0.0 } else { gi })
+        .collect()
+}
+
 /// The compact representation `B = θI − W M Wᵀ` of the L-BFGS matrix from
 /// the pairs `(sᵢ, yᵢ)`, oldest first (Byrd, Nocedal & Schnabel 1994).
 struct Compact {
