@@ -1,37 +1,41 @@
 //! `cargo xtask <task>`: project automation written in Rust.
 //!
-//! Tasks:
-//! - `verify`: checks every step of the derivation (1)–(9) and prints it
-//!   (`--json`, `--seed N`, `--quick`, `--filter STEP|MODEL`);
+//! The alias in `.cargo/config.toml` builds this crate in release, so the
+//! harness runs optimised. Tasks:
+//! - `verify`: checks every step of the derivation (1)–(9) and prints it —
+//!   runs `xent verify` (the binary, in release) with the same flags;
+//! - `test`: installs what the tests need (Debian's Chromium, when absent),
+//!   then `cargo test --workspace` — the README's test command;
 //! - `docs`: writes the derivation document (`--check`: fails when stale);
 //! - `bench-compare`: xent against SciPy, scikit-learn and statsmodels
 //!   (`--json`, `--quick`), writes `docs/performance.md`;
-//! - `ci`: the checks CI runs — `cargo fmt --all --check`,
-//!   `cargo clippy --workspace --all-targets -- -D warnings`, the README's
-//!   test command `cargo test --workspace`, warning-free rustdoc, and the
-//!   slow suite.
+//! - `ci`: the checks CI runs (`.ci/run` calls it) — fmt, clippy with
+//!   warnings denied, `test`, warning-free rustdoc, the benchmark builds and
+//!   the slow suite.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 mod bench_compare;
+mod ci;
 mod docs;
 mod verify;
 
 use std::path::PathBuf;
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 
 const HELP: &str = "\
 usage: cargo xtask <task>
 
 tasks:
-  verify  check every step of the derivation and print it
-          [--json] [--seed N] [--quick] [--filter STEP|MODEL]
+  verify  check every step of the derivation and print it (runs `xent verify` in release)
+          [--json] [--seed N] [--quick] [--filter STEP|MODEL] [--help]
+  test    install what the tests need (Chromium), then cargo test --workspace [ARGS]
   docs    write docs/derivation.{md,html} and docs/figures/ from a harness run
           [--check: fail when the committed files are stale]
   bench-compare  time xent against SciPy, scikit-learn and statsmodels on the same data
           [--json] [--quick]; writes docs/performance.md
-  ci      run the checks CI runs: fmt --check, clippy -D warnings, cargo test --workspace,
-          and the 50-seed slow suite in release
+  ci      run the checks CI runs: fmt --check, clippy -D warnings, `test`, rustdoc -D warnings,
+          the benchmark builds and the 50-seed slow suite in release
   help    print this message
 ";
 
@@ -43,7 +47,8 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     match args.first().map(String::as_str) {
-        Some("ci") => ci(),
+        Some("ci") => ci::ci(),
+        Some("test") => ci::test(&args[1..]),
         Some("verify") => verify::main(&args[1..]),
         Some("docs") => docs::main(&args[1..]),
         Some("bench-compare") => bench_compare::main(&args[1..]),
@@ -62,31 +67,4 @@ fn main() -> ExitCode {
 fn project_root() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     dir.parent().map(PathBuf::from).unwrap_or(dir)
-}
-
-/// Runs each CI step in turn and stops at the first failure.
-fn ci() -> ExitCode {
-    let steps: [&[&str]; 5] = [
-        &["fmt", "--all", "--check"],
-        &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
-        &["test", "--workspace"],
-        &["doc", "--workspace", "--no-deps"],
-        &["test", "--release", "-p", "xent-verify", "--test", "slow_seeds", "--", "--ignored"],
-    ];
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    for step in steps {
-        eprintln!("$ cargo {}", step.join(" "));
-        match Command::new(&cargo).args(step).env("RUSTDOCFLAGS", "-D warnings").status() {
-            Ok(s) if s.success() => {}
-            Ok(s) => {
-                eprintln!("error: `cargo {}` failed ({s})", step.join(" "));
-                return ExitCode::FAILURE;
-            }
-            Err(e) => {
-                eprintln!("error: cannot run cargo: {e}");
-                return ExitCode::FAILURE;
-            }
-        }
-    }
-    ExitCode::SUCCESS
 }

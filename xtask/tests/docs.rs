@@ -20,7 +20,8 @@ fn bad_docs_arguments_exit_2() {
     assert_eq!(out.status.code(), Some(2));
 }
 
-/// Debian's Chromium (`.ci/run` installs it), or `CHROMIUM`.
+/// Debian's Chromium (`cargo xtask test`, the README's test command, installs
+/// it when absent), or `CHROMIUM`.
 fn chromium() -> PathBuf {
     if let Ok(p) = std::env::var("CHROMIUM") {
         return PathBuf::from(p);
@@ -29,7 +30,9 @@ fn chromium() -> PathBuf {
         .iter()
         .map(PathBuf::from)
         .find(|p| p.exists())
-        .expect("no Chromium: install Debian's `chromium` package (as .ci/run does) or set CHROMIUM")
+        .expect(
+            "no Chromium: run the tests with `cargo xtask test`, which installs Debian's `chromium`, or set CHROMIUM",
+        )
 }
 
 fn headless(profile: &Path) -> Command {

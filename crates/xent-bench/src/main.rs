@@ -12,8 +12,8 @@ use std::time::Instant;
 
 use nalgebra::DMatrix;
 use xent_distributions::families::normal::Normal;
+use xent_fit::{FitOptions, FitReport, estimate_conditional, fit_conditional, fit_family, fit_summary};
 use xent_objectives::conditional::{ConditionalNll, Design, EtaModel, Logistic, Softmax};
-use xent_objectives::fit::{FitOptions, FitReport, estimate_conditional, fit_conditional, fit_family, fit_summary};
 use xent_objectives::{Family, Summary};
 
 /// The task names, as `cargo xtask bench-compare` reports them.
@@ -49,7 +49,7 @@ fn matrix(dir: &Path, name: &str) -> Result<DMatrix<f64>, String> {
     Ok(DMatrix::from_row_slice(rows as usize, cols as usize, &data))
 }
 
-fn converged(r: Result<FitReport, xent_objectives::fit::FitFailure>) -> Result<FitReport, String> {
+fn converged(r: Result<FitReport, xent_fit::FitFailure>) -> Result<FitReport, String> {
     r.map_err(|e| e.to_string())
 }
 

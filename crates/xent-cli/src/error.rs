@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use thiserror::Error;
-use xent_objectives::fit::FitFailure;
+use xent_fit::FitFailure;
 
 /// A failure of a `xent` command.
 #[derive(Debug, Error)]

@@ -1,7 +1,7 @@
 //! `xent fit`: one family, or every applicable family ranked by AIC.
 
 use serde_json::{Map, Value, json};
-use xent_objectives::fit::{FitFailure, FitMethod, FitOptions, FitReport, fit_family, fit_summary};
+use xent_fit::{FitFailure, FitMethod, FitOptions, FitReport, fit_family, fit_summary};
 use xent_objectives::{Family, Model, Summary};
 
 use crate::data::{Column, read_column, stream_column};

@@ -18,6 +18,7 @@ mod error;
 mod fit;
 mod plot;
 mod regress;
+mod verify;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -125,7 +126,7 @@ fn main() -> ExitCode {
             if let Some(s) = seed {
                 cfg.seed = s;
             }
-            return xent_verify::command::execute(&cfg, json);
+            return verify::execute(&cfg, json);
         }
     };
     match result {
@@ -154,7 +155,7 @@ fn main() -> ExitCode {
 /// names the best point it reached and what to try.
 fn one_line(e: &CliError) -> String {
     let text = match e {
-        CliError::Fit(xent_objectives::fit::FitFailure::NotConverged { report }) => {
+        CliError::Fit(xent_fit::FitFailure::NotConverged { report }) => {
             let best: Vec<String> =
                 report.names.iter().zip(&report.estimates).map(|(n, v)| format!("{n}={}", fit::fmt(*v))).collect();
             format!(

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use plotters::prelude::*;
 use xent_distributions::{AnyUnivariate, LogDensity, Univariate};
-use xent_objectives::fit::FitReport;
+use xent_fit::FitReport;
 use xent_objectives::{Family, Model};
 
 use crate::error::CliError;

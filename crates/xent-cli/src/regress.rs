@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use nalgebra::DMatrix;
 use serde_json::{Map, Value, json};
 use xent_distributions::special::{ln_norm_cdf, norm_quantile};
+use xent_fit::{FitReport, fit_conditional, fit_linear, ols_std_errors};
 use xent_objectives::conditional::{Design, Logistic, PoissonLog, Softmax};
-use xent_objectives::fit::{FitReport, fit_conditional, fit_linear, ols_std_errors};
 
 use crate::data::Table;
 use crate::error::CliError;
@@ -88,7 +88,7 @@ pub fn run(args: &RegressArgs) -> Result<String, CliError> {
     }
     let columns: Vec<Vec<f64>> = features.iter().map(|&j| table.numeric(j)).collect::<Result<_, _>>()?;
     let x = DMatrix::from_fn(table.rows(), features.len(), |i, j| columns[j][i]);
-    let design = Design::new(&x, !args.no_intercept).map_err(xent_objectives::fit::FitFailure::from)?;
+    let design = Design::new(&x, !args.no_intercept).map_err(xent_fit::FitFailure::from)?;
     let mut names: Vec<String> = Vec::new();
     if !args.no_intercept {
         names.push("intercept".into());
@@ -130,7 +130,7 @@ pub fn run(args: &RegressArgs) -> Result<String, CliError> {
                 return Err(CliError::Usage(format!("the target `{}` has a single class", args.target)));
             }
             let index: Vec<f64> = y.iter().map(|v| labels.partition_point(|l| l < v) as f64).collect();
-            let model = Softmax::new(labels.len()).map_err(xent_objectives::fit::FitFailure::from)?;
+            let model = Softmax::new(labels.len()).map_err(xent_fit::FitFailure::from)?;
             let report = fit_conditional(model, &design, &index, &opts)?;
             let label = |v: f64| format!("{v}");
             let p = names.len();
@@ -166,7 +166,7 @@ fn num(v: f64) -> Value {
 
 fn termination(r: &FitReport) -> (String, bool) {
     match &r.method {
-        xent_objectives::fit::FitMethod::Numerical { termination, method, iterations, .. } => {
+        xent_fit::FitMethod::Numerical { termination, method, iterations, .. } => {
             (format!("{termination} ({method}, {iterations} iterations)"), termination.converged())
         }
         _ => ("least squares (QR)".into(), true),

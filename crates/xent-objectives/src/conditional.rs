@@ -286,10 +286,23 @@ impl Design {
         let x = if intercept { features.clone().insert_column(0, 1.0) } else { features.clone() };
         Ok(Design { x, intercept })
     }
-    /// A design from a matrix that already holds its intercept column (if
-    /// any) and only finite entries — rows selected from another design.
-    pub(crate) fn from_matrix(x: DMatrix<f64>, intercept: bool) -> Self {
-        Design { x, intercept }
+    /// Every `k`-th row (`0, k, 2k, …`) of the design and of the targets `y`
+    /// — a deterministic subsample (e.g. for a warm start).
+    ///
+    /// ```
+    /// use nalgebra::DMatrix;
+    /// use xent_objectives::conditional::Design;
+    /// let d = Design::new(&DMatrix::from_fn(10, 1, |i, _| i as f64), true)?;
+    /// let y: Vec<f64> = (0..10).map(f64::from).collect();
+    /// let (sub, ys) = d.every_kth(&y, 4);
+    /// assert_eq!((sub.n(), ys), (3, vec![0.0, 4.0, 8.0]));
+    /// assert_eq!(sub.matrix()[(2, 1)], 8.0);
+    /// # Ok::<(), xent_objectives::ObjectiveError>(())
+    /// ```
+    pub fn every_kth(&self, y: &[f64], k: usize) -> (Design, Vec<f64>) {
+        let rows: Vec<usize> = (0..self.x.nrows().min(y.len())).step_by(k.max(1)).collect();
+        let ys = rows.iter().map(|&i| y[i]).collect();
+        (Design { x: self.x.select_rows(&rows), intercept: self.intercept }, ys)
     }
     /// The matrix `X`.
     pub fn matrix(&self) -> &DMatrix<f64> {

@@ -20,6 +20,14 @@ pub enum ObjectiveError {
         /// The size given.
         found: usize,
     },
+    /// The objective cannot compute this.
+    #[error("{what} are not available from {objective}")]
+    Unavailable {
+        /// What was asked for.
+        what: &'static str,
+        /// The objective that cannot give it.
+        objective: &'static str,
+    },
     /// The data failed the family's checks (empty, non-finite, outside the support).
     #[error("invalid data: {0}")]
     Data(String),

@@ -13,9 +13,10 @@
 //!   and Hessians `Xᵀ W X`.
 //! - [`losses`]: PyTorch-semantics losses, each a documented NLL up to a
 //!   parameter-free constant.
-//! - [`fit`]: maximum-likelihood fits (closed form, least squares or
-//!   Newton / L-BFGS via `xent-optim`) with a [`fit::FitReport`]: standard
-//!   errors by the delta method, sandwich errors, AIC, BIC.
+//! - [`Objective`]: what every NLL here offers (dimension, value,
+//!   gradient, Hessian, fused evaluation, per-sample scores) — the one
+//!   interface `xent-fit` and `xent-verify` minimise and check. Fitting
+//!   lives in `xent-fit`; this crate does not depend on an optimiser.
 //! - [`check_gradient`]: finite-difference checks, public.
 //!
 //! ```
@@ -32,11 +33,11 @@
 
 pub mod conditional;
 mod error;
-pub mod fit;
 mod gradcheck;
 mod likelihood;
 pub mod losses;
 mod model;
+mod nll;
 mod objective;
 pub mod parallel;
 mod seed;
@@ -47,7 +48,8 @@ pub use error::ObjectiveError;
 pub use gradcheck::{GradientCheck, check_gradient};
 pub use likelihood::ScaledFloat;
 pub use model::{AnyDist, CategoricalModel, DirichletModel, Family, Model, MultivariateNormalModel, SupportTest};
-pub use objective::{Derivatives, Nll};
+pub use nll::{Derivatives, Nll};
+pub use objective::Objective;
 pub use parallel::CHUNK;
 pub use sufficient::{SufficientNll, Summary};
 pub use transform::{Parametrisation, Transform};

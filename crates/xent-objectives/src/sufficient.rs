@@ -225,6 +225,11 @@ impl SufficientNll {
         &self.summary
     }
 
+    /// The number of unconstrained parameters.
+    pub fn dim(&self) -> usize {
+        self.param.free_dim()
+    }
+
     fn avg<T: Scalar>(&self, u: &[T]) -> Result<T, ObjectiveError> {
         let theta = self.param.forward(u)?;
         if let Some(i) = theta.iter().position(|v| !v.value().is_finite()) {

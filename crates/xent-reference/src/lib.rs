@@ -106,3 +106,13 @@ pub fn read_csv(name: &str) -> (Vec<String>, Vec<Vec<f64>>) {
     let rows = rdr.records().map(|r| r.expect("record").iter().map(parse_f64).collect()).collect();
     (header, rows)
 }
+
+/// Features and target of a GLM dataset (every column but `y`, and `y`),
+/// or `None` if it has no `y` column.
+pub fn read_xy(name: &str) -> Option<(nalgebra::DMatrix<f64>, Vec<f64>)> {
+    let (header, rows) = read_csv(name);
+    let yi = header.iter().position(|h| h == "y")?;
+    let xs: Vec<usize> = (0..header.len()).filter(|&j| j != yi).collect();
+    let x = nalgebra::DMatrix::from_fn(rows.len(), xs.len(), |i, j| rows[i][xs[j]]);
+    Some((x, rows.iter().map(|r| r[yi]).collect()))
+}

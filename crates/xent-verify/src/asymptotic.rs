@@ -11,7 +11,7 @@ use rand_distr::Distribution;
 use serde_json::json;
 use xent_distributions::special::norm_quantile;
 use xent_distributions::{AnyUnivariate, Family as _, LogDensity, Univariate};
-use xent_objectives::fit::{FitOptions, fit_family};
+use xent_fit::{FitOptions, fit_family};
 use xent_objectives::{Family, Model};
 
 use crate::chain::derive_seed;

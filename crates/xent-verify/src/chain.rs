@@ -7,8 +7,9 @@ use rand::rngs::Xoshiro256PlusPlus;
 use rand_distr::{Distribution, Normal};
 use serde_json::json;
 use xent_distributions::LogDensity;
+use xent_fit::ObjectiveProblem;
 use xent_objectives::{Model, Nll, ObjectiveError, ScaledFloat};
-use xent_optim::{Method, Options, Problem, minimize};
+use xent_optim::{Method, Options, minimize};
 
 use crate::exact::{Order, order_preservation, order_preservation_by, pointwise_identity, same_optimiser};
 use crate::step::{CheckOutcome, Relation, StepReport};
@@ -31,25 +32,6 @@ pub struct Instance<'a, M: Model> {
     pub pairs: Vec<(Vec<f64>, Vec<f64>)>,
 }
 
-/// An NLL as an optimiser problem, with its autodiff Hessian (for Newton).
-pub(crate) struct NllProblem<'n, 'a, M: Model>(pub(crate) &'n Nll<'a, M>);
-
-impl<M: Model> Problem for NllProblem<'_, '_, M> {
-    type Error = ObjectiveError;
-    fn dim(&self) -> usize {
-        self.0.dim()
-    }
-    fn value(&self, x: &[f64]) -> Result<f64, ObjectiveError> {
-        self.0.value(x)
-    }
-    fn value_and_gradient(&self, x: &[f64]) -> Result<(f64, Vec<f64>), ObjectiveError> {
-        self.0.value_and_gradient(x)
-    }
-    fn hessian(&self, x: &[f64]) -> Result<Option<nalgebra::DMatrix<f64>>, ObjectiveError> {
-        self.0.hessian(x).map(Some)
-    }
-}
-
 impl<'a, M: Model> Instance<'a, M> {
     /// Fits the model (L-BFGS from the origin of the unconstrained space)
     /// and draws `k` points `û + N(0, 0.3²)` per coordinate and `k` pairs.
@@ -57,7 +39,7 @@ impl<'a, M: Model> Instance<'a, M> {
         let nll = Nll::new(model, data)?;
         let u0 = vec![0.0; nll.dim()];
         let opts = Options { gradient_tol: 1e-9, max_iterations: 2000, ..Options::default() };
-        let u_hat = match minimize(&NllProblem(&nll), &u0, &Method::lbfgs(), &opts, &mut ()) {
+        let u_hat = match minimize(&ObjectiveProblem::new(&nll), &u0, &Method::lbfgs(), &opts, &mut ()) {
             Ok(out) => out.x,
             Err(_) => u0,
         };

@@ -9,8 +9,8 @@ use rand::{RngExt, SeedableRng};
 use rand_distr::Distribution;
 use serde_json::json;
 use xent_distributions::{Bernoulli, Categorical, CrossEntropy, Normal};
+use xent_fit::{FitOptions, fit_conditional, fit_linear};
 use xent_objectives::conditional::{ConditionalNll, Design, EtaModel, LinearGaussian, Logistic, Softmax};
-use xent_objectives::fit::{FitOptions, fit_conditional, fit_linear};
 
 use crate::asymptotic::{SampledLimit, ladder};
 use crate::chain::derive_seed;

@@ -45,11 +45,7 @@ impl<'a, M: EtaModel> ConditionalInstance<'a, M> {
         }
         let obj = ConditionalNll::new(model, design, y)?;
         let d = obj.dim();
-        let problem = xent_optim::FnProblem::new(
-            d,
-            |t: &[f64]| obj.value(t).unwrap_or(f64::INFINITY),
-            |t: &[f64]| obj.gradient(t).unwrap_or_else(|_| vec![f64::NAN; t.len()]),
-        );
+        let problem = xent_fit::ObjectiveProblem::new(&obj);
         let opts = xent_optim::Options { gradient_tol: 1e-9, max_iterations: 2000, ..Default::default() };
         let theta_hat = xent_optim::minimize(&problem, &vec![0.0; d], &xent_optim::Method::lbfgs(), &opts, &mut ())
             .map(|o| o.x)

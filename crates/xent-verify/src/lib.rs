@@ -55,7 +55,6 @@
 
 pub mod asymptotic;
 mod chain;
-pub mod command;
 pub mod conditional_asymptotic;
 pub mod conditional_chain;
 pub mod controls;

@@ -9,13 +9,13 @@ use rand::rngs::Xoshiro256PlusPlus;
 use rand_distr::Distribution;
 use xent_distributions::families::{exponential::Exponential, laplace::Laplace, normal::Normal};
 use xent_distributions::{ClosedFormMle, CrossEntropy, Family as _, LogDensity};
+use xent_fit::{FitOptions, fit_conditional};
 use xent_objectives::conditional::{ConditionalNll, Design, Logistic};
-use xent_objectives::fit::{FitOptions, fit_conditional};
 use xent_objectives::{Family, Nll};
 use xent_optim::{Method, Options, Trace, minimize};
 
 use super::{DocError, Figure};
-use crate::chain::{NllProblem, derive_seed};
+use crate::chain::derive_seed;
 use crate::conditional_chain::gaussian_inputs;
 
 const SIZE: (u32, u32) = (760, 440);
@@ -409,7 +409,7 @@ pub(super) fn optimiser_path(seed: u64) -> Result<Figure, DocError> {
     let mut r = rng(seed, "docs/path");
     let data: Vec<f64> = (0..n).map(|_| truth.sample(&mut r)).collect();
     let nll = Nll::new(&Family::Gamma, &data).map_err(plot_err)?;
-    let problem = NllProblem(&nll);
+    let problem = xent_fit::ObjectiveProblem::new(&nll);
     let start = [(0.2f64).ln(), (5.0f64).ln()];
     let opts = Options { gradient_tol: 1e-9, max_iterations: 2000, ..Options::default() };
     let mut paths = Vec::new();

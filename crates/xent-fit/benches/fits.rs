@@ -14,9 +14,9 @@ use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
 use rand_distr::Distribution;
 use xent_distributions::StudentT;
+use xent_fit::{FitOptions, fit_conditional, fit_family};
 use xent_objectives::Family;
 use xent_objectives::conditional::{Design, Logistic, Softmax};
-use xent_objectives::fit::{FitOptions, fit_conditional, fit_family};
 
 fn bench(c: &mut Criterion) {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);

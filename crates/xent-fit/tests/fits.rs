@@ -1,16 +1,12 @@
 //! Fits: every row of `mle_fits.csv` and every model of `glm_fits.json`
 //! (read at run time), and every failure path of the fitting API.
 
-mod common;
-
-use common::{read_x, read_xy, reference_dir};
 use serde_json::Value;
+use xent_fit::{FitFailure, FitMethod, FitOptions, fit_conditional, fit_family, fit_linear, ols_std_errors};
 use xent_objectives::conditional::{Design, Logistic, PoissonLog, Softmax};
-use xent_objectives::fit::{
-    FitFailure, FitMethod, FitOptions, fit_conditional, fit_family, fit_linear, ols_std_errors,
-};
 use xent_objectives::{Family, Model};
 use xent_reference::{parse_params, read_rows};
+use xent_reference::{read_dataset as read_x, read_xy, reference_dir};
 
 #[test]
 fn every_mle_fit_matches_the_reference() {
@@ -203,8 +199,8 @@ fn robust_errors_agree_with_model_errors_when_the_model_is_right() {
 /// observed-information standard errors.
 #[test]
 fn streamed_fits_equal_in_memory_fits() {
+    use xent_fit::fit_summary;
     use xent_objectives::Summary;
-    use xent_objectives::fit::fit_summary;
     let mut streamed = 0;
     for row in read_rows("mle_fits.csv") {
         let family = Family::from_name(row.get("family")).expect("known family");
@@ -240,8 +236,8 @@ fn streamed_fits_equal_in_memory_fits() {
 
 #[test]
 fn streamed_fits_reject_bad_statistics() {
+    use xent_fit::fit_summary;
     use xent_objectives::Summary;
-    use xent_objectives::fit::fit_summary;
     let opts = FitOptions::default();
     for family in [Family::Gamma, Family::Normal, Family::Beta, Family::LogNormal] {
         let mut s = Summary::empty(&family).unwrap();
@@ -267,7 +263,7 @@ fn streamed_fits_reject_bad_statistics() {
 #[test]
 fn warm_started_large_fits_reach_the_cold_optimum() {
     use xent_objectives::conditional::ConditionalNll;
-    use xent_optim::{Method, Options, Problem, minimize};
+    use xent_optim::{Method, Options, minimize};
     let n = 120_000;
     let x = nalgebra::DMatrix::from_fn(n, 3, |i, j| (((i * 7919 + j * 104_729) % 1000) as f64 / 500.0 - 1.0) * 1.5);
     let y: Vec<f64> = (0..n)
@@ -279,23 +275,8 @@ fn warm_started_large_fits_reach_the_cold_optimum() {
         .collect();
     let design = Design::new(&x, true).unwrap();
     let warm = fit_conditional(Logistic, &design, &y, &FitOptions::default()).unwrap();
-    struct P<'a>(ConditionalNll<'a, Logistic>);
-    impl Problem for P<'_> {
-        type Error = xent_objectives::ObjectiveError;
-        fn dim(&self) -> usize {
-            self.0.dim()
-        }
-        fn value(&self, t: &[f64]) -> Result<f64, Self::Error> {
-            self.0.value(t)
-        }
-        fn value_and_gradient(&self, t: &[f64]) -> Result<(f64, Vec<f64>), Self::Error> {
-            self.0.value_and_gradient(t)
-        }
-        fn hessian(&self, t: &[f64]) -> Result<Option<nalgebra::DMatrix<f64>>, Self::Error> {
-            self.0.hessian(t).map(Some)
-        }
-    }
-    let p = P(ConditionalNll::new(Logistic, &design, &y).unwrap());
+    let nll = ConditionalNll::new(Logistic, &design, &y).unwrap();
+    let p = xent_fit::ObjectiveProblem::new(&nll);
     let opts = Options { gradient_tol: 1e-10, max_iterations: 500, ..Options::default() };
     let cold = minimize(&p, &[0.0; 4], &Method::Newton, &opts, &mut ()).unwrap();
     // Both stop at gradient 1e-10 on the average NLL; with curvature ~0.1
@@ -307,18 +288,18 @@ fn warm_started_large_fits_reach_the_cold_optimum() {
     // The full-data fit reused the subsample's Hessian (chord method); the
     // report's standard errors still come from the Hessian at the answer.
     // Without standard errors: the same optimisation, bit for bit.
-    let e = xent_objectives::fit::estimate_conditional(Logistic, &design, &y, &FitOptions::default()).unwrap();
+    let e = xent_fit::estimate_conditional(Logistic, &design, &y, &FitOptions::default()).unwrap();
     assert_eq!(e.estimates, warm.estimates);
     assert_eq!(e.log_likelihood, warm.log_likelihood);
     assert_eq!(e.method, warm.method);
     let short = FitOptions { optim: Options { max_iterations: 1, ..opts.clone() }, ..FitOptions::default() };
-    match xent_objectives::fit::estimate_conditional(Logistic, &design, &y, &short) {
+    match xent_fit::estimate_conditional(Logistic, &design, &y, &short) {
         Err(FitFailure::NotConverged { report }) => assert!(report.std_errors.iter().all(|s| s.is_finite())),
         other => panic!("expected a partial report, got {other:?}"),
     }
-    let xent_objectives::fit::FitMethod::Numerical { method, .. } = &warm.method else { panic!("{:?}", warm.method) };
+    let xent_fit::FitMethod::Numerical { method, .. } = &warm.method else { panic!("{:?}", warm.method) };
     assert_eq!(method, "ChordNewton");
-    let h = p.0.hessian(&warm.estimates).unwrap() * n as f64;
+    let h = nll.hessian(&warm.estimates).unwrap() * n as f64;
     let inv = h.try_inverse().unwrap();
     for (j, se) in warm.std_errors.iter().enumerate() {
         assert!((se - inv[(j, j)].sqrt()).abs() <= 1e-12 * se, "{se} vs {}", inv[(j, j)].sqrt());

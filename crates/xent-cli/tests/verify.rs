@@ -1,10 +1,11 @@
-//! `cargo xtask verify` end to end: exit codes, JSON shape, determinism
-//! across thread counts, filtering, and a snapshot of the report's shape.
+//! `xent verify` (what `cargo xtask verify` runs) end to end: exit codes,
+//! JSON shape, determinism across thread counts, filtering, `--help`, and a
+//! snapshot of the report's shape.
 
 use std::process::Command;
 
 fn verify(args: &[&str], threads: &str) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+    let out = Command::new(env!("CARGO_BIN_EXE_xent"))
         .arg("verify")
         .args(args)
         .env("XENT_THREADS", threads)
@@ -66,7 +67,12 @@ fn filter_and_bad_flags() {
     assert!(v["steps"].as_array().unwrap().iter().all(|s| s["id"] == "(6)->(7)"));
     let (code, _, err) = verify(&["--bogus"], "1");
     assert_eq!(code, 2);
-    assert!(err.contains("unknown flag"), "{err}");
+    assert!(err.contains("unexpected argument '--bogus'"), "{err}");
+    let (code, help, _) = verify(&["--help"], "1");
+    assert_eq!(code, 0);
+    for flag in ["--json", "--seed", "--quick", "--filter"] {
+        assert!(help.contains(flag), "--help does not name {flag}:\n{help}");
+    }
     let (code, _, _) = verify(&["--seed", "x"], "1");
     assert_eq!(code, 2);
 }

@@ -1,0 +1,282 @@
+//! Conditional fits — linear, logistic, Poisson, softmax and
+//! heteroscedastic regressions on a design matrix: least squares by QR, or
+//! Newton from zero (the chord method from a subsample's answer on large
+//! data), separation detected.
+
+use nalgebra::{DMatrix, DVector};
+use xent_objectives::ObjectiveError;
+use xent_objectives::conditional::{ConditionalNll, Design, EtaModel, LinearGaussian};
+use xent_optim::{Method, Options, minimize};
+
+use crate::error::FitFailure;
+use crate::information::{invert, sandwich, std_errors};
+use crate::options::FitOptions;
+use crate::problem::{ObjectiveProblem, method_name, second_order_then_lbfgs};
+use crate::report::{Estimate, FitMethod, FitReport};
+
+/// Report of a conditional fit from its optimum `theta` (all parameters free).
+fn conditional_report<M: EtaModel>(
+    obj: &ConditionalNll<'_, M>,
+    theta: Vec<f64>,
+    method: FitMethod,
+    robust: bool,
+    known: Option<(f64, Vec<f64>, DMatrix<f64>)>,
+) -> Result<FitReport, FitFailure> {
+    let n = obj.design_rows();
+    let (v, g, h) = match known {
+        Some(k) => k,
+        None => obj.value_gradient_hessian(&theta)?,
+    };
+    let h = h * n as f64;
+    let d = theta.len();
+    let free = vec![false; d];
+    let (mut se, mut cov, mut rob) = (vec![f64::NAN; d], DMatrix::from_element(d, d, f64::NAN), None);
+    if let Some(inv) = invert(h) {
+        se = std_errors(&inv, &free);
+        if robust {
+            rob = Some(std_errors(&sandwich(&inv, &obj.scores(&theta)?), &free));
+        }
+        cov = inv;
+    }
+    Ok(FitReport {
+        model: obj.model().name(),
+        names: obj.param_names(),
+        estimates: theta,
+        fixed: vec![false; d],
+        std_errors: se,
+        covariance: cov,
+        robust_std_errors: rob,
+        log_likelihood: -(n as f64) * v,
+        n,
+        k: d,
+        gradient_norm: g.iter().fold(0.0, |m, x| m.max(x.abs())),
+        method,
+    })
+}
+
+/// Linear-Gaussian regression: coefficients by a QR least-squares solve,
+/// `σ̂² = RSS / n` (the MLE), standard errors from the observed information.
+/// [`ols_std_errors`] gives the classical ones with `RSS / (n − p)`.
+pub fn fit_linear(design: &Design, y: &[f64], robust: bool) -> Result<FitReport, FitFailure> {
+    let (beta, rss) = least_squares(design, y)?;
+    let n = design.n() as f64;
+    let sigma = (rss / n).sqrt();
+    if !(sigma > 0.0) {
+        return Err(FitFailure::NoFiniteMle { reason: "the fit is exact: residual variance 0".into() });
+    }
+    let obj = ConditionalNll::new(LinearGaussian, design, y)?;
+    let mut theta = beta.iter().copied().collect::<Vec<_>>();
+    theta.push(sigma.ln());
+    let mut r = conditional_report(&obj, theta, FitMethod::LeastSquares, robust, None)?;
+    // Report σ itself (delta method: se(σ) = σ · se(ln σ)).
+    let last = r.estimates.len() - 1;
+    r.names[last] = "sigma".into();
+    r.estimates[last] = sigma;
+    r.std_errors[last] *= sigma;
+    Ok(r)
+}
+
+fn least_squares(design: &Design, y: &[f64]) -> Result<(DVector<f64>, f64), FitFailure> {
+    let (n, p) = (design.n(), design.p());
+    if y.len() != n {
+        return Err(ObjectiveError::Dimension { what: "targets", expected: n, found: y.len() }.into());
+    }
+    if let Some((i, &v)) = y.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+        return Err(ObjectiveError::NonFinite { what: "target", index: i, value: v }.into());
+    }
+    if n <= p {
+        return Err(FitFailure::TooFewObservations { n, parameters: p + 1 });
+    }
+    let qr = design.matrix().clone().qr();
+    let (q, r) = (qr.q(), qr.r());
+    let scale = (0..p).map(|i| r[(i, i)].abs()).fold(0.0, f64::max);
+    if (0..p).any(|i| r[(i, i)].abs() <= 1e-12 * scale) {
+        return Err(FitFailure::NoFiniteMle { reason: "the design matrix is rank deficient".into() });
+    }
+    let yv = DVector::from_column_slice(y);
+    let qty = q.tr_mul(&yv);
+    let beta = r.solve_upper_triangular(&qty).ok_or_else(|| FitFailure::NoFiniteMle { reason: "singular R".into() })?;
+    let resid = &yv - design.matrix() * &beta;
+    Ok((beta, resid.norm_squared()))
+}
+
+/// Classical OLS standard errors `√(s² diag((XᵀX)⁻¹))`, `s² = RSS/(n − p)`,
+/// from the rows of `R⁻¹` of the QR factorisation (never an inverse of XᵀX).
+pub fn ols_std_errors(design: &Design, y: &[f64]) -> Result<Vec<f64>, FitFailure> {
+    let (_, rss) = least_squares(design, y)?;
+    let (n, p) = (design.n() as f64, design.p());
+    let s2 = rss / (n - p as f64);
+    // diag((XᵀX)⁻¹) = squared row norms of R⁻¹ (X = QR): the condition
+    // number of R, not its square.
+    let r = design.matrix().clone().qr().r();
+    let rinv = r
+        .solve_upper_triangular(&DMatrix::identity(p, p))
+        .ok_or_else(|| FitFailure::NoFiniteMle { reason: "the design matrix is rank deficient".into() })?;
+    Ok((0..p).map(|i| (s2 * rinv.row(i).norm_squared()).sqrt()).collect())
+}
+
+/// Rows above which [`fit_conditional`] first fits a subsample.
+const WARM_START_ROWS: usize = 100_000;
+
+/// For large data, the full fit's start: the MLE on every 16th row (a
+/// deterministic subsample) and the subsample's Hessian there. The estimate
+/// lies within `O(1/√(n/16))` of the full MLE and the Hessian (of the
+/// average NLL, the same scale for both) within a few per cent of the full
+/// data's at its optimum, so the chord method on the full data contracts the
+/// gradient by about that much per value-and-gradient pass and needs no
+/// full-data Hessian until the report. `None` (Newton from zero) for small
+/// data or when the subsample fit does not converge to finite values (a
+/// subsample can be separated when the data are not).
+fn warm_start<M: EtaModel + Clone>(
+    model: &M,
+    design: &Design,
+    y: &[f64],
+    d: usize,
+    opts: &FitOptions,
+) -> Option<(Vec<f64>, DMatrix<f64>)> {
+    let n = y.len();
+    if n < WARM_START_ROWS {
+        return None;
+    }
+    let k = 16;
+    let (sub, ys) = design.every_kth(y, k);
+    let obj = ConditionalNll::new(model.clone(), &sub, &ys).ok()?;
+    // The subsample itself: the chord method from the Hessian at zero of
+    // every 16th row of the subsample (the start is far from the answer
+    // anyway; the method refreshes when it stops contracting), to a gradient
+    // of 1e-8 — far below the subsample's own sampling error, which the
+    // full-data phase removes — then one Hessian at its answer to hand on.
+    let (sub0, ys0) = sub.every_kth(&ys, k);
+    let h0 = ConditionalNll::new(model.clone(), &sub0, &ys0).ok()?.hessian(&vec![0.0; d]).ok();
+    let chord = Method::ChordNewton { hessian: h0, contraction: 0.5 };
+    let optim = Options { gradient_tol: opts.optim.gradient_tol.max(1e-8), ..opts.optim.clone() };
+    let out = minimize(&ObjectiveProblem::new(&obj), &vec![0.0; d], &chord, &optim, &mut ()).ok()?;
+    let norm = out.x.iter().fold(0.0, |m: f64, v| m.max(v.abs()));
+    let usable = out.termination.converged() && out.x.iter().all(|v| v.is_finite()) && out.value > 1e-6 && norm < 1e3;
+    if !usable {
+        return None;
+    }
+    let h = match out.hessian {
+        Some(h) => h,
+        None => obj.hessian(&out.x).ok()?,
+    };
+    Some((out.x, h))
+}
+
+/// The optimisation shared by [`fit_conditional`] and
+/// [`estimate_conditional`]: the objective, the optimiser's outcome and a
+/// description of the method; separation is an error.
+fn optimise_conditional<'d, M: EtaModel + Clone>(
+    model: M,
+    design: &'d Design,
+    y: &'d [f64],
+    opts: &FitOptions,
+) -> Result<(ConditionalNll<'d, M>, xent_optim::Outcome, FitMethod), FitFailure> {
+    let obj = ConditionalNll::new(model.clone(), design, y)?;
+    let d = obj.dim();
+    if y.len() < d {
+        return Err(FitFailure::TooFewObservations { n: y.len(), parameters: d });
+    }
+    let zero = vec![0.0; d];
+    // The fallback starts from zero, whatever the warm start did.
+    let (out, method) = match warm_start(&model, design, y, d, opts) {
+        Some((start, h)) => {
+            let chord = Method::ChordNewton { hessian: Some(h), contraction: 0.5 };
+            second_order_then_lbfgs(&obj, chord, &start, &zero, opts)?
+        }
+        None => second_order_then_lbfgs(&obj, Method::Newton, &zero, &zero, opts)?,
+    };
+    // Separation: the NLL approaches 0 while the coefficients blow up.
+    let norm = out.x.iter().fold(0.0, |m: f64, v| m.max(v.abs()));
+    if out.value < 1e-6 && norm > 10.0 && obj.model().extra_names().is_empty() {
+        return Err(FitFailure::NoFiniteMle {
+            reason: format!(
+                "perfect separation: the classes are separated by a hyperplane in x, so the likelihood approaches 1 \
+                 as the coefficients grow without bound (average NLL {:.2e} at |β|∞ = {norm:.1})",
+                out.value
+            ),
+        });
+    }
+    let fm = FitMethod::Numerical {
+        method: method_name(&method),
+        termination: out.termination.clone(),
+        iterations: out.iterations,
+        evaluations: out.evaluations,
+    };
+    Ok((obj, out, fm))
+}
+
+/// The report of an optimiser's answer (a non-converged one as the error).
+fn report_outcome<M: EtaModel>(
+    obj: &ConditionalNll<'_, M>,
+    out: xent_optim::Outcome,
+    fm: FitMethod,
+    robust: bool,
+) -> Result<FitReport, FitFailure> {
+    // Newton's answer carries the Hessian there (from the same fused
+    // evaluation as its value and gradient): the report need not recompute it.
+    let converged = out.termination.converged();
+    let known = out.hessian.map(|h| (out.value, out.gradient, h));
+    let rep = conditional_report(obj, out.x, fm, robust, known)?;
+    if converged { Ok(rep) } else { Err(FitFailure::NotConverged { report: Box::new(rep) }) }
+}
+
+/// Maximum-likelihood fit of a conditional model with its report: Newton
+/// from zero coefficients, or — above 100 000 rows — the chord method from
+/// a subsample's estimate and Hessian (see `warm_start`), then the Hessian
+/// at the estimate for the standard errors. For logistic
+/// and softmax models, perfectly separated classes — fitted probabilities
+/// driven to 0 and 1 with coefficients growing without bound — are reported
+/// as [`FitFailure::NoFiniteMle`] naming the separation.
+pub fn fit_conditional<M: EtaModel + Clone>(
+    model: M,
+    design: &Design,
+    y: &[f64],
+    opts: &FitOptions,
+) -> Result<FitReport, FitFailure> {
+    let (obj, out, fm) = optimise_conditional(model, design, y, opts)?;
+    report_outcome(&obj, out, fm, opts.robust)
+}
+
+/// The estimate of [`fit_conditional`] without the standard errors — for
+/// large models, the Hessian they need costs more than the optimisation
+/// (see `docs/performance.md`). The same optimisation, the same errors; a
+/// run that does not converge still returns the full partial report as
+/// [`FitFailure::NotConverged`].
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// use xent_objectives::conditional::{Design, Logistic};
+/// use xent_fit::{FitOptions, estimate_conditional, fit_conditional};
+/// let x = DMatrix::from_fn(40, 1, |i, _| i as f64 / 10.0 - 2.0);
+/// let y: Vec<f64> = (0..40).map(|i| f64::from(u8::from(i % 3 != 0 && i > 12))).collect();
+/// let design = Design::new(&x, true)?;
+/// let e = estimate_conditional(Logistic, &design, &y, &FitOptions::default())?;
+/// let r = fit_conditional(Logistic, &design, &y, &FitOptions::default())?;
+/// assert_eq!(e.estimates, r.estimates);
+/// assert_eq!(e.log_likelihood, r.log_likelihood);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn estimate_conditional<M: EtaModel + Clone>(
+    model: M,
+    design: &Design,
+    y: &[f64],
+    opts: &FitOptions,
+) -> Result<Estimate, FitFailure> {
+    let (obj, out, fm) = optimise_conditional(model, design, y, opts)?;
+    if !out.termination.converged() {
+        return match report_outcome(&obj, out, fm, false) {
+            Ok(report) => Err(FitFailure::NotConverged { report: Box::new(report) }),
+            Err(e) => Err(e),
+        };
+    }
+    Ok(Estimate {
+        model: obj.model().name(),
+        names: obj.param_names(),
+        log_likelihood: -(y.len() as f64) * out.value,
+        n: y.len(),
+        gradient_norm: out.gradient_norm,
+        estimates: out.x,
+        method: fm,
+    })
+}

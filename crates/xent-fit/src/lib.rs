@@ -1,0 +1,45 @@
+//! Maximum-likelihood estimation: the objectives of `xent-objectives`
+//! minimised by the solvers of `xent-optim`, with a [`FitReport`] carrying
+//! standard errors (observed information, delta method; sandwich errors on
+//! request), z and p values, Wald intervals, log-likelihood, AIC and BIC.
+//!
+//! - [`fit_family`]: a univariate family on a sample (closed form where one
+//!   exists, else Newton from moment starts; known parameters held fixed);
+//! - [`fit_summary`]: the same from streamed sufficient statistics;
+//! - [`fit_conditional`] / [`estimate_conditional`] / [`fit_linear`]: GLM-type
+//!   regressions on a design matrix;
+//! - [`ObjectiveProblem`]: the one adapter from any
+//!   [`xent_objectives::Objective`] to an [`xent_optim::Problem`].
+//!
+//! Every covariance comes from a Cholesky factorisation of the information
+//! (`information.rs`); an information matrix that is not positive definite
+//! gives NaN standard errors, never numbers from an inverted singular matrix.
+//!
+//! ```
+//! use xent_fit::{FitOptions, fit_family};
+//! use xent_objectives::Family;
+//! let data = [1.2, 0.7, 3.1, 2.2, 0.4, 1.9, 2.8, 1.1];
+//! let report = fit_family(&Family::Gamma, &data, &FitOptions::default())?;
+//! assert!(report.gradient_norm < 1e-9 && report.std_errors.iter().all(|s| *s > 0.0));
+//! println!("{report}");
+//! # Ok::<(), xent_fit::FitFailure>(())
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod error;
+mod glm;
+mod information;
+mod options;
+mod problem;
+mod report;
+mod summary;
+mod unconditional;
+
+pub use error::FitFailure;
+pub use glm::{estimate_conditional, fit_conditional, fit_linear, ols_std_errors};
+pub use options::FitOptions;
+pub use problem::ObjectiveProblem;
+pub use report::{Estimate, FitMethod, FitReport};
+pub use summary::fit_summary;
+pub use unconditional::fit_family;

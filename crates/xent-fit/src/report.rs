@@ -1,0 +1,176 @@
+//! What a fit reports: estimates, standard errors, z and p values, Wald
+//! intervals, log-likelihood and information criteria — with a `Display`
+//! in the shape of a statistics package's summary.
+
+use std::fmt;
+
+use nalgebra::DMatrix;
+use xent_distributions::special::{ln_norm_cdf, norm_quantile};
+use xent_optim::Termination;
+
+/// How the estimate was obtained.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum FitMethod {
+    /// A closed-form maximum-likelihood estimate.
+    ClosedForm,
+    /// A least-squares solve by QR decomposition.
+    LeastSquares,
+    /// A numerical optimisation.
+    Numerical {
+        /// The optimiser used.
+        method: String,
+        /// Why it stopped.
+        termination: Termination,
+        /// Iterations.
+        iterations: usize,
+        /// Function evaluations.
+        evaluations: usize,
+    },
+}
+
+/// A fitted model: estimates, uncertainty and fit statistics.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FitReport {
+    /// The model's name.
+    pub model: String,
+    /// Parameter names (fixed parameters included, marked by `fixed`).
+    pub names: Vec<String>,
+    /// Estimates of the natural parameters.
+    pub estimates: Vec<f64>,
+    /// Whether each parameter was fixed (known), not estimated.
+    pub fixed: Vec<bool>,
+    /// Standard errors from the observed information (delta method); NaN
+    /// where unavailable (fixed parameters, estimates on a boundary).
+    pub std_errors: Vec<f64>,
+    /// Covariance of the estimates (natural parameters).
+    pub covariance: DMatrix<f64>,
+    /// Robust (sandwich) standard errors, when asked for.
+    pub robust_std_errors: Option<Vec<f64>>,
+    /// The maximised log-likelihood.
+    pub log_likelihood: f64,
+    /// Number of observations.
+    pub n: usize,
+    /// Number of estimated parameters.
+    pub k: usize,
+    /// `‖∇ NLL‖∞` at the estimate (unconstrained parameters).
+    pub gradient_norm: f64,
+    /// How the estimate was obtained.
+    pub method: FitMethod,
+}
+
+impl FitReport {
+    /// Akaike's information criterion `2k − 2 ln L`.
+    pub fn aic(&self) -> f64 {
+        2.0 * self.k as f64 - 2.0 * self.log_likelihood
+    }
+    /// Schwarz's Bayesian information criterion `k ln n − 2 ln L`.
+    pub fn bic(&self) -> f64 {
+        self.k as f64 * (self.n as f64).ln() - 2.0 * self.log_likelihood
+    }
+    /// The correlation matrix of the estimates.
+    pub fn correlation(&self) -> DMatrix<f64> {
+        let c = &self.covariance;
+        DMatrix::from_fn(c.nrows(), c.ncols(), |i, j| c[(i, j)] / (c[(i, i)] * c[(j, j)]).sqrt())
+    }
+    /// The Wald interval `θ̂ ± z σ̂` at confidence `level` for parameter `i`.
+    pub fn wald_interval(&self, i: usize, level: f64) -> (f64, f64) {
+        let z = norm_quantile(0.5 + level / 2.0);
+        (self.estimates[i] - z * self.std_errors[i], self.estimates[i] + z * self.std_errors[i])
+    }
+    /// The estimate of a parameter by name.
+    pub fn estimate(&self, name: &str) -> Option<f64> {
+        self.names.iter().position(|n| n == name).map(|i| self.estimates[i])
+    }
+    /// `z = θ̂ / se` per parameter (NaN where there is no standard error).
+    pub fn z_values(&self) -> Vec<f64> {
+        self.estimates.iter().zip(&self.std_errors).map(|(e, s)| e / s).collect()
+    }
+    /// Two-sided p-values `2Φ(−|z|)` of the Wald tests of `θ = 0`, computed in
+    /// log space (no underflow to 0 before `|z| ≈ 38`).
+    pub fn p_values(&self) -> Vec<f64> {
+        self.z_values().iter().map(|z| (std::f64::consts::LN_2 + ln_norm_cdf(-z.abs())).exp()).collect()
+    }
+    /// The termination as text ("closed form" or "least squares" without an optimiser).
+    pub fn termination_text(&self) -> String {
+        match &self.method {
+            FitMethod::Numerical { termination, .. } => termination.to_string(),
+            FitMethod::ClosedForm => "closed form".into(),
+            FitMethod::LeastSquares => "least squares".into(),
+        }
+    }
+}
+
+/// A summary table: the model, how it was fitted, n, log L, AIC and BIC,
+/// then one row per parameter with estimate, standard error, z, p and the
+/// 95 % Wald interval (fixed parameters marked).
+///
+/// ```
+/// use xent_fit::{FitOptions, fit_family};
+/// use xent_objectives::Family;
+/// let r = fit_family(&Family::Normal, &[1.0, 2.0, 4.0, 3.0, 2.5], &FitOptions::default())?;
+/// let text = r.to_string();
+/// assert!(text.contains("normal") && text.contains("std. error") && text.contains("log L"));
+/// # Ok::<(), xent_fit::FitFailure>(())
+/// ```
+impl fmt::Display for FitReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let how = match &self.method {
+            FitMethod::ClosedForm => "closed form".to_string(),
+            FitMethod::LeastSquares => "least squares (QR)".to_string(),
+            FitMethod::Numerical { method, termination, iterations, .. } => {
+                format!("{method}, {iterations} iterations; {termination}")
+            }
+        };
+        writeln!(f, "{} — maximum likelihood ({how})", self.model)?;
+        writeln!(
+            f,
+            "n = {}   log L = {:.6}   AIC = {:.4}   BIC = {:.4}   |grad| = {:.1e}",
+            self.n,
+            self.log_likelihood,
+            self.aic(),
+            self.bic(),
+            self.gradient_norm
+        )?;
+        writeln!(
+            f,
+            "{:<14} {:>13} {:>12} {:>9} {:>10} {:>13} {:>13}",
+            "parameter", "estimate", "std. error", "z", "P>|z|", "[0.025", "0.975]"
+        )?;
+        let (z, p) = (self.z_values(), self.p_values());
+        for i in 0..self.estimates.len() {
+            if self.fixed[i] {
+                writeln!(f, "{:<14} {:>13.6e} {:>12}", self.names[i], self.estimates[i], "(fixed)")?;
+                continue;
+            }
+            let (lo, hi) = self.wald_interval(i, 0.95);
+            writeln!(
+                f,
+                "{:<14} {:>13.6e} {:>12.4e} {:>9.3} {:>10.3e} {:>13.6e} {:>13.6e}",
+                self.names[i], self.estimates[i], self.std_errors[i], z[i], p[i], lo, hi
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// The estimate of a conditional model without its uncertainty: what
+/// [`fit_conditional`] computes before the Hessian for standard errors.
+/// scikit-learn's estimators stop here too.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Estimate {
+    /// The model's name.
+    pub model: String,
+    /// Parameter names.
+    pub names: Vec<String>,
+    /// The estimates.
+    pub estimates: Vec<f64>,
+    /// The maximised log-likelihood.
+    pub log_likelihood: f64,
+    /// Number of observations.
+    pub n: usize,
+    /// `‖∇ NLL‖∞` at the estimate (average NLL).
+    pub gradient_norm: f64,
+    /// How the estimate was obtained.
+    pub method: FitMethod,
+}
