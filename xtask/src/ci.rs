@@ -10,7 +10,7 @@ use std::process::{Command, ExitCode};
 pub(crate) const CHROMIUM_PATHS: [&str; 3] =
     ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
 
-/// What CI runs after [`test`]'s steps: lints first (cheap), then the
+/// What CI runs after [`test()`]'s steps: lints first (cheap), then the
 /// builds the tests do not cover and the slow suite.
 const LINTS: [&[&str]; 2] =
     [&["fmt", "--all", "--check"], &["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]];
@@ -33,7 +33,7 @@ pub(crate) fn test(extra: &[String]) -> ExitCode {
     cargo(&args)
 }
 
-/// Lints, [`test`], rustdoc with warnings denied, the benchmark builds and
+/// Lints, [`test()`], rustdoc with warnings denied, the benchmark builds and
 /// the 50-seed slow suite; stops at the first failure.
 pub(crate) fn ci() -> ExitCode {
     for step in LINTS {

@@ -57,6 +57,22 @@ fn json_is_complete_deterministic_and_thread_independent() {
         v["steps"].as_array().unwrap().iter().filter(|s| s["model"].as_str().unwrap().contains("cauchy")).collect();
     assert!(!cauchy.is_empty() && cauchy.iter().all(|s| s["status"] == "not_applicable"));
     assert_eq!(v["summary"]["success"], true);
+    // A filtered run is exactly the matching part of the full run: the same
+    // seeds, the same figures, nothing else.
+    for filter in ["(6)->(7)", "gamma", "(3)'"] {
+        let (code, part, _) = verify(&["--quick", "--json", "--seed", "7", "--filter", filter], "2");
+        assert_eq!(code, 0);
+        let part: serde_json::Value = serde_json::from_str(&part).unwrap();
+        let keep = |x: &&serde_json::Value, key: &str| {
+            x[key].as_str().unwrap().contains(filter) || x["model"].as_str().unwrap().contains(filter)
+        };
+        let steps: Vec<&serde_json::Value> = v["steps"].as_array().unwrap().iter().filter(|s| keep(s, "id")).collect();
+        let controls: Vec<&serde_json::Value> =
+            v["controls"].as_array().unwrap().iter().filter(|c| keep(c, "step")).collect();
+        assert!(!steps.is_empty(), "{filter}");
+        assert_eq!(part["steps"].as_array().unwrap().iter().collect::<Vec<_>>(), steps, "{filter}");
+        assert_eq!(part["controls"].as_array().unwrap().iter().collect::<Vec<_>>(), controls, "{filter}");
+    }
 }
 
 #[test]
@@ -84,6 +100,17 @@ fn filter_and_bad_flags() {
 fn report_snapshot() {
     let (code, text, _) = verify(&["--quick", "--seed", "1"], "2");
     assert_eq!(code, 0);
+    let widest = text.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    assert!(widest <= xent_verify::report::WIDTH, "a line of {widest} columns");
+    // Grouped by step, in the derivation's order, each with its expression.
+    let mut at = 0;
+    for step in xent_verify::StepId::ALL {
+        let head = format!("{}  {}", step.id(), step.name());
+        let found = text[at..].find(&head).unwrap_or_else(|| panic!("{head} missing or out of order"));
+        at += found;
+        assert!(text[at..].lines().nth(1).is_some_and(|l| l.trim() == step.expression()), "{head}: expression");
+    }
+    assert!(text.contains("Checks and their bounds"));
     let masked: String = text
         .lines()
         .map(|l| {

@@ -155,7 +155,7 @@ impl fmt::Display for FitReport {
 }
 
 /// The estimate of a conditional model without its uncertainty: what
-/// [`fit_conditional`] computes before the Hessian for standard errors.
+/// [`fit_conditional`](crate::fit_conditional) computes before the Hessian for standard errors.
 /// scikit-learn's estimators stop here too.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Estimate {

@@ -74,7 +74,7 @@ fn summary_start(summary: &Summary) -> Result<(Vec<f64>, bool), FitFailure> {
 /// statistics — the streaming path: gather a [`Summary`] with
 /// [`Summary::push`] while reading the data once, then fit in O(1) memory.
 /// The closed form where one exists; otherwise Newton on the statistics.
-/// Standard errors come from the observed information as in [`fit_family`];
+/// Standard errors come from the observed information as in [`fit_family`](crate::fit_family);
 /// sandwich errors need per-observation scores and are not available here.
 ///
 /// ```

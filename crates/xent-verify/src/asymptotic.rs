@@ -14,8 +14,10 @@ use xent_distributions::{AnyUnivariate, Family as _, LogDensity, Univariate};
 use xent_fit::{FitOptions, fit_family};
 use xent_objectives::{Family, Model};
 
+use crate::catalogue::StepId;
 use crate::chain::derive_seed;
-use crate::step::{CheckOutcome, Relation, Status, StepReport};
+use crate::controls::{ControlOutcome, Kind};
+use crate::step::{CheckOutcome, StepReport};
 
 /// Total false-failure rate of the statistical checks of one run.
 pub const FALSE_FAILURE_RATE: f64 = 1e-6;
@@ -192,6 +194,7 @@ impl SampledLimit {
         CheckOutcome::new(
             "sampled_limit",
             self.ok,
+            format!("max |L-H|/(s/sqrt n) = {:.2} <= {:.2}", self.worst_z, self.z_crit),
             &[
                 ("max_z", json!(self.worst_z)),
                 ("z_bound", json!(self.z_crit)),
@@ -210,21 +213,17 @@ impl SampledLimit {
 /// mean error over 128 replicates at `n = 10², 10³, 10⁴` within
 /// `−½ ± 0.15`: the slope's standard error there is about 0.02).
 pub fn step_2b_3(s: &Scenario, seed: u64, quick: bool) -> StepReport {
-    let id = "(2b)->(3)";
-    let just = "law of large numbers (H(p, q) finite); consistency of the minimiser (identifiability)";
+    let id = StepId::LawOfLargeNumbers;
     let h_star = (s.cross_entropy)(&s.theta_star);
     if !h_star.is_finite() {
+        let reason = "E_p[-log q] diverges: the law of large numbers does not apply";
         let check = CheckOutcome::new(
             "precondition",
             true,
-            &[
-                ("cross_entropy", json!("infinite")),
-                ("reason", json!("E_p[-log q] diverges: the law of large numbers does not apply")),
-            ],
+            reason.to_string(),
+            &[("cross_entropy", json!("infinite")), ("reason", json!(reason))],
         );
-        let mut r = StepReport::from_checks(id, &s.name, Relation::Limit, just, vec![check]);
-        r.status = Status::NotApplicable;
-        return r;
+        return StepReport::not_applicable(id, &s.name, check);
     }
     let thetas: Vec<Vec<f64>> = vec![
         s.theta_star.clone(),
@@ -269,9 +268,10 @@ pub fn step_2b_3(s: &Scenario, seed: u64, quick: bool) -> StepReport {
     let rate = CheckOutcome::new(
         "rate",
         fit_ok && (slope + 0.5).abs() <= 0.15,
+        format!("log-log slope {slope:.3} (band −0.65 … −0.35)"),
         &[("log_log_slope", json!(slope)), ("band", json!([-0.65, -0.35])), ("replicates", json!(reps))],
     );
-    StepReport::from_checks(id, &s.name, Relation::Limit, just, vec![limit, rate])
+    StepReport::from_checks(id, &s.name, vec![limit, rate])
 }
 
 /// `(3)'`: `H(p, q_θ) = H(p) + KL(p ‖ q_θ)`. Well specified: the identity
@@ -281,14 +281,16 @@ pub fn step_2b_3(s: &Scenario, seed: u64, quick: bool) -> StepReport {
 /// cross-entropy is minimising the KL — to the KL projection when the model
 /// is misspecified).
 pub fn step_3_prime(s: &Scenario, well_specified: bool) -> StepReport {
-    let id = "(3)'";
-    let just = "Gibbs' inequality";
+    let id = StepId::EntropyPlusKl;
     let h_star = (s.cross_entropy)(&s.theta_star);
     if !h_star.is_finite() {
-        let check = CheckOutcome::new("precondition", true, &[("cross_entropy", json!("infinite"))]);
-        let mut r = StepReport::from_checks(id, &s.name, Relation::Equal, just, vec![check]);
-        r.status = Status::NotApplicable;
-        return r;
+        let check = CheckOutcome::new(
+            "precondition",
+            true,
+            "H(p, q_θ*) is infinite: the decomposition does not apply".to_string(),
+            &[("cross_entropy", json!("infinite"))],
+        );
+        return StepReport::not_applicable(id, &s.name, check);
     }
     // Each coordinate moved both ways by 10 % of its size (at least 0.01).
     let perturb: Vec<Vec<f64>> = (0..s.theta_star.len())
@@ -307,6 +309,7 @@ pub fn step_3_prime(s: &Scenario, well_specified: bool) -> StepReport {
     checks.push(CheckOutcome::new(
         "theta_star_minimises_cross_entropy",
         h_min_ok,
+        format!("H(p, q_theta*) = {h_star:.6}, no lower at {} perturbations", perturb.len()),
         &[("cross_entropy_at_theta_star", json!(h_star)), ("perturbations", json!(perturb.len()))],
     ));
     if let (true, Truth::Family(truth)) = (well_specified, &s.truth) {
@@ -335,6 +338,7 @@ pub fn step_3_prime(s: &Scenario, well_specified: bool) -> StepReport {
         checks.push(CheckOutcome::new(
             "decomposition",
             ok,
+            format!("decomposition deviation {worst:.1e} (bound 8e-12 relative), KL(p ‖ q_θ*) = {kl_star:.1e}"),
             &[
                 ("max_relative_deviation", json!(worst)),
                 ("kl_at_theta_star", json!(kl_star)),
@@ -342,5 +346,49 @@ pub fn step_3_prime(s: &Scenario, well_specified: bool) -> StepReport {
             ],
         ));
     }
-    StepReport::from_checks(id, &s.name, Relation::Equal, just, checks)
+    StepReport::from_checks(id, &s.name, checks)
+}
+
+/// Negative controls of the asymptotic steps: a wrong closed-form
+/// cross-entropy (the ½ of the quadratic term dropped) and a shifted sampler
+/// (data from N(1.5 + 0.3, 2²) against the limits of N(1.5, 2²), a 0.15σ
+/// shift, above the check's power at the ladder's largest n).
+pub fn asymptotic_controls(seed: u64, quick: bool) -> Vec<ControlOutcome> {
+    let mut out = Vec::new();
+    let base = [("mean", 1.5), ("std_dev", 2.0)];
+    if let Some(mut s) = Scenario::well_specified("normal", &base) {
+        s.cross_entropy = Box::new(|t: &[f64]| {
+            let (m, sd, mu, sg) = (1.5, 2.0, t[0], t[1]);
+            0.5 * (2.0 * std::f64::consts::PI * sg * sg).ln() + (sd * sd + (m - mu) * (m - mu)) / (sg * sg)
+        });
+        out.push(ControlOutcome::new(
+            "closed-form cross-entropy missing a factor 1/2",
+            Kind::Negative,
+            step_2b_3(&s, seed, quick),
+        ));
+    }
+    // Reverse KL: claim the minimiser of KL(q ‖ p) — for well-separated
+    // modes q sits on one of them, θ ≈ (2, 0.5) — instead of the forward-KL
+    // projection (0, √4.25).
+    let mut reverse = Scenario::bimodal_data_normal_model(2.0, 0.5);
+    reverse.theta_star = vec![2.0, 0.5];
+    out.push(ControlOutcome::new(
+        "expectation under q instead of p (reverse KL)",
+        Kind::Negative,
+        step_3_prime(&reverse, false),
+    ));
+    if let (Some(good), Some(mut shifted)) = (
+        Scenario::well_specified("normal", &base),
+        Scenario::well_specified("normal", &[("mean", 1.8), ("std_dev", 2.0)]),
+    ) {
+        shifted.name = good.name.clone();
+        shifted.cross_entropy = good.cross_entropy;
+        shifted.theta_star = good.theta_star;
+        out.push(ControlOutcome::new(
+            "sampler shifted by 0.15 sigma",
+            Kind::Negative,
+            step_2b_3(&shifted, seed, quick),
+        ));
+    }
+    out
 }

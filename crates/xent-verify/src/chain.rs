@@ -11,8 +11,10 @@ use xent_fit::ObjectiveProblem;
 use xent_objectives::{Model, Nll, ObjectiveError, ScaledFloat};
 use xent_optim::{Method, Options, minimize};
 
+use crate::catalogue::StepId;
+use crate::controls::{ControlOutcome, Kind};
 use crate::exact::{Order, order_preservation, order_preservation_by, pointwise_identity, same_optimiser};
-use crate::step::{CheckOutcome, Relation, StepReport};
+use crate::step::{CheckOutcome, StepReport};
 
 /// A seed derived from a check's name and the run's seed (FNV-1a), so each
 /// check draws its own reproducible stream.
@@ -109,19 +111,14 @@ pub fn step_1<M: Model>(inst: &Instance<'_, M>) -> StepReport {
     let check = CheckOutcome::new(
         "likelihood_defined",
         positive,
+        format!("L = {l} at the MLE; the f64 product gives {naive:e}"),
         &[
             ("likelihood_at_mle", json!(l.to_string())),
             ("naive_f64_product_at_mle", json!(naive)),
             ("naive_product_underflows", json!(naive == 0.0)),
         ],
     );
-    StepReport::from_checks(
-        "(1)",
-        &inst.model_name(),
-        Relation::Definition,
-        "definition of the likelihood L(θ)",
-        vec![check],
-    )
+    StepReport::from_checks(StepId::Likelihood, &inst.model_name(), vec![check])
 }
 
 /// Step (1)->(2a) with right side `g` (the log of the likelihood for the
@@ -135,13 +132,7 @@ pub fn step_1_2a<M: Model>(inst: &Instance<'_, M>, g: &dyn Fn(&ScaledFloat) -> f
         |u| g(&inst.likelihood(u)),
         Order::Increasing,
     );
-    StepReport::from_checks(
-        "(1)->(2a)",
-        &inst.model_name(),
-        Relation::SameArgmax,
-        "log is strictly increasing on (0, inf)",
-        vec![check],
-    )
+    StepReport::from_checks(StepId::TakeLog, &inst.model_name(), vec![check])
 }
 
 /// Step (2a)->(2) with right side `g` (the sum of logs for the real step):
@@ -149,13 +140,7 @@ pub fn step_1_2a<M: Model>(inst: &Instance<'_, M>, g: &dyn Fn(&ScaledFloat) -> f
 pub fn step_2a_2<M: Model>(inst: &Instance<'_, M>, g: &dyn Fn(&[f64]) -> f64) -> StepReport {
     let n = inst.n();
     let check = pointwise_identity(&inst.points, |u| (inst.log_of_product(u), g(u), tol(n) * inst.abs_log_scale(u)));
-    StepReport::from_checks(
-        "(2a)->(2)",
-        &inst.model_name(),
-        Relation::Equal,
-        "the log of a product is the sum of the logs",
-        vec![check],
-    )
+    StepReport::from_checks(StepId::LogOfProduct, &inst.model_name(), vec![check])
 }
 
 /// Step (2)->(2b) with right side `g` (the average NLL for the real step):
@@ -167,13 +152,7 @@ pub fn step_2_2b<M: Model>(inst: &Instance<'_, M>, g: &dyn Fn(&[f64]) -> f64) ->
     // Start away from the optimum so both optimisers have to find it.
     let start = inst.points.first().unwrap_or(&inst.u_hat);
     let same = same_optimiser(start, &|u| -inst.sum_of_logs(u) / n as f64, g);
-    StepReport::from_checks(
-        "(2)->(2b)",
-        &inst.model_name(),
-        Relation::ArgmaxToArgmin,
-        "negation turns argmax into argmin; scaling by 1/n > 0 keeps it",
-        vec![order, same],
-    )
+    StepReport::from_checks(StepId::NegateAndAverage, &inst.model_name(), vec![order, same])
 }
 
 /// The exact steps of Part A on one instance, with their true right sides.
@@ -184,4 +163,54 @@ pub fn part_a_exact<M: Model>(inst: &Instance<'_, M>) -> Vec<StepReport> {
         step_2a_2(inst, &|u| inst.sum_of_logs(u)),
         step_2_2b(inst, &|u| inst.average_nll(u)),
     ]
+}
+
+/// The controls of Part A's exact steps on one instance. `gaussian_sigma`
+/// names the index of σ (unconstrained `ln σ`) when the model is a normal
+/// with σ a parameter, to run "dropping log σ".
+pub fn part_a_controls<M: Model>(inst: &Instance<'_, M>, gaussian_sigma: Option<usize>) -> Vec<ControlOutcome> {
+    use Kind::{Negative, Positive};
+    let n = inst.n() as f64;
+    let c = inst.log_of_product(&inst.u_hat);
+    let mut out = vec![
+        ControlOutcome::new("sin in place of log", Negative, step_1_2a(inst, &|l| l.ln().sin())),
+        ControlOutcome::new("(x - c)^2 in place of log", Negative, step_1_2a(inst, &|l| (l.ln() - c).powi(2))),
+        ControlOutcome::new("log2 in place of ln", Positive, step_1_2a(inst, &|l| l.ln() / std::f64::consts::LN_2)),
+        ControlOutcome::new(
+            "negation dropped, argmin still taken",
+            Negative,
+            step_2_2b(inst, &|u| inst.sum_of_logs(u) / n),
+        ),
+        ControlOutcome::new(
+            "negative scale -3 in place of 1/n",
+            Negative,
+            step_2_2b(inst, &|u| -3.0 * inst.average_nll(u)),
+        ),
+        ControlOutcome::new(
+            "theta-dependent scale (1 + u0^2)/n",
+            Negative,
+            step_2_2b(inst, &|u| inst.average_nll(u) * (1.0 + u[0] * u[0])),
+        ),
+        ControlOutcome::new(
+            "penalty lambda*|theta|^2 as a constant",
+            Negative,
+            step_2_2b(inst, &|u| inst.average_nll(u) + 0.5 * u.iter().map(|v| v * v).sum::<f64>()),
+        ),
+        ControlOutcome::new("flat objective", Negative, step_2_2b(inst, &|_| 1.0)),
+        ControlOutcome::new(
+            "1/(n-1) in place of 1/n",
+            Positive,
+            step_2_2b(inst, &|u| -inst.sum_of_logs(u) / (n - 1.0)),
+        ),
+        ControlOutcome::new("constant 42 added", Positive, step_2_2b(inst, &|u| inst.average_nll(u) + 42.0)),
+    ];
+    if let Some(s) = gaussian_sigma {
+        // The normal's average NLL is ½ ln 2π + ln σ + (…)/(2σ²): drop ln σ.
+        out.push(ControlOutcome::new(
+            "log sigma dropped from the Gaussian NLL",
+            Negative,
+            step_2_2b(inst, &|u| inst.average_nll(u) - u[s]),
+        ));
+    }
+    out
 }

@@ -13,8 +13,9 @@ use xent_fit::{FitOptions, fit_conditional, fit_linear};
 use xent_objectives::conditional::{ConditionalNll, Design, EtaModel, LinearGaussian, Logistic, Softmax};
 
 use crate::asymptotic::{SampledLimit, ladder};
+use crate::catalogue::StepId;
 use crate::chain::derive_seed;
-use crate::step::{CheckOutcome, Relation, StepReport};
+use crate::step::{CheckOutcome, StepReport};
 
 const HALF_LN_2PI: f64 = 0.918_938_533_204_672_8;
 
@@ -295,10 +296,11 @@ pub fn step_8_9_with(data: &CondScenario, s: &CondScenario, seed: u64, quick: bo
         checks.push(CheckOutcome::new(
             "stratified_exact",
             exact && dev <= bound,
+            format!("max deviation {dev:.2e} <= bound {bound:.2e}"),
             &[("max_deviation", json!(dev)), ("bound", json!(bound))],
         ));
     }
-    StepReport::from_checks(id, s.name(), Relation::Limit, "law of large numbers", checks)
+    StepReport::from_checks(StepId::ConditionalLimit, s.name(), checks)
 }
 
 /// The rate of `θ̂_n → θ*` for the models with continuous inputs: the mean
@@ -343,6 +345,7 @@ fn rate_check(data: &CondScenario, s: &CondScenario, seed: u64) -> Option<CheckO
     Some(CheckOutcome::new(
         "rate",
         fit_ok && (slope + 0.5).abs() <= 0.15,
+        format!("log-log slope {slope:.3} (band −0.65 … −0.35)"),
         &[("log_log_slope", json!(slope)), ("band", json!([-0.65, -0.35])), ("replicates", json!(reps))],
     ))
 }
@@ -363,7 +366,8 @@ pub fn step_6_double_prime(s: &CondScenario) -> StepReport {
     let check = CheckOutcome::new(
         "tower_rule",
         worst <= 1e-10,
+        format!("relative deviation {worst:.1e} (bound 1e-10)"),
         &[("max_relative_deviation", json!(worst)), ("bound", json!(1e-10))],
     );
-    StepReport::from_checks("(6)''", s.name(), Relation::Equal, "tower rule", vec![check])
+    StepReport::from_checks(StepId::ConditionalCrossEntropy, s.name(), vec![check])
 }

@@ -10,12 +10,14 @@ use serde_json::json;
 use xent_objectives::conditional::{ConditionalNll, Design, EtaModel};
 use xent_objectives::{ObjectiveError, ScaledFloat};
 
+use crate::catalogue::StepId;
 use crate::chain::derive_seed;
+use crate::controls::{ControlOutcome, Kind};
 use crate::exact::{
     Order, fd_gradient, gradient_agreement, order_preservation, order_preservation_by, pointwise_identity,
     same_optimiser,
 };
-use crate::step::{CheckOutcome, Relation, StepReport};
+use crate::step::{CheckOutcome, StepReport};
 
 /// A conditional model on data `(xᵢ, yᵢ)` with the true input log-density
 /// `ln p(xᵢ)` of every row.
@@ -116,21 +118,14 @@ fn tol(n: usize) -> f64 {
 pub fn step_4<M: EtaModel>(c: &ConditionalInstance<'_, M>) -> StepReport {
     let positive = c.points.iter().all(|t| c.likelihood(t).mantissa() > 0.0);
     let naive: f64 = c.nlls(&c.theta_hat).iter().fold(1.0, |acc, v| acc * (-v).exp());
+    let l = c.likelihood(&c.theta_hat).to_string();
     let check = CheckOutcome::new(
         "likelihood_defined",
         positive,
-        &[
-            ("likelihood_at_mle", json!(c.likelihood(&c.theta_hat).to_string())),
-            ("naive_f64_product_at_mle", json!(naive)),
-        ],
+        format!("L = {l} at the MLE; the f64 product gives {naive:e}"),
+        &[("likelihood_at_mle", json!(l)), ("naive_f64_product_at_mle", json!(naive))],
     );
-    StepReport::from_checks(
-        "(4)",
-        &c.model_name(),
-        Relation::Definition,
-        "definition of the conditional likelihood",
-        vec![check],
-    )
+    StepReport::from_checks(StepId::ConditionalLikelihood, &c.model_name(), vec![check])
 }
 
 /// `(4)->(5)`: log of the product → sum of logs: same maximiser (order of
@@ -143,13 +138,7 @@ pub fn step_4_5<M: EtaModel>(c: &ConditionalInstance<'_, M>, g: &dyn Fn(&[f64]) 
     };
     let order = order_preservation_by(&c.pairs, cmp, |t| c.likelihood(t).ln(), g, Order::Increasing);
     let ident = pointwise_identity(&c.points, |t| (c.likelihood(t).ln(), g(t), tol(n) * c.abs_scale(t)));
-    StepReport::from_checks(
-        "(4)->(5)",
-        &c.model_name(),
-        Relation::SameArgmax,
-        "log strictly increasing; log of a product is the sum of logs",
-        vec![order, ident],
-    )
+    StepReport::from_checks(StepId::ConditionalLog, &c.model_name(), vec![order, ident])
 }
 
 /// `(5)->(6)`: argmax of the sum of logs = argmin of the average NLL `g`.
@@ -158,13 +147,7 @@ pub fn step_5_6<M: EtaModel>(c: &ConditionalInstance<'_, M>, g: &dyn Fn(&[f64]) 
     let order = order_preservation(&c.pairs, |t| c.sum_of_logs(t), g, Order::Affine { sign: -1.0, tol: tol(c.n()) });
     let start = c.points.first().unwrap_or(&c.theta_hat);
     let same = same_optimiser(start, &|t| -c.sum_of_logs(t) / n, g);
-    StepReport::from_checks(
-        "(5)->(6)",
-        &c.model_name(),
-        Relation::ArgmaxToArgmin,
-        "negate and scale by 1/n > 0; (6) is the usual cross-entropy loss",
-        vec![order, same],
-    )
+    StepReport::from_checks(StepId::CrossEntropyLoss, &c.model_name(), vec![order, same])
 }
 
 /// `(6)->(7)`: adding `added(θ)` (for the real step the θ-independent
@@ -185,13 +168,7 @@ pub fn step_6_7<M: EtaModel>(c: &ConditionalInstance<'_, M>, added: &dyn Fn(&[f6
         },
         1e-12,
     );
-    StepReport::from_checks(
-        "(6)->(7)",
-        &c.model_name(),
-        Relation::SameArgminUpToConstant,
-        "the added term -log p(x_i) does not depend on theta",
-        vec![order, same, grads],
-    )
+    StepReport::from_checks(StepId::AddInputTerm, &c.model_name(), vec![order, same, grads])
 }
 
 /// `(7)->(8)`: with `q_θ(x) := p(x)` the joint objective equals (7)
@@ -210,15 +187,10 @@ pub fn step_7_8<M: EtaModel>(c: &ConditionalInstance<'_, M>, normaliser: &dyn Fn
     let proper = CheckOutcome::new(
         "joint_is_proper",
         worst <= 1e-9,
+        format!("normaliser error {worst:.1e} (bound 1e-9)"),
         &[("max_normaliser_error", json!(worst)), ("bound", json!(1e-9))],
     );
-    StepReport::from_checks(
-        "(7)->(8)",
-        &c.model_name(),
-        Relation::Equal,
-        "a definition that leaves the conditional model untouched: q(y, x) = q(y | x) p(x)",
-        vec![ident, proper],
-    )
+    StepReport::from_checks(StepId::JointModel, &c.model_name(), vec![ident, proper])
 }
 
 /// Standard normal inputs: features `n × d` and `ln p(xᵢ)`.
@@ -228,4 +200,47 @@ pub fn gaussian_inputs(n: usize, d: usize, seed: u64) -> (DMatrix<f64>, Vec<f64>
     let half_ln_2pi = 0.5 * (2.0 * std::f64::consts::PI).ln();
     let ln_px = (0..n).map(|i| (0..d).map(|j| -0.5 * x[(i, j)].powi(2) - half_ln_2pi).sum()).collect();
     (x, ln_px)
+}
+
+/// Part B's exact steps `(4)` … `(7)->(8)` on one instance, with the
+/// normaliser `Σ_y q(y | xᵢ)` (or `∫`) at `θ` for sample `i`.
+pub fn part_b_exact<M: EtaModel>(
+    c: &ConditionalInstance<'_, M>,
+    normaliser: &dyn Fn(&[f64], usize) -> f64,
+) -> Vec<StepReport> {
+    let input = c.input_term();
+    vec![
+        step_4(c),
+        step_4_5(c, &|t| c.sum_of_logs(t)),
+        step_5_6(c, &|t| c.loss(t)),
+        step_6_7(c, &|_t| input),
+        step_7_8(c, normaliser),
+    ]
+}
+
+/// The controls of Part B's exact steps on one instance: a θ-dependent
+/// "constant", a penalty, the loss on permuted labels (`permuted`: the
+/// average NLL with the targets shuffled) — all to be rejected — and two
+/// valid θ-free added terms, to be accepted.
+pub fn part_b_controls<M: EtaModel>(
+    c: &ConditionalInstance<'_, M>,
+    permuted: &dyn Fn(&[f64]) -> f64,
+) -> Vec<ControlOutcome> {
+    use Kind::{Negative, Positive};
+    let input = c.input_term();
+    vec![
+        ControlOutcome::new(
+            "theta-dependent 'constant' -log q_theta(x)",
+            Negative,
+            step_6_7(c, &|t| 0.5 * (t[0] - 0.3).powi(2) + input),
+        ),
+        ControlOutcome::new(
+            "penalty lambda*|theta|^2",
+            Negative,
+            step_6_7(c, &|t| 0.1 * t.iter().map(|v| v * v).sum::<f64>()),
+        ),
+        ControlOutcome::new("permuted labels", Negative, step_5_6(c, permuted)),
+        ControlOutcome::new("adding the true -log p(x)", Positive, step_6_7(c, &|_t| input)),
+        ControlOutcome::new("constant 42 added", Positive, step_6_7(c, &|_t| 42.0)),
+    ]
 }

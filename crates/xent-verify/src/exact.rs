@@ -37,6 +37,7 @@ pub fn pointwise_identity(points: &[Vec<f64>], sides: impl Fn(&[f64]) -> (f64, f
     CheckOutcome::new(
         "pointwise_identity",
         ok,
+        format!("max deviation {worst_dev:.2e} <= bound {bound_at_worst:.2e}"),
         &[
             ("points", json!(points.len())),
             ("max_deviation", json!(worst_dev)),
@@ -128,7 +129,8 @@ pub fn order_preservation_by(
         figures.push(("constant", json!(c_hat)));
         figures.push(("max_deviation_over_allowance", json!(worst)));
     }
-    CheckOutcome::new("order_preservation", preserved == pairs.len(), &figures)
+    let key = format!("{preserved}/{} pairs order-preserved", pairs.len());
+    CheckOutcome::new("order_preservation", preserved == pairs.len(), key, &figures)
 }
 
 /// Central-difference gradient, step `ε^(1/3)·max(1, |uᵢ|)`.
@@ -187,14 +189,8 @@ fn minimise(f: &dyn Fn(&[f64]) -> f64, u0: &[f64]) -> Option<(Vec<f64>, f64, boo
 pub fn same_optimiser(u0: &[f64], to_min_f: &dyn Fn(&[f64]) -> f64, to_min_g: &dyn Fn(&[f64]) -> f64) -> CheckOutcome {
     let (a, b) = (minimise(to_min_f, u0), minimise(to_min_g, u0));
     let (Some((ua, fa, ia)), Some((ub, gb, ib))) = (a.clone(), b.clone()) else {
-        return CheckOutcome::new(
-            "same_optimiser",
-            false,
-            &[(
-                "reason",
-                json!(if a.is_none() { "left side has no finite minimum" } else { "right side has no finite minimum" }),
-            )],
-        );
+        let reason = if a.is_none() { "left side has no finite minimum" } else { "right side has no finite minimum" };
+        return CheckOutcome::new("same_optimiser", false, reason.to_string(), &[("reason", json!(reason))]);
     };
     let dist = ua.iter().zip(&ub).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max);
     let scale = ua.iter().fold(1.0f64, |m, v| m.max(v.abs()));
@@ -205,6 +201,7 @@ pub fn same_optimiser(u0: &[f64], to_min_f: &dyn Fn(&[f64]) -> f64, to_min_g: &d
     CheckOutcome::new(
         "same_optimiser",
         agree && cross_f && cross_g && unique,
+        format!("argmin distance {dist:.1e} (bound {:.1e})", 1e-4 * scale),
         &[
             ("max_distance", json!(dist)),
             ("tolerance", json!(1e-4 * scale)),
@@ -234,6 +231,7 @@ pub fn gradient_agreement(
     CheckOutcome::new(
         "gradient_agreement",
         worst_added == 0.0 && worst_diff <= tol,
+        format!("added-term gradient {worst_added:.1e} (bound 0), gradients apart {worst_diff:.1e} (bound {tol:.1e})"),
         &[
             ("max_added_term_gradient", json!(worst_added)),
             ("max_gradient_difference", json!(worst_diff)),

@@ -1,13 +1,15 @@
 //! The derivation "maximum likelihood estimation is minimal cross-entropy"
 //! as a chain of checked steps.
 //!
-//! Steps are values ([`StepReport`]): an id from the catalogue
-//! (`shared/design/derivation-steps.md`), a [`Relation`], a justification,
-//! the checks that ran with their figures, and a [`Status`]. [`run()`] runs the
+//! Steps are values ([`StepReport`]): a [`StepId`] of the [`catalogue`]
+//! (`shared/design/derivation-steps.md`: id, name, [`Relation`],
+//! justification, expression), the checks that ran with their key figures,
+//! and a [`Status`]. [`run()`] runs the
 //! whole chain — Part A's exact steps ([`part_a_exact`]) and asymptotic steps
 //! ([`asymptotic`]), Part B's exact steps ([`conditional_chain`]) and
 //! asymptotic steps ([`conditional_asymptotic`]) — on the catalogue's models
-//! with every control ([`controls`]); `cargo xtask verify` prints it.
+//! with every control ([`controls`]); [`report`] prints it as a calculation
+//! (`xent verify`, `cargo xtask verify`).
 //!
 //! # Your own model
 //!
@@ -54,15 +56,18 @@
 #![deny(missing_docs)]
 
 pub mod asymptotic;
+pub mod catalogue;
 mod chain;
 pub mod conditional_asymptotic;
 pub mod conditional_chain;
 pub mod controls;
 pub mod docs;
 pub mod exact;
+pub mod report;
 mod run;
 mod step;
 
+pub use catalogue::StepId;
 pub use chain::{Instance, derive_seed, part_a_exact, step_1, step_1_2a, step_2_2b, step_2a_2};
 pub use run::{Config, PENDING, Run, run};
 pub use step::{CheckOutcome, Relation, Status, StepReport};

@@ -4,6 +4,8 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
+use crate::catalogue::StepId;
+
 /// How the right side of a step relates to the left.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -63,27 +65,30 @@ pub struct CheckOutcome {
     pub check: &'static str,
     /// Whether it held.
     pub passed: bool,
+    /// The key figure against its bound, in words (what the reports print).
+    pub key: String,
     /// Figures: deviation, bound, pairs, …
     pub figures: Map<String, Value>,
 }
 
 impl CheckOutcome {
-    pub(crate) fn new(check: &'static str, passed: bool, figures: &[(&str, Value)]) -> Self {
-        CheckOutcome { check, passed, figures: figures.iter().map(|(k, v)| ((*k).to_string(), v.clone())).collect() }
+    pub(crate) fn new(check: &'static str, passed: bool, key: String, figures: &[(&str, Value)]) -> Self {
+        CheckOutcome {
+            check,
+            passed,
+            key,
+            figures: figures.iter().map(|(k, v)| ((*k).to_string(), v.clone())).collect(),
+        }
     }
 }
 
 /// A step of the chain, checked on one model.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepReport {
-    /// The step id, exactly as in the catalogue (`(1)->(2a)`, …).
-    pub id: &'static str,
+    /// The step (its id, relation and justification come from the catalogue).
+    pub id: StepId,
     /// The model it ran on.
     pub model: String,
-    /// The claimed relation.
-    pub relation: Relation,
-    /// Why it holds.
-    pub justification: &'static str,
     /// The checks that ran.
     pub checks: Vec<CheckOutcome>,
     /// Pass when every check passed.
@@ -91,15 +96,33 @@ pub struct StepReport {
 }
 
 impl StepReport {
-    pub(crate) fn from_checks(
-        id: &'static str,
-        model: &str,
-        relation: Relation,
-        justification: &'static str,
-        checks: Vec<CheckOutcome>,
-    ) -> Self {
+    pub(crate) fn from_checks(id: StepId, model: &str, checks: Vec<CheckOutcome>) -> Self {
         let status = if checks.iter().all(|c| c.passed) { Status::Pass } else { Status::Fail };
-        StepReport { id, model: model.to_string(), relation, justification, checks, status }
+        StepReport { id, model: model.to_string(), checks, status }
+    }
+
+    /// A step whose precondition does not hold: `check` names it.
+    pub(crate) fn not_applicable(id: StepId, model: &str, check: CheckOutcome) -> Self {
+        StepReport { id, model: model.to_string(), checks: vec![check], status: Status::NotApplicable }
+    }
+
+    /// The claimed relation.
+    pub fn relation(&self) -> Relation {
+        self.id.relation()
+    }
+
+    /// Why it holds.
+    pub fn justification(&self) -> &'static str {
+        self.id.justification()
+    }
+
+    /// The key figures of the checks, `check: figure` joined by `; `.
+    pub fn key_figure(&self) -> String {
+        self.checks
+            .iter()
+            .map(|c| format!("{}: {}{}", c.check, c.key, if c.passed { "" } else { " FAILED" }))
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     /// The step as JSON: `{"id", "model", "relation", "justification",
@@ -115,10 +138,10 @@ impl StepReport {
             })
             .collect();
         serde_json::json!({
-            "id": self.id,
+            "id": self.id.id(),
             "model": self.model,
-            "relation": self.relation.to_string(),
-            "justification": self.justification,
+            "relation": self.relation().to_string(),
+            "justification": self.justification(),
             "status": self.status.to_string(),
             "evidence": evidence,
         })

@@ -45,8 +45,9 @@ use std::fmt::Write as _;
 use latex2mathml::{DisplayStyle, latex_to_mathml};
 use thiserror::Error;
 
+use crate::catalogue::StepId;
 use crate::controls::Kind;
-use crate::run::{Run, key_figure};
+use crate::run::Run;
 use crate::step::{Status, StepReport};
 
 /// Why a document could not be written.
@@ -110,97 +111,6 @@ pub struct Document {
     pub figures: Vec<Figure>,
 }
 
-/// One line of the derivation: the step id, a name, the expression it
-/// arrives at (LaTeX) and which part it belongs to.
-struct Line {
-    id: &'static str,
-    name: &'static str,
-    latex: &'static str,
-    part_b: bool,
-}
-
-/// The derivation in the source's order.
-const LINES: &[Line] = &[
-    Line {
-        id: "(1)",
-        name: "the likelihood",
-        latex: r"\hat{\theta} = \underset{\theta}{\operatorname{argmax}} L(\theta) = \underset{\theta}{\operatorname{argmax}} \prod_{i=1}^{n} q_{\theta}(x_i)",
-        part_b: false,
-    },
-    Line {
-        id: "(1)->(2a)",
-        name: "take the logarithm",
-        latex: r"\hat{\theta} = \underset{\theta}{\operatorname{argmax}} \log \prod_{i=1}^{n} q_{\theta}(x_i)",
-        part_b: false,
-    },
-    Line {
-        id: "(2a)->(2)",
-        name: "the log of a product",
-        latex: r"\log \prod_{i=1}^{n} q_{\theta}(x_i) = \sum_{i=1}^{n} \log q_{\theta}(x_i)",
-        part_b: false,
-    },
-    Line {
-        id: "(2)->(2b)",
-        name: "negate and average",
-        latex: r"\hat{\theta} = \underset{\theta}{\operatorname{argmin}} - \frac{1}{n} \sum_{i=1}^{n} \log q_{\theta}(x_i)",
-        part_b: false,
-    },
-    Line {
-        id: "(2b)->(3)",
-        name: "the law of large numbers",
-        latex: r"- \frac{1}{n} \sum_{i=1}^{n} \log q_{\theta}(x_i) \to \mathbb{E}_{x \sim p} \left[ - \log q_{\theta}(x) \right] = H(p, q_{\theta}), \quad \hat{\theta}_n \to \theta^{*} = \underset{\theta}{\operatorname{argmin}} H(p, q_{\theta})",
-        part_b: false,
-    },
-    Line {
-        id: "(3)'",
-        name: "cross-entropy is entropy plus KL divergence",
-        latex: r"H(p, q_{\theta}) = H(p) + \mathrm{KL}(p \| q_{\theta})",
-        part_b: false,
-    },
-    Line {
-        id: "(4)",
-        name: "the conditional likelihood",
-        latex: r"\hat{\theta} = \underset{\theta}{\operatorname{argmax}} \prod_{i=1}^{n} q_{\theta}(y_i \mid x_i)",
-        part_b: true,
-    },
-    Line {
-        id: "(4)->(5)",
-        name: "take the logarithm",
-        latex: r"\hat{\theta} = \underset{\theta}{\operatorname{argmax}} \sum_{i=1}^{n} \log q_{\theta}(y_i \mid x_i)",
-        part_b: true,
-    },
-    Line {
-        id: "(5)->(6)",
-        name: "negate and average: the cross-entropy loss",
-        latex: r"\hat{\theta} = \underset{\theta}{\operatorname{argmin}} - \frac{1}{n} \sum_{i=1}^{n} \log q_{\theta}(y_i \mid x_i)",
-        part_b: true,
-    },
-    Line {
-        id: "(6)->(7)",
-        name: "add the θ-free term −log p(x)",
-        latex: r"\hat{\theta} = \underset{\theta}{\operatorname{argmin}} - \frac{1}{n} \sum_{i=1}^{n} \left[ \log q_{\theta}(y_i \mid x_i) + \log p(x_i) \right]",
-        part_b: true,
-    },
-    Line {
-        id: "(7)->(8)",
-        name: "the joint model",
-        latex: r"\hat{\theta} = \underset{\theta}{\operatorname{argmin}} - \frac{1}{n} \sum_{i=1}^{n} \log q_{\theta}(y_i, x_i), \quad q_{\theta}(y, x) := q_{\theta}(y \mid x) p(x)",
-        part_b: true,
-    },
-    Line {
-        id: "(8)->(9)",
-        name: "the law of large numbers",
-        latex: r"- \frac{1}{n} \sum_{i=1}^{n} \log q_{\theta}(y_i, x_i) \to \mathbb{E}_{p(x, y)} \left[ - \log q_{\theta}(y, x) \right]",
-        part_b: true,
-    },
-    Line {
-        id: "(6)''",
-        name: "the conditional cross-entropy",
-        latex: r"\mathbb{E}_{p(x, y)} \left[ - \log q_{\theta}(y \mid x) \right] = \mathbb{E}_{p(x)} \left[ H(p(\cdot \mid x), q_{\theta}(\cdot \mid x)) \right]",
-        part_b: true,
-    },
-];
-
 /// The five standard figures, computed from seeded runs with `seed`.
 pub fn standard_figures(seed: u64) -> Result<Vec<Figure>, DocError> {
     Ok(vec![
@@ -237,16 +147,9 @@ fn checks(step: &StepReport) -> String {
         .join(", ")
 }
 
-/// The ids of the run in the derivation's order, unknown ids last.
-fn ordered_ids(run: &Run) -> Vec<(String, Option<&'static Line>)> {
-    let mut ids: Vec<(String, Option<&'static Line>)> =
-        LINES.iter().filter(|l| run.steps.iter().any(|s| s.id == l.id)).map(|l| (l.id.to_string(), Some(l))).collect();
-    for s in &run.steps {
-        if !ids.iter().any(|(id, _)| id == s.id) {
-            ids.push((s.id.to_string(), None));
-        }
-    }
-    ids
+/// The steps of the run in the derivation's order.
+fn ordered_ids(run: &Run) -> Vec<StepId> {
+    StepId::ALL.into_iter().filter(|id| run.steps.iter().any(|s| s.id == *id)).collect()
 }
 
 /// Renders `run` (and `figures`, each shown after its step) as Markdown and
@@ -285,8 +188,9 @@ pub fn render(run: &Run, figures: Vec<Figure>, opts: &DocOptions) -> Result<Docu
         escape(&intro)
     );
     let mut part = None;
-    for (id, line) in ordered_ids(run) {
-        let this_part = line.map(|l| if l.part_b { "B" } else { "A" });
+    for step in ordered_ids(run) {
+        let id = step.id().to_string();
+        let this_part = Some(if step.part_b() { "B" } else { "A" });
         if this_part != part {
             let title = match this_part {
                 Some("A") => "Part A — unconditional maximum likelihood",
@@ -297,23 +201,20 @@ pub fn render(run: &Run, figures: Vec<Figure>, opts: &DocOptions) -> Result<Docu
             let _ = writeln!(html, "<h2>{}</h2>", escape(title));
             part = this_part;
         }
-        let steps: Vec<&StepReport> = run.steps.iter().filter(|s| s.id == id).collect();
-        let first = steps[0];
-        let name = line.map_or("", |l| l.name);
+        let steps: Vec<&StepReport> = run.steps.iter().filter(|s| s.id == step).collect();
+        let name = step.name();
         let _ = writeln!(md, "### <a id=\"{}\"></a>{id} — {name}\n", escape(&id));
         let _ = writeln!(html, "<section id=\"{}\">\n<h3>{} — {}</h3>", escape(&id), escape(&id), escape(name));
-        if let Some(l) = line {
-            let _ = writeln!(md, "$$\n{}\n$$\n", l.latex);
-            let math = latex_to_mathml(l.latex, DisplayStyle::Block)
-                .map_err(|e| DocError::Latex { id: id.clone(), message: e.to_string() })?;
-            let _ = writeln!(html, "<div class=\"eq\">{math}</div>");
-        }
-        let _ = writeln!(md, "*Relation:* {} · *justification:* {}\n", first.relation, first.justification);
+        let _ = writeln!(md, "$$\n{}\n$$\n", step.latex());
+        let math = latex_to_mathml(step.latex(), DisplayStyle::Block)
+            .map_err(|e| DocError::Latex { id: id.clone(), message: e.to_string() })?;
+        let _ = writeln!(html, "<div class=\"eq\">{math}</div>");
+        let _ = writeln!(md, "*Relation:* {} · *justification:* {}\n", step.relation(), step.justification());
         let _ = writeln!(
             html,
             "<p class=\"rel\"><em>Relation:</em> {} · <em>justification:</em> {}</p>",
-            escape(&first.relation.to_string()),
-            escape(first.justification)
+            escape(&step.relation().to_string()),
+            escape(step.justification())
         );
         let _ = writeln!(md, "| model | status | checks | key figures |\n|---|---|---|---|");
         let _ = writeln!(
@@ -321,7 +222,7 @@ pub fn render(run: &Run, figures: Vec<Figure>, opts: &DocOptions) -> Result<Docu
             "<table>\n<thead><tr><th>model</th><th>status</th><th>checks</th><th>key figures</th></tr></thead>\n<tbody>"
         );
         for s in &steps {
-            let (m, c, k) = (s.model.clone(), checks(s), key_figure(s));
+            let (m, c, k) = (s.model.clone(), checks(s), s.key_figure());
             let _ = writeln!(md, "| {} | {} | {} | {} |", cell(&m), mark(s.status), cell(&c), cell(&k));
             let class = match s.status {
                 Status::Pass => "pass",
@@ -354,7 +255,7 @@ pub fn render(run: &Run, figures: Vec<Figure>, opts: &DocOptions) -> Result<Docu
         let _ = writeln!(html, "</section>");
     }
     // Figures whose step is not in the run go last.
-    let orphans: Vec<&Figure> = figures.iter().filter(|f| !run.steps.iter().any(|s| s.id == f.step)).collect();
+    let orphans: Vec<&Figure> = figures.iter().filter(|f| !run.steps.iter().any(|s| s.id.id() == f.step)).collect();
     if !orphans.is_empty() {
         let _ = writeln!(md, "## Further figures\n");
         let _ = writeln!(html, "<h2>Further figures</h2>");
@@ -398,8 +299,8 @@ pub fn render(run: &Run, figures: Vec<Figure>, opts: &DocOptions) -> Result<Docu
                 html,
                 "<tr><td>{ok}</td><td>{kind}</td><td>{}</td><td><a href=\"#{}\">{}</a></td><td>{}</td><td>{}</td></tr>",
                 escape(c.name),
-                escape(c.step),
-                escape(c.step),
+                escape(c.step.id()),
+                escape(c.step.id()),
                 escape(&c.model),
                 escape(outcome)
             );
@@ -439,9 +340,9 @@ mod tests {
 
     #[test]
     fn every_line_converts_to_mathml_without_unknown_commands() {
-        for l in LINES {
-            let m = latex_to_mathml(l.latex, DisplayStyle::Block).unwrap_or_else(|e| panic!("{}: {e}", l.id));
-            assert!(m.starts_with("<math") && !m.contains("Undefined") && !m.contains("merror"), "{}: {m}", l.id);
+        for step in StepId::ALL {
+            let m = latex_to_mathml(step.latex(), DisplayStyle::Block).unwrap_or_else(|e| panic!("{step}: {e}"));
+            assert!(m.starts_with("<math") && !m.contains("Undefined") && !m.contains("merror"), "{step}: {m}");
         }
     }
 
