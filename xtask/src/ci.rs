@@ -18,7 +18,7 @@ const AFTER_TESTS: [&[&str]; 4] = [
     &["doc", "--workspace", "--no-deps", "--locked"],
     &["bench", "--workspace", "--no-run", "--locked"],
     &["build", "--release", "--locked", "-p", "xent-bench"],
-    &["test", "--release", "--locked", "-p", "xent-verify", "--test", "slow_seeds", "--", "--ignored"],
+    &["test", "--release", "--locked", "-p", "xent-tests", "--test", "slow_seeds", "--", "--ignored"],
 ];
 
 /// Sets up what the tests need, then `cargo test --workspace` (with any

@@ -1,7 +1,7 @@
 //! Probability families generic over the scalar type.
 //!
 //! Every log-density is written once against [`Scalar`] and evaluates in
-//! `f64` or in forward dual numbers ([`Dual`], [`Dual2`]) for exact
+//! `f64` or in forward dual numbers ([`Dual`], [`HyperDual`]) for exact
 //! gradients and Hessians with respect to the parameters. Each family also
 //! has, for `f64` parameters:
 //!
@@ -66,7 +66,7 @@ pub use families::rayleigh::{Rayleigh, RayleighStats};
 pub use families::student_t::StudentT;
 pub use families::uniform::{Uniform, UniformStats};
 pub use families::weibull::Weibull;
-pub use scalar::{Dual, Dual2, Scalar};
+pub use scalar::{Dual, HyperDual, Scalar};
 pub use stats::Accumulator;
 pub use tangent::{DualN, HyperDualN};
 pub use traits::{ClosedFormMle, CrossEntropy, Family, LogDensity, SufficientStatistics, Support, Univariate};

@@ -20,7 +20,7 @@ use crate::tangent::Tangent;
 /// First-order forward dual number over `f64` (value and one directional derivative).
 pub type Dual = autodiff::FT<f64>;
 /// Second-order (nested) dual number: derivatives of derivatives.
-pub type Dual2 = autodiff::FT<Dual>;
+pub type HyperDual = autodiff::FT<Dual>;
 
 /// A real scalar: `f64` or a (possibly nested) forward dual number.
 ///
@@ -153,7 +153,7 @@ mod tests {
     #[test]
     fn nested_duals_give_second_derivative_of_ln_gamma() {
         // d²/dx² lnΓ(x) = ψ′(x); ψ′(1) = π²/6.
-        let x = Dual2::new(Dual::new(1.0, 1.0), Dual::new(1.0, 0.0));
+        let x = HyperDual::new(Dual::new(1.0, 1.0), Dual::new(1.0, 0.0));
         let y = x.ln_gamma();
         assert!((y.dx.dx - std::f64::consts::PI.powi(2) / 6.0).abs() < 1e-13);
     }

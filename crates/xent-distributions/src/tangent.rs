@@ -292,7 +292,7 @@ impl<S: Float, const N: usize> Float for Tangent<S, N> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Dual, Dual2, Scalar};
+    use crate::{Dual, HyperDual, Scalar};
 
     /// A function exercising the operations log-densities use.
     fn f<T: Scalar>(z: &[T]) -> T {
@@ -339,9 +339,9 @@ mod tests {
         let r = f(&w);
         for a in 0..3 {
             for b in 0..3 {
-                let s: Vec<Dual2> = (0..3)
+                let s: Vec<HyperDual> = (0..3)
                     .map(|j| {
-                        Dual2::new(
+                        HyperDual::new(
                             Dual::new(Z[j], if j == a { 1.0 } else { 0.0 }),
                             Dual::new(if j == b { 1.0 } else { 0.0 }, 0.0),
                         )

@@ -3,7 +3,7 @@
 //! through nested duals; analytic scores where they are simple.
 
 use xent_distributions::{
-    Bernoulli, Beta, Binomial, Cauchy, Dual, Dual2, Exponential, Gamma, Geometric, InverseGaussian, Laplace,
+    Bernoulli, Beta, Binomial, Cauchy, Dual, Exponential, Gamma, Geometric, HyperDual, InverseGaussian, Laplace,
     LogDensity, LogNormal, NegativeBinomial, Normal, Pareto, Poisson, Rayleigh, Scalar, StudentT, Uniform, Weibull,
 };
 
@@ -113,13 +113,13 @@ fn nested_duals_give_second_derivatives() {
             for &i in &free {
                 for &j in &free {
                     // Direction eᵢ in the inner dual, eⱼ in the outer.
-                    let dp: Vec<Dual2> = p
+                    let dp: Vec<HyperDual> = p
                         .iter()
                         .enumerate()
                         .map(|(k, &v)| {
                             let inner = Dual::new(v, if k == i { 1.0 } else { 0.0 });
                             let outer = Dual::new(if k == j { 1.0 } else { 0.0 }, 0.0);
-                            Dual2::new(inner, outer)
+                            HyperDual::new(inner, outer)
                         })
                         .collect();
                     let h2 = ln_q(family, &dp, x).dx.dx;

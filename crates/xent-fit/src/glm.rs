@@ -6,7 +6,7 @@
 use nalgebra::{DMatrix, DVector};
 use xent_objectives::ObjectiveError;
 use xent_objectives::conditional::{ConditionalNll, Design, EtaModel, LinearGaussian};
-use xent_optim::{Method, Options, minimize};
+use xent_optim::{Method, Options, minimise};
 
 use crate::error::FitFailure;
 use crate::information::{invert, sandwich, std_errors};
@@ -150,7 +150,7 @@ fn warm_start<M: EtaModel + Clone>(
     let h0 = ConditionalNll::new(model.clone(), &sub0, &ys0).ok()?.hessian(&vec![0.0; d]).ok();
     let chord = Method::ChordNewton { hessian: h0, contraction: 0.5 };
     let optim = Options { gradient_tol: opts.optim.gradient_tol.max(1e-8), ..opts.optim.clone() };
-    let out = minimize(&ObjectiveProblem::new(&obj), &vec![0.0; d], &chord, &optim, &mut ()).ok()?;
+    let out = minimise(&ObjectiveProblem::new(&obj), &vec![0.0; d], &chord, &optim, &mut ()).ok()?;
     let norm = out.x.iter().fold(0.0, |m: f64, v| m.max(v.abs()));
     let usable = out.termination.converged() && out.x.iter().all(|v| v.is_finite()) && out.value > 1e-6 && norm < 1e3;
     if !usable {

@@ -3,7 +3,7 @@
 
 use nalgebra::DMatrix;
 use xent_objectives::{Objective, ObjectiveError};
-use xent_optim::{Method, Outcome, Problem, minimize};
+use xent_optim::{Method, Outcome, Problem, minimise};
 
 use crate::error::FitFailure;
 use crate::options::FitOptions;
@@ -14,11 +14,11 @@ use crate::options::FitOptions;
 /// ```
 /// use xent_fit::ObjectiveProblem;
 /// use xent_objectives::{Family, Nll};
-/// use xent_optim::{Method, Options, minimize};
+/// use xent_optim::{Method, Options, minimise};
 /// let data = [0.5, 1.5, 2.0, 4.0];
 /// let nll = Nll::new(&Family::Normal, &data)?;
 /// let opts = Options { gradient_tol: 1e-12, ..Options::default() };
-/// let out = minimize(&ObjectiveProblem::new(&nll), &[0.0, 0.0], &Method::Newton, &opts, &mut ())?;
+/// let out = minimise(&ObjectiveProblem::new(&nll), &[0.0, 0.0], &Method::Newton, &opts, &mut ())?;
 /// // |Δμ| ≤ ‖∇‖ / curvature ≈ 1e-12 / 0.6: the sample mean to 1e-11.
 /// assert!((out.x[0] - 2.0).abs() < 1e-11);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -63,12 +63,12 @@ pub(crate) fn second_order_then_lbfgs<O: Objective + ?Sized>(
     opts: &FitOptions,
 ) -> Result<(Outcome, Method), FitFailure> {
     let problem = ObjectiveProblem::new(objective);
-    let out = minimize(&problem, start, &first, &opts.optim, &mut ())?;
+    let out = minimise(&problem, start, &first, &opts.optim, &mut ())?;
     if out.termination.converged() {
         return Ok((out, first));
     }
     let method = Method::lbfgs();
-    let other = minimize(&problem, fallback, &method, &opts.optim, &mut ())?;
+    let other = minimise(&problem, fallback, &method, &opts.optim, &mut ())?;
     Ok(if other.value < out.value { (other, method) } else { (out, first) })
 }
 

@@ -113,6 +113,23 @@ impl FitReport {
 /// assert!(text.contains("normal") && text.contains("std. error") && text.contains("log L"));
 /// # Ok::<(), xent_fit::FitFailure>(())
 /// ```
+/// A number for a table: fixed point in `[10⁻³, 10⁶)`, scientific outside.
+fn num(v: f64, width: usize) -> String {
+    let a = v.abs();
+    if v == 0.0 || (1e-3..1e6).contains(&a) { format!("{v:>width$.6}") } else { format!("{v:>width$.4e}") }
+}
+
+/// A p-value: below the smallest normal `f64`, say so instead of printing 0.
+fn p_text(p: f64) -> String {
+    if p < f64::MIN_POSITIVE {
+        "<1e-308".to_string()
+    } else if p < 1e-4 {
+        format!("{p:.2e}")
+    } else {
+        format!("{p:.4}")
+    }
+}
+
 impl fmt::Display for FitReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let how = match &self.method {
@@ -140,14 +157,20 @@ impl fmt::Display for FitReport {
         let (z, p) = (self.z_values(), self.p_values());
         for i in 0..self.estimates.len() {
             if self.fixed[i] {
-                writeln!(f, "{:<14} {:>13.6e} {:>12}", self.names[i], self.estimates[i], "(fixed)")?;
+                writeln!(f, "{:<14} {} {:>12}", self.names[i], num(self.estimates[i], 13), "(fixed)")?;
                 continue;
             }
             let (lo, hi) = self.wald_interval(i, 0.95);
             writeln!(
                 f,
-                "{:<14} {:>13.6e} {:>12.4e} {:>9.3} {:>10.3e} {:>13.6e} {:>13.6e}",
-                self.names[i], self.estimates[i], self.std_errors[i], z[i], p[i], lo, hi
+                "{:<14} {} {} {:>9.3} {:>10} {} {}",
+                self.names[i],
+                num(self.estimates[i], 13),
+                num(self.std_errors[i], 12),
+                z[i],
+                p_text(p[i]),
+                num(lo, 13),
+                num(hi, 13)
             )?;
         }
         Ok(())

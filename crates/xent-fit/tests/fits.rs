@@ -263,7 +263,7 @@ fn streamed_fits_reject_bad_statistics() {
 #[test]
 fn warm_started_large_fits_reach_the_cold_optimum() {
     use xent_objectives::conditional::ConditionalNll;
-    use xent_optim::{Method, Options, minimize};
+    use xent_optim::{Method, Options, minimise};
     let n = 120_000;
     let x = nalgebra::DMatrix::from_fn(n, 3, |i, j| (((i * 7919 + j * 104_729) % 1000) as f64 / 500.0 - 1.0) * 1.5);
     let y: Vec<f64> = (0..n)
@@ -278,7 +278,7 @@ fn warm_started_large_fits_reach_the_cold_optimum() {
     let nll = ConditionalNll::new(Logistic, &design, &y).unwrap();
     let p = xent_fit::ObjectiveProblem::new(&nll);
     let opts = Options { gradient_tol: 1e-10, max_iterations: 500, ..Options::default() };
-    let cold = minimize(&p, &[0.0; 4], &Method::Newton, &opts, &mut ()).unwrap();
+    let cold = minimise(&p, &[0.0; 4], &Method::Newton, &opts, &mut ()).unwrap();
     // Both stop at gradient 1e-10 on the average NLL; with curvature ~0.1
     // the optima agree to ~1e-9.
     for (a, b) in warm.estimates.iter().zip(&cold.x) {

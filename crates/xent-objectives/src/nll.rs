@@ -3,7 +3,7 @@
 
 use nalgebra::DMatrix;
 use xent_distributions::tangent::{DualN, HyperDualN, seed_gradient, seed_hessian};
-use xent_distributions::{Dual, Dual2, LogDensity, Scalar};
+use xent_distributions::{Dual, HyperDual, LogDensity, Scalar};
 
 use crate::error::ObjectiveError;
 use crate::likelihood::ScaledFloat;
@@ -20,7 +20,7 @@ use crate::transform::Parametrisation;
 /// sweep over each chunk of data: vector-tangent duals (one log-density
 /// evaluation per observation) up to 8 parameters, one scalar dual per
 /// direction beyond. Hessians use nested duals (vector tangents up to 3
-/// parameters). Every pass runs over fixed chunks ([`crate::CHUNK`]) on
+/// parameters). Every pass runs over fixed chunks of 4096 observations on
 /// `threads` threads and combines chunk results in order, so values are
 /// bitwise identical for any thread count.
 #[derive(Debug, Clone)]
@@ -227,10 +227,10 @@ impl<'a, M: Model> Nll<'a, M> {
     fn derivatives_scalar(&self, u: &[f64]) -> Result<Derivatives, ObjectiveError> {
         let d = u.len();
         let pairs: Vec<(usize, usize)> = (0..d).flat_map(|i| (i..d).map(move |j| (i, j))).collect();
-        let dists: Vec<M::Dist<Dual2>> =
+        let dists: Vec<M::Dist<HyperDual>> =
             pairs.iter().map(|&(i, j)| self.dist(&seed::dual2(u, i, j))).collect::<Result<_, _>>()?;
         let parts = map_chunks(self.data, self.threads, |c| {
-            let mut acc = vec![Dual2::new(Dual::new(0.0, 0.0), Dual::new(0.0, 0.0)); pairs.len()];
+            let mut acc = vec![HyperDual::new(Dual::new(0.0, 0.0), Dual::new(0.0, 0.0)); pairs.len()];
             for x in c {
                 for (a, dist) in acc.iter_mut().zip(&dists) {
                     *a += dist.ln_density(x);
@@ -238,7 +238,7 @@ impl<'a, M: Model> Nll<'a, M> {
             }
             acc
         });
-        let mut total = vec![Dual2::new(Dual::new(0.0, 0.0), Dual::new(0.0, 0.0)); pairs.len()];
+        let mut total = vec![HyperDual::new(Dual::new(0.0, 0.0), Dual::new(0.0, 0.0)); pairs.len()];
         for p in parts {
             for (t, v) in total.iter_mut().zip(p) {
                 *t += v;

@@ -1,6 +1,6 @@
 //! Dual-number seeds: a point with unit tangents along chosen coordinates.
 
-use xent_distributions::{Dual, Dual2};
+use xent_distributions::{Dual, HyperDual};
 
 /// `u` as first-order duals with tangent `eᵢ`.
 pub(crate) fn dual(u: &[f64], i: usize) -> Vec<Dual> {
@@ -9,11 +9,11 @@ pub(crate) fn dual(u: &[f64], i: usize) -> Vec<Dual> {
 
 /// `u` as nested duals with inner tangent `eᵢ` and outer tangent `eⱼ`: the
 /// `dx.dx` part of any function of them is `∂²f/∂uᵢ∂uⱼ`.
-pub(crate) fn dual2(u: &[f64], i: usize, j: usize) -> Vec<Dual2> {
+pub(crate) fn dual2(u: &[f64], i: usize, j: usize) -> Vec<HyperDual> {
     u.iter()
         .enumerate()
         .map(|(k, &v)| {
-            Dual2::new(Dual::new(v, if k == i { 1.0 } else { 0.0 }), Dual::new(if k == j { 1.0 } else { 0.0 }, 0.0))
+            HyperDual::new(Dual::new(v, if k == i { 1.0 } else { 0.0 }), Dual::new(if k == j { 1.0 } else { 0.0 }, 0.0))
         })
         .collect()
 }

@@ -93,7 +93,7 @@ impl Summary {
     /// exponential families with finite statistics are an error, and so is
     /// a non-finite or out-of-support observation (the first is named).
     ///
-    /// The pass is split into fixed chunks of [`crate::CHUNK`] values,
+    /// The pass is split into fixed chunks of 4096 values,
     /// spread over the default threads and merged in data order, so the
     /// statistics are bitwise identical for any thread count.
     pub fn of(family: &Family, data: &[f64]) -> Result<Self, ObjectiveError> {

@@ -61,7 +61,7 @@ pub enum OptimError<E: std::error::Error> {
 }
 
 /// Minimises `problem` from `x0` with `method`.
-pub fn minimize<P: Problem>(
+pub fn minimise<P: Problem>(
     problem: &P,
     x0: &[f64],
     method: &Method,

@@ -31,7 +31,7 @@ pub(crate) enum Step {
 }
 
 /// One iteration of a method, with the memory it keeps between iterations.
-/// The driver ([`crate::minimize`]) owns the loop, the termination tests and
+/// The driver ([`crate::minimise`]) owns the loop, the termination tests and
 /// the observer; a solver only proposes the next iterate.
 pub(crate) trait Solver<P: Problem> {
     /// Whether the start must be evaluated with its Hessian.

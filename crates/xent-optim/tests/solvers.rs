@@ -3,7 +3,7 @@
 //! worse than the known optimum plus a stated slack) and by gradient norm.
 
 use nalgebra::DMatrix;
-use xent_optim::{FnProblem, Method, OptimError, Options, Termination, Trace, minimize};
+use xent_optim::{FnProblem, Method, OptimError, Options, Termination, Trace, minimise};
 
 fn rosenbrock() -> FnProblem<impl Fn(&[f64]) -> f64, impl Fn(&[f64]) -> Vec<f64>, impl Fn(&[f64]) -> DMatrix<f64>> {
     FnProblem::with_hessian(
@@ -35,7 +35,7 @@ fn rosenbrock_is_solved_by_lbfgs_and_newton() {
     let chord = Method::ChordNewton { hessian: None, contraction: 0.5 };
     for method in [Method::lbfgs(), Method::Newton, chord] {
         let mut trace = Trace::default();
-        let out = minimize(&p, &[-1.2, 1.0], &method, &Options::default(), &mut trace).unwrap();
+        let out = minimise(&p, &[-1.2, 1.0], &method, &Options::default(), &mut trace).unwrap();
         assert_eq!(out.termination, Termination::ConvergedGradient, "{method:?}: {}", out.termination);
         assert!(out.value <= 1e-14, "{method:?}: f = {}", out.value);
         assert!(out.gradient_norm <= 1e-8);
@@ -49,7 +49,7 @@ fn rosenbrock_is_solved_by_lbfgs_and_newton() {
 fn gradient_descent_makes_monotone_progress_on_rosenbrock() {
     let p = rosenbrock();
     let opts = Options { max_iterations: 20_000, gradient_tol: 1e-5, ..Options::default() };
-    let out = minimize(&p, &[-1.2, 1.0], &Method::GradientDescent, &opts, &mut ()).unwrap();
+    let out = minimise(&p, &[-1.2, 1.0], &Method::GradientDescent, &opts, &mut ()).unwrap();
     assert!(out.termination.converged(), "{}", out.termination);
     assert!(out.value < 1e-8);
 }
@@ -71,7 +71,7 @@ fn ill_conditioned_quadratics_converge() {
     // 1e-5. Certificates: f* = 0 and f − f* ≤ n‖g‖∞²/(2λ_min).
     for (method, gtol) in [(Method::lbfgs(), 1e-5), (Method::Newton, 1e-8)] {
         let opts = Options { max_iterations: 20_000, gradient_tol: gtol, ..Options::default() };
-        let out = minimize(&p, &x0, &method, &opts, &mut ()).unwrap();
+        let out = minimise(&p, &x0, &method, &opts, &mut ()).unwrap();
         assert_eq!(
             out.termination,
             Termination::ConvergedGradient,
@@ -97,7 +97,7 @@ fn momentum_nesterov_and_adam_solve_a_well_conditioned_quadratic() {
         Method::Momentum { learning_rate: 0.1, beta: 0.8, nesterov: true },
         Method::adam(0.05),
     ] {
-        let out = minimize(&p, &[3.0, -2.0, 1.0], &method, &opts, &mut ()).unwrap();
+        let out = minimise(&p, &[3.0, -2.0, 1.0], &method, &opts, &mut ()).unwrap();
         assert!(out.termination.converged(), "{method:?}: {}", out.termination);
         assert!((out.x[0] - 1.0).abs() < 1e-6 && out.x[1].abs() < 1e-6, "{method:?}: {:?}", out.x);
     }
@@ -112,7 +112,7 @@ fn box_bounds_hold_and_the_projected_gradient_vanishes() {
     let lower = vec![-10.0; 5];
     let upper = vec![10.0, 10.0, 10.0, 0.5, 0.5];
     let m = Method::LbfgsB { memory: 10, lower: lower.clone(), upper: upper.clone() };
-    let out = minimize(&p, &[5.0; 5], &m, &Options { max_iterations: 2000, ..Options::default() }, &mut ()).unwrap();
+    let out = minimise(&p, &[5.0; 5], &m, &Options { max_iterations: 2000, ..Options::default() }, &mut ()).unwrap();
     assert!(out.termination.converged(), "{}", out.termination);
     for i in 0..3 {
         assert!((out.x[i] - 1.0).abs() < 1e-8, "x = {:?}", out.x);
@@ -127,12 +127,12 @@ fn non_finite_values_are_reported_with_their_iteration() {
     let p =
         FnProblem::new(1, |x: &[f64]| if x[0] > -1.0 { x[0] * x[0] } else { f64::NAN }, |x: &[f64]| vec![2.0 * x[0]]);
     let m = Method::Momentum { learning_rate: 1.5, beta: 0.0, nesterov: false };
-    let out = minimize(&p, &[0.8], &m, &Options::default(), &mut ()).unwrap();
+    let out = minimise(&p, &[0.8], &m, &Options::default(), &mut ()).unwrap();
     assert_eq!(out.termination, Termination::NonFinite { iteration: 1 });
     assert_eq!(out.x, vec![0.8], "the last finite iterate is kept");
     assert_eq!(out.termination.to_string(), "stopped: non-finite value at iteration 1");
     // Line-search methods back off from the NaN region instead.
-    let out = minimize(&p, &[0.8], &Method::lbfgs(), &Options::default(), &mut ()).unwrap();
+    let out = minimise(&p, &[0.8], &Method::lbfgs(), &Options::default(), &mut ()).unwrap();
     assert!(out.termination.converged(), "{}", out.termination);
 }
 
@@ -140,21 +140,21 @@ fn non_finite_values_are_reported_with_their_iteration() {
 fn bad_starts_and_settings_are_errors() {
     let p = rosenbrock();
     assert!(matches!(
-        minimize(&p, &[0.0], &Method::lbfgs(), &Options::default(), &mut ()),
+        minimise(&p, &[0.0], &Method::lbfgs(), &Options::default(), &mut ()),
         Err(OptimError::Dimension { .. })
     ));
     let nan = FnProblem::new(1, |_x: &[f64]| f64::NAN, |_x: &[f64]| vec![0.0]);
     assert!(matches!(
-        minimize(&nan, &[0.0], &Method::lbfgs(), &Options::default(), &mut ()),
+        minimise(&nan, &[0.0], &Method::lbfgs(), &Options::default(), &mut ()),
         Err(OptimError::NonFiniteStart)
     ));
     let no_h = FnProblem::new(1, |x: &[f64]| x[0] * x[0], |x: &[f64]| vec![2.0 * x[0]]);
     assert!(matches!(
-        minimize(&no_h, &[1.0], &Method::Newton, &Options::default(), &mut ()),
+        minimise(&no_h, &[1.0], &Method::Newton, &Options::default(), &mut ()),
         Err(OptimError::NoHessian)
     ));
     assert!(matches!(
-        minimize(&no_h, &[1.0], &Method::ChordNewton { hessian: None, contraction: 0.5 }, &Options::default(), &mut ()),
+        minimise(&no_h, &[1.0], &Method::ChordNewton { hessian: None, contraction: 0.5 }, &Options::default(), &mut ()),
         Err(OptimError::NoHessian)
     ));
     for bad in [
@@ -162,14 +162,14 @@ fn bad_starts_and_settings_are_errors() {
         Method::ChordNewton { hessian: Some(DMatrix::identity(2, 2)), contraction: 0.5 },
         Method::ChordNewton { hessian: Some(DMatrix::from_element(1, 1, f64::NAN)), contraction: 0.5 },
     ] {
-        assert!(matches!(minimize(&no_h, &[1.0], &bad, &Options::default(), &mut ()), Err(OptimError::Setting(_))));
+        assert!(matches!(minimise(&no_h, &[1.0], &bad, &Options::default(), &mut ()), Err(OptimError::Setting(_))));
     }
     let bad = Method::LbfgsB { memory: 5, lower: vec![1.0], upper: vec![0.0] };
-    assert!(matches!(minimize(&no_h, &[1.0], &bad, &Options::default(), &mut ()), Err(OptimError::Setting(_))));
+    assert!(matches!(minimise(&no_h, &[1.0], &bad, &Options::default(), &mut ()), Err(OptimError::Setting(_))));
     let adam = Method::adam(-1.0);
-    assert!(matches!(minimize(&no_h, &[1.0], &adam, &Options::default(), &mut ()), Err(OptimError::Setting(_))));
+    assert!(matches!(minimise(&no_h, &[1.0], &adam, &Options::default(), &mut ()), Err(OptimError::Setting(_))));
     let out =
-        minimize(&p, &[-1.2, 1.0], &Method::lbfgs(), &Options { max_iterations: 3, ..Options::default() }, &mut ())
+        minimise(&p, &[-1.2, 1.0], &Method::lbfgs(), &Options { max_iterations: 3, ..Options::default() }, &mut ())
             .unwrap();
     assert_eq!(out.termination, Termination::MaxIterations);
     assert_eq!(out.iterations, 3);
@@ -194,7 +194,7 @@ fn newton_returns_its_final_hessian_and_the_chord_method_reuses_one() {
     );
     let x0 = vec![0.0; n];
     let opts = Options { gradient_tol: 1e-8, ..Options::default() };
-    let out = minimize(&p, &x0, &Method::Newton, &opts, &mut ()).unwrap();
+    let out = minimise(&p, &x0, &Method::Newton, &opts, &mut ()).unwrap();
     let h = out.hessian.expect("newton evaluates the hessian at its answer");
     assert_eq!(h[(n - 1, n - 1)], 1e6);
 
@@ -204,7 +204,7 @@ fn newton_returns_its_final_hessian_and_the_chord_method_reuses_one() {
     let near =
         DMatrix::from_diagonal(&nalgebra::DVector::from_fn(n, |i, _| lambda[i] * if i % 2 == 0 { 1.1 } else { 0.9 }));
     let chord = Method::ChordNewton { hessian: Some(near), contraction: 0.5 };
-    let out = minimize(&p, &x0, &chord, &opts, &mut ()).unwrap();
+    let out = minimise(&p, &x0, &chord, &opts, &mut ()).unwrap();
     assert_eq!(out.termination, Termination::ConvergedGradient, "{}", out.termination);
     assert_eq!(out.hessian_evaluations, 0);
     assert!(out.iterations <= 15, "{} iterations", out.iterations);
@@ -213,7 +213,7 @@ fn newton_returns_its_final_hessian_and_the_chord_method_reuses_one() {
     // Eigenvalues off by a factor 3 contract by only 2/3: it must refresh.
     let far = DMatrix::from_diagonal(&nalgebra::DVector::from_fn(n, |i, _| lambda[i] * 3.0));
     let chord = Method::ChordNewton { hessian: Some(far), contraction: 0.5 };
-    let out = minimize(&p, &x0, &chord, &opts, &mut ()).unwrap();
+    let out = minimise(&p, &x0, &chord, &opts, &mut ()).unwrap();
     assert_eq!(out.termination, Termination::ConvergedGradient, "{}", out.termination);
     assert!(out.hessian_evaluations >= 1);
 }
@@ -237,7 +237,7 @@ fn lbfgsb_finds_constrained_optima_on_and_off_the_bounds() {
     let upper: Vec<f64> = (0..n).map(|i| if i % 4 == 1 { 0.25 } else { 3.0 }).collect();
     let m = Method::LbfgsB { memory: 10, lower: lower.clone(), upper: upper.clone() };
     let opts = Options { gradient_tol: 1e-9, max_iterations: 500, ..Options::default() };
-    let out = minimize(&p, &[-2.0; 20], &m, &opts, &mut ()).unwrap();
+    let out = minimise(&p, &[-2.0; 20], &m, &opts, &mut ()).unwrap();
     assert_eq!(out.termination, Termination::ConvergedGradient, "{}", out.termination);
     for i in 0..n {
         let want = 1.0f64.clamp(lower[i], upper[i]);
@@ -248,7 +248,7 @@ fn lbfgsb_finds_constrained_optima_on_and_off_the_bounds() {
     assert!(out.iterations <= 150, "{} iterations", out.iterations);
 
     let bound = Method::LbfgsB { memory: 5, lower: vec![-2.0, -2.0], upper: vec![0.5, 2.0] };
-    let out = minimize(&rosenbrock(), &[-1.2, 1.0], &bound, &Options::default(), &mut ()).unwrap();
+    let out = minimise(&rosenbrock(), &[-1.2, 1.0], &bound, &Options::default(), &mut ()).unwrap();
     assert!(out.termination.converged(), "{}", out.termination);
     assert_eq!(out.x[0], 0.5);
     assert!((out.x[1] - 0.25).abs() < 1e-8, "{:?}", out.x);

@@ -9,7 +9,7 @@ use serde_json::json;
 use xent_distributions::LogDensity;
 use xent_fit::ObjectiveProblem;
 use xent_objectives::{Model, Nll, ObjectiveError, ScaledFloat};
-use xent_optim::{Method, Options, minimize};
+use xent_optim::{Method, Options, minimise};
 
 use crate::catalogue::StepId;
 use crate::controls::{ControlOutcome, Kind};
@@ -41,7 +41,7 @@ impl<'a, M: Model> Instance<'a, M> {
         let nll = Nll::new(model, data)?;
         let u0 = vec![0.0; nll.dim()];
         let opts = Options { gradient_tol: 1e-9, max_iterations: 2000, ..Options::default() };
-        let u_hat = match minimize(&ObjectiveProblem::new(&nll), &u0, &Method::lbfgs(), &opts, &mut ()) {
+        let u_hat = match minimise(&ObjectiveProblem::new(&nll), &u0, &Method::lbfgs(), &opts, &mut ()) {
             Ok(out) => out.x,
             Err(_) => u0,
         };

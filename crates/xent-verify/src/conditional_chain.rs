@@ -49,7 +49,7 @@ impl<'a, M: EtaModel> ConditionalInstance<'a, M> {
         let d = obj.dim();
         let problem = xent_fit::ObjectiveProblem::new(&obj);
         let opts = xent_optim::Options { gradient_tol: 1e-9, max_iterations: 2000, ..Default::default() };
-        let theta_hat = xent_optim::minimize(&problem, &vec![0.0; d], &xent_optim::Method::lbfgs(), &opts, &mut ())
+        let theta_hat = xent_optim::minimise(&problem, &vec![0.0; d], &xent_optim::Method::lbfgs(), &opts, &mut ())
             .map(|o| o.x)
             .unwrap_or_else(|_| vec![0.0; d]);
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(derive_seed(seed, &obj.model().name()));

@@ -5,7 +5,7 @@
 
 use nalgebra::DMatrix;
 use serde_json::json;
-use xent_optim::{FnProblem, Method, Options, minimize};
+use xent_optim::{FnProblem, Method, Options, minimise};
 
 use crate::step::CheckOutcome;
 
@@ -166,10 +166,10 @@ fn fd_hessian(f: &dyn Fn(&[f64]) -> f64, u: &[f64]) -> DMatrix<f64> {
 /// The minimiser of `f` from `u0` by L-BFGS on central-difference
 /// gradients, with its value and whether the minimum is isolated (the
 /// curvature's smallest eigenvalue above `1e-6` of its largest).
-fn minimise(f: &dyn Fn(&[f64]) -> f64, u0: &[f64]) -> Option<(Vec<f64>, f64, bool)> {
+fn local_minimum(f: &dyn Fn(&[f64]) -> f64, u0: &[f64]) -> Option<(Vec<f64>, f64, bool)> {
     let problem = FnProblem::new(u0.len(), f, |u: &[f64]| fd_gradient(f, u));
     let opts = Options { gradient_tol: 1e-7, max_iterations: 2000, ..Options::default() };
-    let out = minimize(&problem, u0, &Method::lbfgs(), &opts, &mut ()).ok()?;
+    let out = minimise(&problem, u0, &Method::lbfgs(), &opts, &mut ()).ok()?;
     if !out.value.is_finite() || !(out.termination.converged() || out.gradient_norm < 1e-5) {
         return None;
     }
@@ -187,7 +187,7 @@ fn minimise(f: &dyn Fn(&[f64]) -> f64, u0: &[f64]) -> Option<(Vec<f64>, f64, boo
 /// no worse than the other on the other's objective (up to `1e-9` relative),
 /// and each minimum must be isolated ("argmin not unique" fails).
 pub fn same_optimiser(u0: &[f64], to_min_f: &dyn Fn(&[f64]) -> f64, to_min_g: &dyn Fn(&[f64]) -> f64) -> CheckOutcome {
-    let (a, b) = (minimise(to_min_f, u0), minimise(to_min_g, u0));
+    let (a, b) = (local_minimum(to_min_f, u0), local_minimum(to_min_g, u0));
     let (Some((ua, fa, ia)), Some((ub, gb, ib))) = (a.clone(), b.clone()) else {
         let reason = if a.is_none() { "left side has no finite minimum" } else { "right side has no finite minimum" };
         return CheckOutcome::new("same_optimiser", false, reason.to_string(), &[("reason", json!(reason))]);

@@ -12,7 +12,7 @@ use xent_distributions::{ClosedFormMle, CrossEntropy, Family as _, LogDensity};
 use xent_fit::{FitOptions, fit_conditional};
 use xent_objectives::conditional::{ConditionalNll, Design, Logistic};
 use xent_objectives::{Family, Nll};
-use xent_optim::{Method, Options, Trace, minimize};
+use xent_optim::{Method, Options, Trace, minimise};
 
 use super::{DocError, Figure};
 use crate::chain::derive_seed;
@@ -419,7 +419,7 @@ pub(super) fn optimiser_path(seed: u64) -> Result<Figure, DocError> {
         ("Newton (modified Cholesky)", Method::Newton, RGBColor(230, 0, 60)),
     ] {
         let mut trace = Trace::default();
-        let out = minimize(&problem, &start, &method, &opts, &mut trace).map_err(plot_err)?;
+        let out = minimise(&problem, &start, &method, &opts, &mut trace).map_err(plot_err)?;
         let mut pts = vec![(start[0], start[1])];
         pts.extend(trace.iterates.iter().map(|t| (t.1[0], t.1[1])));
         paths.push((name, colour, pts, out.iterations));

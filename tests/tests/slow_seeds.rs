@@ -1,6 +1,6 @@
 //! The slow suite: the whole chain, default profile, over 50 seeds, with
 //! zero failures. Run in release by `.ci/run`:
-//! `cargo test --release -p xent-verify --test slow_seeds -- --ignored`.
+//! `cargo test --release -p xent-tests --test slow_seeds -- --ignored`.
 //! Seeds are spread over the machine's cores (each run is deterministic
 //! for its seed, so the split changes nothing but the wall time).
 
