@@ -58,7 +58,7 @@ fn conditional_report<M: EtaModel>(
 /// `σ̂² = RSS / n` (the MLE), standard errors from the observed information.
 /// [`ols_std_errors`] gives the classical ones with `RSS / (n − p)`.
 pub fn fit_linear(design: &Design, y: &[f64], robust: bool) -> Result<FitReport, FitFailure> {
-    let (beta, rss) = least_squares(design, y)?;
+    let (beta, rss, _) = least_squares(design, y)?;
     let n = design.n() as f64;
     let sigma = (rss / n).sqrt();
     if !(sigma > 0.0) {
@@ -76,7 +76,9 @@ pub fn fit_linear(design: &Design, y: &[f64], robust: bool) -> Result<FitReport,
     Ok(r)
 }
 
-fn least_squares(design: &Design, y: &[f64]) -> Result<(DVector<f64>, f64), FitFailure> {
+/// The least-squares coefficients, the residual sum of squares, and the R
+/// factor of `X = QR` (for the standard errors).
+fn least_squares(design: &Design, y: &[f64]) -> Result<(DVector<f64>, f64, DMatrix<f64>), FitFailure> {
     let (n, p) = (design.n(), design.p());
     if y.len() != n {
         return Err(ObjectiveError::Dimension { what: "targets", expected: n, found: y.len() }.into());
@@ -97,18 +99,17 @@ fn least_squares(design: &Design, y: &[f64]) -> Result<(DVector<f64>, f64), FitF
     let qty = q.tr_mul(&yv);
     let beta = r.solve_upper_triangular(&qty).ok_or_else(|| FitFailure::NoFiniteMle { reason: "singular R".into() })?;
     let resid = &yv - design.matrix() * &beta;
-    Ok((beta, resid.norm_squared()))
+    Ok((beta, resid.norm_squared(), r))
 }
 
 /// Classical OLS standard errors `√(s² diag((XᵀX)⁻¹))`, `s² = RSS/(n − p)`,
 /// from the rows of `R⁻¹` of the QR factorisation (never an inverse of XᵀX).
 pub fn ols_std_errors(design: &Design, y: &[f64]) -> Result<Vec<f64>, FitFailure> {
-    let (_, rss) = least_squares(design, y)?;
+    let (_, rss, r) = least_squares(design, y)?;
     let (n, p) = (design.n() as f64, design.p());
     let s2 = rss / (n - p as f64);
     // diag((XᵀX)⁻¹) = squared row norms of R⁻¹ (X = QR): the condition
     // number of R, not its square.
-    let r = design.matrix().clone().qr().r();
     let rinv = r
         .solve_upper_triangular(&DMatrix::identity(p, p))
         .ok_or_else(|| FitFailure::NoFiniteMle { reason: "the design matrix is rank deficient".into() })?;
