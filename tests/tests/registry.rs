@@ -109,3 +109,52 @@ fn summaries_exist_exactly_where_they_fit_like_the_data() {
     }
     assert!(with_summary >= 8, "{with_summary} families with summaries");
 }
+
+/// The one family table generates every registry: the by-name
+/// distributions, the models and the summaries list the same families.
+#[test]
+fn the_family_table_generates_every_registry() {
+    macro_rules! names {
+        ($($variant:ident = $name:literal),* $(,)?) => { vec![$($name),*] };
+    }
+    let all: Vec<&str> = xent_distributions::univariate_families!(names);
+    let parametric: Vec<&str> = xent_distributions::univariate_families!(names, parametric);
+    let exponential: Vec<&str> = xent_distributions::univariate_families!(names, exponential);
+    assert_eq!(all, AnyUnivariate::FAMILIES);
+    let models: Vec<String> = Family::all().iter().map(Model::name).collect();
+    assert_eq!(models, parametric);
+    assert!(exponential.iter().all(|e| parametric.contains(e)) && parametric.iter().all(|p| all.contains(p)));
+    assert_eq!(all.len(), parametric.len() + 1, "binomial is the one structural family");
+    for name in &parametric {
+        let family = Family::from_name(name).expect("every parametric family has a model");
+        assert_eq!(Summary::empty(&family).is_ok(), exponential.contains(name), "{name}");
+    }
+}
+
+/// Each exponential family's log-likelihood from sufficient statistics (in
+/// its own file) is the sum of its log-densities, on every reference data
+/// set at the reference estimate.
+#[test]
+fn sufficient_statistic_log_likelihoods_are_sums_of_log_densities() {
+    let mut checked = 0;
+    for row in read_rows("mle_fits.csv") {
+        let Some(family) = Family::from_name(row.get("family")) else { continue };
+        let Ok(mut s) = Summary::empty(&family) else { continue };
+        let data = read_dataset(row.get("dataset"));
+        s.extend_from_slice(&data);
+        let params = parse_params(row.get("mle_params"));
+        let theta: Vec<f64> = family
+            .param_names()
+            .iter()
+            .map(|n| params.iter().find(|(m, _)| m == n).map(|p| p.1).expect("parameter named in the row"))
+            .collect();
+        let d = family.build(&theta).expect("reference estimate is valid");
+        let terms: Vec<f64> = data.iter().map(|x| d.ln_density(x)).collect();
+        let direct: f64 = terms.iter().sum();
+        let scale: f64 = terms.iter().map(|t| t.abs()).sum::<f64>().max(1.0);
+        let fast = s.log_likelihood(&theta);
+        assert!((fast - direct).abs() <= 1e-12 * scale, "{}: {fast} vs {direct}", family.name());
+        checked += 1;
+    }
+    assert!(checked >= 8, "only {checked} rows");
+}

@@ -196,7 +196,7 @@ fn compare(json_out: bool, quick: bool) -> Result<(), String> {
          Peers' calls:\n\n{}\n\n\
          xent runs the library calls the README documents: the normal slice kernel, the gamma fit from sufficient \
          statistics in one pass, `fit_family` (Newton on autodiff Hessians) for Student t; for the logistic and \
-         softmax models `estimate_conditional` (`*_estimate_*`: the estimate alone, as scikit-learn computes) and \
+         softmax models `fit_conditional` with `Covariance::None` (`*_estimate_*`: the estimate alone, as scikit-learn computes) and \
          `fit_conditional` (`*_fit_*`: the estimate and its standard errors, as statsmodels computes). Both fit \
          every 16th row first (Newton-type, from zero) and hand its estimate and Hessian to the chord method on the \
          full data (value-and-gradient passes with L-BFGS corrections); the full report adds one Hessian \

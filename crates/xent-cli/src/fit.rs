@@ -1,6 +1,7 @@
 //! `xent fit`: one family, or every applicable family ranked by AIC.
 
 use serde_json::{Map, Value, json};
+use xent_distributions::AnyUnivariate;
 use xent_fit::{FitFailure, FitMethod, FitOptions, FitReport, fit_family, fit_summary};
 use xent_objectives::{Family, Model, Summary};
 
@@ -89,7 +90,11 @@ fn located(e: FitFailure, col: &Column) -> CliError {
 
 /// Streams `file` once into the family's sufficient statistics, counting
 /// out-of-support values, then fits from the statistics.
-fn fit_streaming(args: &FitArgs, family: &Family, opts: &FitOptions) -> Result<(FitReport, String), CliError> {
+fn fit_streaming(
+    args: &FitArgs,
+    family: &Family,
+    opts: &FitOptions,
+) -> Result<(FitReport<AnyUnivariate>, String), CliError> {
     let mut summary = Summary::empty(family).map_err(FitFailure::from)?;
     let (mut bad, mut first) = (0usize, None);
     let support = family.support();
@@ -109,7 +114,7 @@ fn fit_streaming(args: &FitArgs, family: &Family, opts: &FitOptions) -> Result<(
 }
 
 /// A termination in words, and whether it converged.
-pub(crate) fn termination(r: &FitReport) -> (String, bool, usize) {
+pub(crate) fn termination<D>(r: &FitReport<D>) -> (String, bool, usize) {
     match &r.method {
         FitMethod::ClosedForm => ("closed form".into(), true, 0),
         FitMethod::LeastSquares => ("least squares (QR)".into(), true, 0),
@@ -125,7 +130,7 @@ fn num(v: f64) -> Value {
 }
 
 /// The stable JSON of one fit.
-pub fn fit_json(r: &FitReport) -> Value {
+pub fn fit_json<D>(r: &FitReport<D>) -> Value {
     let (term, converged, iterations) = termination(r);
     let mut params = Map::new();
     let mut se = Map::new();
@@ -157,7 +162,7 @@ pub fn fmt(v: f64) -> String {
 }
 
 /// The text report of one fit.
-pub fn fit_text(r: &FitReport, source: &str) -> String {
+pub fn fit_text<D>(r: &FitReport<D>, source: &str) -> String {
     let mut out = format!("{} fit to {source}, n = {}\n\n", r.model, r.n);
     out += &format!("{:<12} {:>14} {:>14}   {}\n", "parameter", "estimate", "std. error", "95% interval");
     for i in 0..r.names.len() {

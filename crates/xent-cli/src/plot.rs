@@ -6,25 +6,12 @@ use std::path::Path;
 use plotters::prelude::*;
 use xent_distributions::{AnyUnivariate, LogDensity, Univariate};
 use xent_fit::FitReport;
-use xent_objectives::{Family, Model};
+use xent_objectives::Family;
 
 use crate::error::CliError;
 
 fn err(path: &Path, e: impl std::fmt::Display) -> CliError {
     CliError::Output { what: path.display().to_string(), message: e.to_string() }
-}
-
-/// The fitted distribution as an [`AnyUnivariate`], for its CDF.
-fn distribution(family: &Family, r: &FitReport) -> Result<AnyUnivariate, String> {
-    let mut params: Vec<(&str, f64)> = r.names.iter().map(String::as_str).zip(r.estimates.iter().copied()).collect();
-    let name = match family {
-        Family::Binomial { trials } => {
-            params.insert(0, ("trials", *trials as f64));
-            "binomial".to_string()
-        }
-        other => other.name(),
-    };
-    AnyUnivariate::from_params(&name, &params).map_err(|e| e.to_string())
 }
 
 /// The `p`-quantile of `d` by bisection on its CDF, from a bracket grown
@@ -52,8 +39,8 @@ fn quantile(d: &AnyUnivariate, p: f64, lo0: f64, hi0: f64, discrete: bool) -> f6
 }
 
 /// Draws the fit of `family` (report `r`) to `data` into `path`.
-pub fn fit_plot(path: &Path, family: &Family, r: &FitReport, data: &[f64]) -> Result<(), CliError> {
-    let d = distribution(family, r).map_err(|e| err(path, e))?;
+pub fn fit_plot(path: &Path, family: &Family, r: &FitReport<AnyUnivariate>, data: &[f64]) -> Result<(), CliError> {
+    let d = &r.distribution;
     let mut sorted = data.to_vec();
     sorted.sort_by(f64::total_cmp);
     let n = sorted.len();
@@ -130,7 +117,7 @@ pub fn fit_plot(path: &Path, family: &Family, r: &FitReport, data: &[f64]) -> Re
     let step = n.div_ceil(400);
     let qq: Vec<(f64, f64)> = (0..n)
         .step_by(step)
-        .map(|i| (quantile(&d, (i as f64 + 0.5) / n as f64, min, max, discrete), sorted[i]))
+        .map(|i| (quantile(d, (i as f64 + 0.5) / n as f64, min, max, discrete), sorted[i]))
         .collect();
     let lo = qq.iter().map(|p| p.0.min(p.1)).fold(f64::INFINITY, f64::min);
     let hi = qq.iter().map(|p| p.0.max(p.1)).fold(f64::NEG_INFINITY, f64::max);

@@ -98,7 +98,7 @@ pub fn run(args: &RegressArgs) -> Result<String, CliError> {
     let row_error = |i: usize, what: &str| CliError::Usage(format!("line {}: target `{}` {what}", table.line(i), y[i]));
     let fitted = match args.model {
         RegressModel::Linear => {
-            let report = fit_linear(&design, &y, false)?;
+            let report = fit_linear(&design, &y, &opts)?;
             let se = ols_std_errors(&design, &y)?;
             let coefs = names
                 .iter()

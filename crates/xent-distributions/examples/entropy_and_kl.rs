@@ -6,7 +6,7 @@
 use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand_distr::Distribution;
-use xent_distributions::{ClosedFormMle, CrossEntropy, Family, Normal, Univariate};
+use xent_distributions::{ClosedFormMle, CrossEntropy, Named, Normal, Univariate};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let p = Normal::new(1.5, 2.0)?;

@@ -4,14 +4,17 @@ use rand::Rng;
 use rand_distr::Distribution;
 
 use crate::error::{DivergenceError, FitError, ParamError};
-use crate::families::*;
+use crate::families::binomial;
+use crate::scalar::Scalar;
 use crate::stats::Accumulator;
-use crate::traits::{ClosedFormMle, CrossEntropy, Family, LogDensity, Support, Univariate};
+use crate::traits::{CrossEntropy, LogDensity, Named, Parametric, Support, Univariate};
 
-/// Declares [`AnyUnivariate`] and its dispatching impls.
+/// Declares [`AnyUnivariate`] and its dispatching impls from the family table.
 macro_rules! any_univariate {
-    ($($variant:ident($ty:ty) = $name:literal),* $(,)?) => {
-        /// A univariate distribution of any family, with `f64` parameters.
+    ($($variant:ident = $name:literal),* $(,)?) => {
+        /// A univariate distribution of any family, with parameters of scalar
+        /// type `T` (`f64` by default) — generated from the family table
+        /// ([`univariate_families!`](crate::univariate_families)).
         ///
         /// Built from the reference naming conventions, for data-driven code
         /// (reference tables, the command line):
@@ -25,10 +28,10 @@ macro_rules! any_univariate {
         /// ```
         #[derive(Debug, Clone, PartialEq)]
         #[non_exhaustive]
-        pub enum AnyUnivariate {
+        pub enum AnyUnivariate<T: Scalar = f64> {
             $(
                 #[doc = concat!("`", $name, "`")]
-                $variant($ty),
+                $variant(crate::$variant<T>),
             )*
         }
 
@@ -37,14 +40,15 @@ macro_rules! any_univariate {
             pub const FAMILIES: &'static [&'static str] = &[$($name),*];
         }
 
-        impl LogDensity<f64> for AnyUnivariate {
+        impl<T: Scalar> LogDensity<T> for AnyUnivariate<T> {
             type Obs = f64;
-            fn ln_density(&self, x: &f64) -> f64 {
+            #[inline]
+            fn ln_density(&self, x: &f64) -> T {
                 match self { $(AnyUnivariate::$variant(d) => d.ln_density(x),)* }
             }
         }
 
-        impl Family for AnyUnivariate {
+        impl<T: Scalar> Named for AnyUnivariate<T> {
             fn family(&self) -> &'static str {
                 match self { $(AnyUnivariate::$variant(d) => d.family(),)* }
             }
@@ -79,26 +83,94 @@ macro_rules! any_univariate {
     };
 }
 
-any_univariate! {
-    Normal(normal::Normal) = "normal",
-    LogNormal(log_normal::LogNormal) = "log_normal",
-    Exponential(exponential::Exponential) = "exponential",
-    Gamma(gamma::Gamma) = "gamma",
-    Beta(beta::Beta) = "beta",
-    Laplace(laplace::Laplace) = "laplace",
-    StudentT(student_t::StudentT) = "student_t",
-    Cauchy(cauchy::Cauchy) = "cauchy",
-    Weibull(weibull::Weibull) = "weibull",
-    Uniform(uniform::Uniform) = "uniform",
-    Pareto(pareto::Pareto) = "pareto",
-    Rayleigh(rayleigh::Rayleigh) = "rayleigh",
-    InverseGaussian(inverse_gaussian::InverseGaussian) = "inverse_gaussian",
-    Poisson(poisson::Poisson) = "poisson",
-    Bernoulli(bernoulli::Bernoulli) = "bernoulli",
-    Binomial(binomial::Binomial) = "binomial",
-    Geometric(geometric::Geometric) = "geometric",
-    NegativeBinomial(negative_binomial::NegativeBinomial) = "negative_binomial",
+crate::univariate_families!(any_univariate);
+
+/// The [`Parametric`] families: construction by name, closed-form fits and
+/// divergences, dispatched through each family's own implementation.
+macro_rules! any_parametric {
+    ($($variant:ident = $name:literal),* $(,)?) => {
+        impl AnyUnivariate {
+            /// The parameter names of a family, in conventional order (empty
+            /// for an unknown family). The binomial's known number of trials
+            /// comes first.
+            pub fn param_names(family: &str) -> Vec<&'static str> {
+                match family {
+                    $($name => <crate::$variant as Parametric>::PARAMETERS.iter().map(|p| p.name).collect(),)*
+                    "binomial" => vec!["trials", "p"],
+                    _ => Vec::new(),
+                }
+            }
+
+            /// Builds a distribution from its family name and named parameters
+            /// (names as in `shared/reference/README.md`). Unknown families, unknown
+            /// or missing parameter names and invalid values are errors.
+            pub fn from_params(family: &str, params: &[(&str, f64)]) -> Result<Self, ParamError> {
+                let family = canonical(family)?;
+                let p = Params { family, given: params };
+                p.only(&Self::param_names(family))?;
+                match family {
+                    $($name => {
+                        let theta = <crate::$variant as Parametric>::PARAMETERS
+                            .iter()
+                            .map(|q| p.get(q.name))
+                            .collect::<Result<Vec<f64>, ParamError>>()?;
+                        Ok(Self::$variant(<crate::$variant as Parametric>::from_theta(&theta)?))
+                    })*
+                    "binomial" => Ok(Self::Binomial(binomial::Binomial::new(
+                        count_param("trials", p.get("trials")?)?,
+                        p.get("p")?,
+                    )?)),
+                    other => Err(ParamError::UnknownFamily(other.to_string())),
+                }
+            }
+
+            /// The closed-form maximum-likelihood fit of `family` to `data` (with
+            /// optional per-observation `weights`). `fixed` carries structural
+            /// settings (`trials` for the binomial). Families without a closed form
+            /// return [`FitError::NoClosedForm`].
+            pub fn fit_closed_form(
+                family: &str,
+                data: &[f64],
+                weights: Option<&[f64]>,
+                fixed: &[(&str, f64)],
+            ) -> Result<Self, FitError> {
+                let family = canonical(family)?;
+                match family {
+                    $($name => Ok(Self::$variant(<crate::$variant as Parametric>::closed_form_fit(data, weights)?)),)*
+                    "binomial" => {
+                        let p = Params { family, given: fixed };
+                        let trials = count_param("trials", p.get("trials")?)?;
+                        let mut stats = binomial::BinomialStats::default();
+                        match weights {
+                            Some(w) => {
+                                if w.len() != data.len() {
+                                    return Err(FitError::WeightCount { observations: data.len(), weights: w.len() });
+                                }
+                                for (x, &wi) in data.iter().zip(w) {
+                                    stats.push(x, wi);
+                                }
+                            }
+                            None => stats.extend_from_slice(data),
+                        }
+                        Ok(Self::Binomial(binomial::Binomial::mle_with_trials(trials, &stats)?))
+                    }
+                    _ => Err(FitError::NoClosedForm { family }),
+                }
+            }
+
+            fn divergence(&self, q: &Self, cross: bool) -> Result<f64, DivergenceError> {
+                use AnyUnivariate as A;
+                match (self, q) {
+                    $((A::$variant(p), A::$variant(q)) => <crate::$variant as Parametric>::divergence(p, q, cross),)*
+                    (A::Binomial(p), A::Binomial(q)) => if cross { p.cross_entropy(q) } else { p.kl_divergence(q) },
+                    (p, q) => Err(DivergenceError::FamilyMismatch { p: p.family(), q: q.family() }),
+                }
+            }
+        }
+    };
 }
+
+crate::univariate_families!(any_parametric, parametric);
 
 /// Looks up named parameters in the order a family expects them.
 struct Params<'a> {
@@ -139,121 +211,6 @@ fn count_param(name: &'static str, v: f64) -> Result<u64, ParamError> {
 }
 
 impl AnyUnivariate {
-    /// Builds a distribution from its family name and named parameters
-    /// (names as in `shared/reference/README.md`). Unknown families, unknown
-    /// or missing parameter names and invalid values are errors.
-    pub fn from_params(family: &str, params: &[(&str, f64)]) -> Result<Self, ParamError> {
-        let family = canonical(family)?;
-        let p = Params { family, given: params };
-        let names: &[&'static str] = Self::param_names(family);
-        p.only(names)?;
-        Ok(match family {
-            "normal" => Self::Normal(normal::Normal::new(p.get("mean")?, p.get("std_dev")?)?),
-            "log_normal" => Self::LogNormal(log_normal::LogNormal::new(p.get("mu")?, p.get("sigma")?)?),
-            "exponential" => Self::Exponential(exponential::Exponential::new(p.get("rate")?)?),
-            "gamma" => Self::Gamma(gamma::Gamma::new(p.get("shape")?, p.get("rate")?)?),
-            "beta" => Self::Beta(beta::Beta::new(p.get("alpha")?, p.get("beta")?)?),
-            "laplace" => Self::Laplace(laplace::Laplace::new(p.get("location")?, p.get("scale")?)?),
-            "student_t" => {
-                Self::StudentT(student_t::StudentT::new(p.get("location")?, p.get("scale")?, p.get("dof")?)?)
-            }
-            "cauchy" => Self::Cauchy(cauchy::Cauchy::new(p.get("location")?, p.get("scale")?)?),
-            "weibull" => Self::Weibull(weibull::Weibull::new(p.get("shape")?, p.get("scale")?)?),
-            "uniform" => Self::Uniform(uniform::Uniform::new(p.get("low")?, p.get("high")?)?),
-            "pareto" => Self::Pareto(pareto::Pareto::new(p.get("scale")?, p.get("shape")?)?),
-            "rayleigh" => Self::Rayleigh(rayleigh::Rayleigh::new(p.get("sigma")?)?),
-            "inverse_gaussian" => {
-                Self::InverseGaussian(inverse_gaussian::InverseGaussian::new(p.get("mean")?, p.get("shape")?)?)
-            }
-            "poisson" => Self::Poisson(poisson::Poisson::new(p.get("rate")?)?),
-            "bernoulli" => Self::Bernoulli(bernoulli::Bernoulli::new(p.get("p")?)?),
-            "binomial" => {
-                Self::Binomial(binomial::Binomial::new(count_param("trials", p.get("trials")?)?, p.get("p")?)?)
-            }
-            "geometric" => Self::Geometric(geometric::Geometric::new(p.get("p")?)?),
-            "negative_binomial" => {
-                Self::NegativeBinomial(negative_binomial::NegativeBinomial::new(p.get("successes")?, p.get("p")?)?)
-            }
-            other => return Err(ParamError::UnknownFamily(other.to_string())),
-        })
-    }
-
-    /// The parameter names of a family, in conventional order (empty for an
-    /// unknown family).
-    pub fn param_names(family: &str) -> &'static [&'static str] {
-        match family {
-            "normal" => &["mean", "std_dev"],
-            "log_normal" => &["mu", "sigma"],
-            "exponential" | "poisson" => &["rate"],
-            "gamma" => &["shape", "rate"],
-            "beta" => &["alpha", "beta"],
-            "laplace" | "cauchy" => &["location", "scale"],
-            "student_t" => &["location", "scale", "dof"],
-            "weibull" => &["shape", "scale"],
-            "uniform" => &["low", "high"],
-            "pareto" => &["scale", "shape"],
-            "rayleigh" => &["sigma"],
-            "inverse_gaussian" => &["mean", "shape"],
-            "bernoulli" | "geometric" => &["p"],
-            "binomial" => &["trials", "p"],
-            "negative_binomial" => &["successes", "p"],
-            _ => &[],
-        }
-    }
-
-    /// The closed-form maximum-likelihood fit of `family` to `data` (with
-    /// optional per-observation `weights`). `fixed` carries structural
-    /// settings (`trials` for the binomial). Families without a closed form
-    /// return [`FitError::NoClosedForm`].
-    pub fn fit_closed_form(
-        family: &str,
-        data: &[f64],
-        weights: Option<&[f64]>,
-        fixed: &[(&str, f64)],
-    ) -> Result<Self, FitError> {
-        let family = canonical(family)?;
-        fn go<D: ClosedFormMle>(data: &[f64], weights: Option<&[f64]>) -> Result<D, FitError>
-        where
-            D::Stats: Accumulator<Obs = f64>,
-        {
-            match weights {
-                Some(w) => D::fit_weighted(data, w),
-                None => D::fit(data),
-            }
-        }
-        Ok(match family {
-            "normal" => Self::Normal(go(data, weights)?),
-            "log_normal" => Self::LogNormal(go(data, weights)?),
-            "exponential" => Self::Exponential(go(data, weights)?),
-            "laplace" => Self::Laplace(go(data, weights)?),
-            "uniform" => Self::Uniform(go(data, weights)?),
-            "pareto" => Self::Pareto(go(data, weights)?),
-            "rayleigh" => Self::Rayleigh(go(data, weights)?),
-            "inverse_gaussian" => Self::InverseGaussian(go(data, weights)?),
-            "poisson" => Self::Poisson(go(data, weights)?),
-            "bernoulli" => Self::Bernoulli(go(data, weights)?),
-            "geometric" => Self::Geometric(go(data, weights)?),
-            "binomial" => {
-                let p = Params { family, given: fixed };
-                let trials = count_param("trials", p.get("trials")?)?;
-                let mut stats = binomial::BinomialStats::default();
-                match weights {
-                    Some(w) => {
-                        if w.len() != data.len() {
-                            return Err(FitError::WeightCount { observations: data.len(), weights: w.len() });
-                        }
-                        for (x, &wi) in data.iter().zip(w) {
-                            stats.push(x, wi);
-                        }
-                    }
-                    None => stats.extend_from_slice(data),
-                }
-                Self::Binomial(binomial::Binomial::mle_with_trials(trials, &stats)?)
-            }
-            _ => return Err(FitError::NoClosedForm { family }),
-        })
-    }
-
     /// Closed-form cross-entropy `H(self, q)`; both must be of the same family.
     pub fn cross_entropy(&self, q: &Self) -> Result<f64, DivergenceError> {
         self.divergence(q, true)
@@ -262,31 +219,5 @@ impl AnyUnivariate {
     /// Closed-form `KL(self ‖ q)`; both must be of the same family.
     pub fn kl_divergence(&self, q: &Self) -> Result<f64, DivergenceError> {
         self.divergence(q, false)
-    }
-
-    fn divergence(&self, q: &Self, cross: bool) -> Result<f64, DivergenceError> {
-        fn pick<D: CrossEntropy>(p: &D, q: &D, cross: bool) -> Result<f64, DivergenceError> {
-            if cross { p.cross_entropy(q) } else { p.kl_divergence(q) }
-        }
-        use AnyUnivariate as A;
-        match (self, q) {
-            (A::Normal(p), A::Normal(q)) => pick(p, q, cross),
-            (A::LogNormal(p), A::LogNormal(q)) => pick(p, q, cross),
-            (A::Exponential(p), A::Exponential(q)) => pick(p, q, cross),
-            (A::Gamma(p), A::Gamma(q)) => pick(p, q, cross),
-            (A::Beta(p), A::Beta(q)) => pick(p, q, cross),
-            (A::Laplace(p), A::Laplace(q)) => pick(p, q, cross),
-            (A::Cauchy(p), A::Cauchy(q)) => pick(p, q, cross),
-            (A::Weibull(p), A::Weibull(q)) => pick(p, q, cross),
-            (A::Uniform(p), A::Uniform(q)) => pick(p, q, cross),
-            (A::Pareto(p), A::Pareto(q)) => pick(p, q, cross),
-            (A::Rayleigh(p), A::Rayleigh(q)) => pick(p, q, cross),
-            (A::Poisson(p), A::Poisson(q)) => pick(p, q, cross),
-            (A::Bernoulli(p), A::Bernoulli(q)) => pick(p, q, cross),
-            (A::Binomial(p), A::Binomial(q)) => pick(p, q, cross),
-            (A::Geometric(p), A::Geometric(q)) => pick(p, q, cross),
-            (p, q) if p.family() != q.family() => Err(DivergenceError::FamilyMismatch { p: p.family(), q: q.family() }),
-            (p, _) => Err(DivergenceError::NoClosedForm { family: p.family() }),
-        }
     }
 }

@@ -69,4 +69,7 @@ pub use families::weibull::Weibull;
 pub use scalar::{Dual, HyperDual, Scalar};
 pub use stats::Accumulator;
 pub use tangent::{DualN, HyperDualN};
-pub use traits::{ClosedFormMle, CrossEntropy, Family, LogDensity, SufficientStatistics, Support, Univariate};
+pub use traits::{
+    ClosedFormMle, CrossEntropy, Domain, ExponentialFamily, LogDensity, Named, Parameter, Parametric, StatsEstimate,
+    SufficientStatistics, Support, Univariate,
+};

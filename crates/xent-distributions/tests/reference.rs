@@ -5,7 +5,7 @@
 mod common;
 
 use common::{Failures, as_refs, close, parse_params, read_dataset, read_rows};
-use xent_distributions::{AnyUnivariate, Family, LogDensity, Univariate};
+use xent_distributions::{AnyUnivariate, LogDensity, Named, Univariate};
 
 fn build(family: &str, params: &str) -> Result<AnyUnivariate, String> {
     let p = parse_params(params);

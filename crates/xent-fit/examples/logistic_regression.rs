@@ -8,7 +8,7 @@ use nalgebra::DMatrix;
 use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand_distr::{Distribution, StandardNormal, Uniform};
-use xent_fit::{FitOptions, fit_conditional};
+use xent_fit::{Covariance, FitOptions, fit_conditional};
 use xent_objectives::conditional::{Design, Logistic};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -23,12 +23,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         })
         .collect();
     let design = Design::new(&x, true)?;
-    let opts = FitOptions { robust: true, ..FitOptions::default() };
-    let report = fit_conditional(Logistic, &design, &y, &opts)?;
+    let report = fit_conditional(Logistic, &design, &y, &FitOptions::default())?;
     println!("{report}");
     println!("true coefficients {beta:?}");
-    if let Some(robust) = &report.robust_std_errors {
-        println!("sandwich standard errors {robust:.4?}");
-    }
+    let robust = fit_conditional(Logistic, &design, &y, &FitOptions::default().with_covariance(Covariance::Sandwich))?;
+    println!("sandwich standard errors {:.4?}", robust.std_errors);
     Ok(())
 }

@@ -48,6 +48,16 @@ pub enum FitFailure {
         /// Its value.
         value: f64,
     },
+    /// The requested covariance needs something the model does not have.
+    #[error("{covariance} standard errors are not available for {model}: {reason}")]
+    CovarianceUnavailable {
+        /// The model.
+        model: String,
+        /// The covariance asked for.
+        covariance: crate::options::Covariance,
+        /// What is missing.
+        reason: &'static str,
+    },
     /// Fewer observations than parameters.
     #[error("{n} observations cannot determine {parameters} parameters")]
     TooFewObservations {

@@ -9,43 +9,61 @@ use xent_objectives::conditional::{ConditionalNll, Design, EtaModel, LinearGauss
 use xent_optim::{Method, Options, minimise};
 
 use crate::error::FitFailure;
-use crate::information::{invert, sandwich, std_errors};
-use crate::options::FitOptions;
+use crate::information::{Sources, covariance};
+use crate::options::{Covariance, FitOptions};
 use crate::problem::{ObjectiveProblem, method_name, second_order_then_lbfgs};
-use crate::report::{Estimate, FitMethod, FitReport};
+use crate::report::{FitMethod, FitReport};
 
-/// Report of a conditional fit from its optimum `theta` (all parameters free).
+/// Report of a conditional fit from its optimum `theta` (all parameters
+/// free); `known` is the value, gradient and Hessian there when the
+/// optimiser already has them. With [`Covariance::None`] no Hessian is
+/// computed.
 fn conditional_report<M: EtaModel>(
     obj: &ConditionalNll<'_, M>,
     theta: Vec<f64>,
     method: FitMethod,
-    robust: bool,
+    kind: Covariance,
     known: Option<(f64, Vec<f64>, DMatrix<f64>)>,
 ) -> Result<FitReport, FitFailure> {
     let n = obj.design_rows();
-    let (v, g, h) = match known {
-        Some(k) => k,
-        None => obj.value_gradient_hessian(&theta)?,
-    };
-    let h = h * n as f64;
     let d = theta.len();
-    let free = vec![false; d];
-    let (mut se, mut cov, mut rob) = (vec![f64::NAN; d], DMatrix::from_element(d, d, f64::NAN), None);
-    if let Some(inv) = invert(h) {
-        se = std_errors(&inv, &free);
-        if robust {
-            rob = Some(std_errors(&sandwich(&inv, &obj.scores(&theta)?), &free));
+    let (v, g, h) = match (known, kind) {
+        (Some((v, g, h)), _) => (v, g, Some(h)),
+        (None, Covariance::None) => {
+            let (v, g) = obj.value_and_gradient(&theta)?;
+            (v, g, None)
         }
-        cov = inv;
-    }
+        (None, _) => {
+            let (v, g, h) = obj.value_gradient_hessian(&theta)?;
+            (v, g, Some(h))
+        }
+    };
+    let h = h.map(|h| h * n as f64);
+    let fixed = vec![false; d];
+    let canonical = obj.model().expected_is_observed();
+    let c = covariance(
+        kind,
+        &obj.model().name(),
+        &DMatrix::identity(d, d),
+        &fixed,
+        Sources {
+            observed: || match &h {
+                Some(h) => Ok(h.clone()),
+                None => Ok(obj.value_gradient_hessian(&theta)?.2 * n as f64),
+            },
+            expected: || if canonical { h.clone() } else { None },
+            scores: || Ok(Some(obj.scores(&theta)?)),
+        },
+    )?;
     Ok(FitReport {
         model: obj.model().name(),
         names: obj.param_names(),
         estimates: theta,
-        fixed: vec![false; d],
-        std_errors: se,
-        covariance: cov,
-        robust_std_errors: rob,
+        fixed,
+        std_errors: c.std_errors,
+        covariance: c.covariance,
+        information: c.used,
+        distribution: (),
         log_likelihood: -(n as f64) * v,
         n,
         k: d,
@@ -57,7 +75,7 @@ fn conditional_report<M: EtaModel>(
 /// Linear-Gaussian regression: coefficients by a QR least-squares solve,
 /// `σ̂² = RSS / n` (the MLE), standard errors from the observed information.
 /// [`ols_std_errors`] gives the classical ones with `RSS / (n − p)`.
-pub fn fit_linear(design: &Design, y: &[f64], robust: bool) -> Result<FitReport, FitFailure> {
+pub fn fit_linear(design: &Design, y: &[f64], opts: &FitOptions) -> Result<FitReport, FitFailure> {
     let (beta, rss, _) = least_squares(design, y)?;
     let n = design.n() as f64;
     let sigma = (rss / n).sqrt();
@@ -67,12 +85,16 @@ pub fn fit_linear(design: &Design, y: &[f64], robust: bool) -> Result<FitReport,
     let obj = ConditionalNll::new(LinearGaussian, design, y)?;
     let mut theta = beta.iter().copied().collect::<Vec<_>>();
     theta.push(sigma.ln());
-    let mut r = conditional_report(&obj, theta, FitMethod::LeastSquares, robust, None)?;
-    // Report σ itself (delta method: se(σ) = σ · se(ln σ)).
+    let mut r = conditional_report(&obj, theta, FitMethod::LeastSquares, opts.covariance, None)?;
+    // Report σ itself (delta method: ∂σ/∂ln σ = σ scales its row and column).
     let last = r.estimates.len() - 1;
     r.names[last] = "sigma".into();
     r.estimates[last] = sigma;
     r.std_errors[last] *= sigma;
+    for i in 0..=last {
+        r.covariance[(last, i)] *= sigma;
+        r.covariance[(i, last)] *= sigma;
+    }
     Ok(r)
 }
 
@@ -164,8 +186,7 @@ fn warm_start<M: EtaModel + Clone>(
     Some((out.x, h))
 }
 
-/// The optimisation shared by [`fit_conditional`] and
-/// [`estimate_conditional`]: the objective, the optimiser's outcome and a
+/// The optimisation of [`fit_conditional`]: the objective, the optimiser's outcome and a
 /// description of the method; separation is an error.
 fn optimise_conditional<'d, M: EtaModel + Clone>(
     model: M,
@@ -212,23 +233,41 @@ fn report_outcome<M: EtaModel>(
     obj: &ConditionalNll<'_, M>,
     out: xent_optim::Outcome,
     fm: FitMethod,
-    robust: bool,
+    kind: Covariance,
 ) -> Result<FitReport, FitFailure> {
     // Newton's answer carries the Hessian there (from the same fused
     // evaluation as its value and gradient): the report need not recompute it.
     let converged = out.termination.converged();
     let known = out.hessian.map(|h| (out.value, out.gradient, h));
-    let rep = conditional_report(obj, out.x, fm, robust, known)?;
+    let rep = conditional_report(obj, out.x, fm, kind, known)?;
     if converged { Ok(rep) } else { Err(FitFailure::NotConverged { report: Box::new(rep) }) }
 }
 
 /// Maximum-likelihood fit of a conditional model with its report: Newton
 /// from zero coefficients, or — above 100 000 rows — the chord method from
-/// a subsample's estimate and Hessian (see `warm_start`), then the Hessian
-/// at the estimate for the standard errors. For logistic
+/// a subsample's estimate and Hessian (see `warm_start`), then the
+/// information of [`FitOptions::covariance`] at the estimate for the
+/// standard errors ([`Covariance::None`] skips it: for large models the
+/// Hessian costs more than the optimisation, see `docs/performance.md`;
+/// scikit-learn's estimators stop there too). For logistic
 /// and softmax models, perfectly separated classes — fitted probabilities
 /// driven to 0 and 1 with coefficients growing without bound — are reported
-/// as [`FitFailure::NoFiniteMle`] naming the separation.
+/// as [`FitFailure::NoFiniteMle`] naming the separation. A run that does
+/// not converge returns its partial report as [`FitFailure::NotConverged`].
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// use xent_objectives::conditional::{Design, Logistic};
+/// use xent_fit::{Covariance, FitOptions, fit_conditional};
+/// let x = DMatrix::from_fn(40, 1, |i, _| i as f64 / 10.0 - 2.0);
+/// let y: Vec<f64> = (0..40).map(|i| f64::from(u8::from(i % 3 != 0 && i > 12))).collect();
+/// let design = Design::new(&x, true)?;
+/// let e = fit_conditional(Logistic, &design, &y, &FitOptions::default().with_covariance(Covariance::None))?;
+/// let r = fit_conditional(Logistic, &design, &y, &FitOptions::default())?;
+/// assert_eq!(e.estimates, r.estimates);
+/// assert!(e.std_errors.iter().all(|s| s.is_nan()) && r.std_errors.iter().all(|s| *s > 0.0));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn fit_conditional<M: EtaModel + Clone>(
     model: M,
     design: &Design,
@@ -236,48 +275,5 @@ pub fn fit_conditional<M: EtaModel + Clone>(
     opts: &FitOptions,
 ) -> Result<FitReport, FitFailure> {
     let (obj, out, fm) = optimise_conditional(model, design, y, opts)?;
-    report_outcome(&obj, out, fm, opts.robust)
-}
-
-/// The estimate of [`fit_conditional`] without the standard errors — for
-/// large models, the Hessian they need costs more than the optimisation
-/// (see `docs/performance.md`). The same optimisation, the same errors; a
-/// run that does not converge still returns the full partial report as
-/// [`FitFailure::NotConverged`].
-///
-/// ```
-/// use nalgebra::DMatrix;
-/// use xent_objectives::conditional::{Design, Logistic};
-/// use xent_fit::{FitOptions, estimate_conditional, fit_conditional};
-/// let x = DMatrix::from_fn(40, 1, |i, _| i as f64 / 10.0 - 2.0);
-/// let y: Vec<f64> = (0..40).map(|i| f64::from(u8::from(i % 3 != 0 && i > 12))).collect();
-/// let design = Design::new(&x, true)?;
-/// let e = estimate_conditional(Logistic, &design, &y, &FitOptions::default())?;
-/// let r = fit_conditional(Logistic, &design, &y, &FitOptions::default())?;
-/// assert_eq!(e.estimates, r.estimates);
-/// assert_eq!(e.log_likelihood, r.log_likelihood);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-pub fn estimate_conditional<M: EtaModel + Clone>(
-    model: M,
-    design: &Design,
-    y: &[f64],
-    opts: &FitOptions,
-) -> Result<Estimate, FitFailure> {
-    let (obj, out, fm) = optimise_conditional(model, design, y, opts)?;
-    if !out.termination.converged() {
-        return match report_outcome(&obj, out, fm, false) {
-            Ok(report) => Err(FitFailure::NotConverged { report: Box::new(report) }),
-            Err(e) => Err(e),
-        };
-    }
-    Ok(Estimate {
-        model: obj.model().name(),
-        names: obj.param_names(),
-        log_likelihood: -(y.len() as f64) * out.value,
-        n: y.len(),
-        gradient_norm: out.gradient_norm,
-        estimates: out.x,
-        method: fm,
-    })
+    report_outcome(&obj, out, fm, opts.covariance)
 }

@@ -1,13 +1,19 @@
 //! Maximum-likelihood estimation: the objectives of `xent-objectives`
 //! minimised by the solvers of `xent-optim`, with a [`FitReport`] carrying
-//! standard errors (observed information, delta method; sandwich errors on
-//! request), z and p values, Wald intervals, log-likelihood, AIC and BIC.
+//! the fitted distribution, standard errors (observed or expected
+//! information or the sandwich, delta method), z and p values, Wald
+//! intervals, log-likelihood, AIC and BIC.
 //!
 //! - [`fit_family`]: a univariate family on a sample (closed form where one
 //!   exists, else Newton from moment starts; known parameters held fixed);
 //! - [`fit_summary`]: the same from streamed sufficient statistics;
-//! - [`fit_conditional`] / [`estimate_conditional`] / [`fit_linear`]: GLM-type
-//!   regressions on a design matrix;
+//! - [`fit_model`]: any [`xent_objectives::Model`] (multivariate normal,
+//!   Dirichlet, your own) from a start;
+//! - [`fit_conditional`] / [`fit_linear`]: GLM-type regressions on a design
+//!   matrix;
+//!
+//! with [`FitOptions::covariance`] choosing the standard errors
+//! ([`Covariance`]: observed, expected, sandwich or none);
 //! - [`ObjectiveProblem`]: the one adapter from any
 //!   [`xent_objectives::Objective`] to an [`xent_optim::Problem`].
 //!
@@ -37,9 +43,9 @@ mod summary;
 mod unconditional;
 
 pub use error::FitFailure;
-pub use glm::{estimate_conditional, fit_conditional, fit_linear, ols_std_errors};
-pub use options::FitOptions;
+pub use glm::{fit_conditional, fit_linear, ols_std_errors};
+pub use options::{Covariance, FitOptions};
 pub use problem::ObjectiveProblem;
-pub use report::{Estimate, FitMethod, FitReport};
+pub use report::{FitMethod, FitReport};
 pub use summary::fit_summary;
-pub use unconditional::fit_family;
+pub use unconditional::{fit_family, fit_model};

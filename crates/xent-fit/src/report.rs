@@ -29,9 +29,14 @@ pub enum FitMethod {
     },
 }
 
-/// A fitted model: estimates, uncertainty and fit statistics.
+/// A fitted model: estimates, uncertainty and fit statistics, and the
+/// fitted distribution as a typed value `D` — an
+/// [`AnyUnivariate`](xent_distributions::AnyUnivariate) from
+/// [`fit_family`](crate::fit_family), the model's own distribution from
+/// [`fit_model`](crate::fit_model), `()` for conditional models (whose
+/// distribution depends on the covariates).
 #[derive(Debug, Clone, PartialEq)]
-pub struct FitReport {
+pub struct FitReport<D = ()> {
     /// The model's name.
     pub model: String,
     /// Parameter names (fixed parameters included, marked by `fixed`).
@@ -40,13 +45,20 @@ pub struct FitReport {
     pub estimates: Vec<f64>,
     /// Whether each parameter was fixed (known), not estimated.
     pub fixed: Vec<bool>,
-    /// Standard errors from the observed information (delta method); NaN
-    /// where unavailable (fixed parameters, estimates on a boundary).
+    /// Standard errors of the natural parameters from [`FitReport::information`]
+    /// (delta method from the optimiser's coordinates); NaN where
+    /// unavailable (fixed parameters, estimates on a boundary, an
+    /// information matrix that is not positive definite, no covariance
+    /// asked for).
     pub std_errors: Vec<f64>,
     /// Covariance of the estimates (natural parameters).
     pub covariance: DMatrix<f64>,
-    /// Robust (sandwich) standard errors, when asked for.
-    pub robust_std_errors: Option<Vec<f64>>,
+    /// The information the covariance came from (see
+    /// [`Covariance`](crate::Covariance): `Observed` may fall back to
+    /// `Expected`).
+    pub information: crate::options::Covariance,
+    /// The fitted distribution.
+    pub distribution: D,
     /// The maximised log-likelihood.
     pub log_likelihood: f64,
     /// Number of observations.
@@ -59,7 +71,30 @@ pub struct FitReport {
     pub method: FitMethod,
 }
 
-impl FitReport {
+impl<D> FitReport<D> {
+    /// The same report without its distribution (for failures, which are
+    /// not generic).
+    pub fn without_distribution(self) -> FitReport {
+        self.map_distribution(|_| ())
+    }
+    /// The same report with its distribution mapped by `f`.
+    pub fn map_distribution<E>(self, f: impl FnOnce(D) -> E) -> FitReport<E> {
+        FitReport {
+            model: self.model,
+            names: self.names,
+            estimates: self.estimates,
+            fixed: self.fixed,
+            std_errors: self.std_errors,
+            covariance: self.covariance,
+            information: self.information,
+            distribution: f(self.distribution),
+            log_likelihood: self.log_likelihood,
+            n: self.n,
+            k: self.k,
+            gradient_norm: self.gradient_norm,
+            method: self.method,
+        }
+    }
     /// Akaike's information criterion `2k − 2 ln L`.
     pub fn aic(&self) -> f64 {
         2.0 * self.k as f64 - 2.0 * self.log_likelihood
@@ -101,18 +136,6 @@ impl FitReport {
     }
 }
 
-/// A summary table: the model, how it was fitted, n, log L, AIC and BIC,
-/// then one row per parameter with estimate, standard error, z, p and the
-/// 95 % Wald interval (fixed parameters marked).
-///
-/// ```
-/// use xent_fit::{FitOptions, fit_family};
-/// use xent_objectives::Family;
-/// let r = fit_family(&Family::Normal, &[1.0, 2.0, 4.0, 3.0, 2.5], &FitOptions::default())?;
-/// let text = r.to_string();
-/// assert!(text.contains("normal") && text.contains("std. error") && text.contains("log L"));
-/// # Ok::<(), xent_fit::FitFailure>(())
-/// ```
 /// A number for a table: fixed point in `[10⁻³, 10⁶)`, scientific outside.
 fn num(v: f64, width: usize) -> String {
     let a = v.abs();
@@ -130,7 +153,19 @@ fn p_text(p: f64) -> String {
     }
 }
 
-impl fmt::Display for FitReport {
+/// A summary table: the model, how it was fitted, n, log L, AIC and BIC,
+/// then one row per parameter with estimate, standard error, z, p and the
+/// 95 % Wald interval (fixed parameters marked).
+///
+/// ```
+/// use xent_fit::{FitOptions, fit_family};
+/// use xent_objectives::Family;
+/// let r = fit_family(&Family::Normal, &[1.0, 2.0, 4.0, 3.0, 2.5], &FitOptions::default())?;
+/// let text = r.to_string();
+/// assert!(text.contains("normal") && text.contains("std. error") && text.contains("log L"));
+/// # Ok::<(), xent_fit::FitFailure>(())
+/// ```
+impl<D> fmt::Display for FitReport<D> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let how = match &self.method {
             FitMethod::ClosedForm => "closed form".to_string(),
@@ -149,6 +184,7 @@ impl fmt::Display for FitReport {
             self.bic(),
             self.gradient_norm
         )?;
+        writeln!(f, "standard errors: {}", self.information)?;
         writeln!(
             f,
             "{:<14} {:>13} {:>12} {:>9} {:>10} {:>13} {:>13}",
@@ -175,25 +211,4 @@ impl fmt::Display for FitReport {
         }
         Ok(())
     }
-}
-
-/// The estimate of a conditional model without its uncertainty: what
-/// [`fit_conditional`](crate::fit_conditional) computes before the Hessian for standard errors.
-/// scikit-learn's estimators stop here too.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Estimate {
-    /// The model's name.
-    pub model: String,
-    /// Parameter names.
-    pub names: Vec<String>,
-    /// The estimates.
-    pub estimates: Vec<f64>,
-    /// The maximised log-likelihood.
-    pub log_likelihood: f64,
-    /// Number of observations.
-    pub n: usize,
-    /// `‖∇ NLL‖∞` at the estimate (average NLL).
-    pub gradient_norm: f64,
-    /// How the estimate was obtained.
-    pub method: FitMethod,
 }

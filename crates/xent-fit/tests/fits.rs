@@ -2,7 +2,9 @@
 //! (read at run time), and every failure path of the fitting API.
 
 use serde_json::Value;
-use xent_fit::{FitFailure, FitMethod, FitOptions, fit_conditional, fit_family, fit_linear, ols_std_errors};
+use xent_fit::{
+    Covariance, FitFailure, FitMethod, FitOptions, fit_conditional, fit_family, fit_linear, ols_std_errors,
+};
 use xent_objectives::conditional::{Design, Logistic, PoissonLog, Softmax};
 use xent_objectives::{Family, Model};
 use xent_reference::{parse_params, read_rows};
@@ -69,7 +71,7 @@ fn every_glm_fit_matches_statsmodels() {
         let opts = FitOptions::default();
         let report = match name.as_str() {
             "linear" => {
-                let r = fit_linear(&design, &y, false).unwrap();
+                let r = fit_linear(&design, &y, &FitOptions::default()).unwrap();
                 for (a, b) in ols_std_errors(&design, &y).unwrap().iter().zip(nums(&fit["std_err_ols"])) {
                     assert!(close(*a, b, 1e-8), "linear OLS se {a} vs {b}");
                 }
@@ -174,16 +176,21 @@ fn laplace_standard_errors_use_the_expected_information() {
     for s in &r.std_errors {
         assert!((s - want).abs() < 1e-12 * want, "{s} vs b/√n = {want}");
     }
+    // The observed information is singular there, and the report says which
+    // information it used instead.
+    assert_eq!(r.information, Covariance::Expected);
 }
 
 #[test]
 fn robust_errors_agree_with_model_errors_when_the_model_is_right() {
     let data = read_x("pub_gamma.csv");
-    let opts = FitOptions { robust: true, ..FitOptions::default() };
-    let r = fit_family(&Family::Gamma, &data, &opts).unwrap();
-    let robust = r.robust_std_errors.clone().unwrap();
-    for (a, b) in r.std_errors.iter().zip(&robust) {
-        assert!((a - b).abs() < 0.15 * a, "model se {a} vs sandwich {b}");
+    let r = fit_family(&Family::Gamma, &data, &FitOptions::default()).unwrap();
+    let sandwich = FitOptions::default().with_covariance(Covariance::Sandwich);
+    let robust = fit_family(&Family::Gamma, &data, &sandwich).unwrap();
+    assert_eq!((r.information, robust.information), (Covariance::Observed, Covariance::Sandwich));
+    assert_eq!(robust.estimates, r.estimates);
+    for (a, b) in r.std_errors.iter().zip(&robust.std_errors) {
+        assert!((a - b).abs() < 0.15 * a && a != b, "model se {a} vs sandwich {b}");
     }
     let (lo, hi) = r.wald_interval(0, 0.95);
     assert!(lo < r.estimates[0] && r.estimates[0] < hi);
@@ -288,13 +295,17 @@ fn warm_started_large_fits_reach_the_cold_optimum() {
     // The full-data fit reused the subsample's Hessian (chord method); the
     // report's standard errors still come from the Hessian at the answer.
     // Without standard errors: the same optimisation, bit for bit.
-    let e = xent_fit::estimate_conditional(Logistic, &design, &y, &FitOptions::default()).unwrap();
+    let none = FitOptions::default().with_covariance(Covariance::None);
+    let e = fit_conditional(Logistic, &design, &y, &none).unwrap();
     assert_eq!(e.estimates, warm.estimates);
     assert_eq!(e.log_likelihood, warm.log_likelihood);
     assert_eq!(e.method, warm.method);
-    let short = FitOptions { optim: Options { max_iterations: 1, ..opts.clone() }, ..FitOptions::default() };
-    match xent_fit::estimate_conditional(Logistic, &design, &y, &short) {
-        Err(FitFailure::NotConverged { report }) => assert!(report.std_errors.iter().all(|s| s.is_finite())),
+    assert!(e.std_errors.iter().all(|s| s.is_nan()) && e.information == Covariance::None);
+    let short = FitOptions { optim: Options { max_iterations: 1, ..opts.clone() }, ..none };
+    match fit_conditional(Logistic, &design, &y, &short) {
+        Err(FitFailure::NotConverged { report }) => {
+            assert!(report.estimates.iter().all(|s| s.is_finite()) && report.std_errors.iter().all(|s| s.is_nan()))
+        }
         other => panic!("expected a partial report, got {other:?}"),
     }
     let xent_fit::FitMethod::Numerical { method, .. } = &warm.method else { panic!("{:?}", warm.method) };

@@ -47,7 +47,7 @@ mod transform;
 pub use error::ObjectiveError;
 pub use gradcheck::{GradientCheck, check_gradient};
 pub use likelihood::ScaledFloat;
-pub use model::{AnyDist, CategoricalModel, DirichletModel, Family, Model, MultivariateNormalModel, SupportTest};
+pub use model::{CategoricalModel, DirichletModel, Family, Model, MultivariateNormalModel, SupportTest};
 pub use nll::{Derivatives, Nll};
 pub use objective::Objective;
 pub use sufficient::{SufficientNll, Summary};

@@ -1,13 +1,8 @@
 //! The model trait objectives are built on, and models for every univariate
 //! family of `xent-distributions`.
 
-use xent_distributions::families::{
-    bernoulli::Bernoulli, beta::Beta, binomial::Binomial, cauchy::Cauchy, exponential::Exponential, gamma::Gamma,
-    geometric::Geometric, inverse_gaussian::InverseGaussian, laplace::Laplace, log_normal::LogNormal,
-    negative_binomial::NegativeBinomial, normal::Normal, pareto::Pareto, poisson::Poisson, rayleigh::Rayleigh,
-    student_t::StudentT, uniform::Uniform, weibull::Weibull,
-};
-use xent_distributions::{LogDensity, ParamError, Scalar};
+use nalgebra::DMatrix;
+use xent_distributions::{AnyUnivariate, Binomial, LogDensity, ParamError, Parametric, Scalar};
 
 use crate::transform::{Parametrisation, Transform};
 
@@ -61,11 +56,23 @@ pub trait Model: Sync {
     fn transforms(&self) -> Vec<Transform>;
     /// The distribution at natural parameters `θ`.
     fn build<T: Scalar>(&self, theta: &[T]) -> Result<Self::Dist<T>, ParamError>;
+    /// The Fisher information of one observation at natural parameters
+    /// `θ`, `E[−∇² ln q_θ(X)]`, where the model knows it in closed form
+    /// (used for expected-information standard errors); `None` by default.
+    fn expected_information(&self, theta: &[f64]) -> Option<DMatrix<f64>> {
+        let _ = theta;
+        None
+    }
 }
 
+/// Declares the by-name [`Family`] and its [`Model`] from the family table
+/// of `xent-distributions` (every [`Parametric`] family, plus the binomial
+/// with its known number of trials).
 macro_rules! univariate_models {
-    ($($variant:ident($ty:ident) = $name:literal, [$($p:literal: $t:ident),*], $build:expr;)*) => {
-        /// A univariate family of `xent-distributions`, chosen by name.
+    ($($variant:ident = $name:literal),* $(,)?) => {
+        /// A univariate family of `xent-distributions`, chosen by name —
+        /// generated from the family table
+        /// ([`xent_distributions::univariate_families!`]).
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         #[non_exhaustive]
         pub enum Family {
@@ -81,6 +88,92 @@ macro_rules! univariate_models {
         }
 
         impl Family {
+            /// Every family but binomial (whose number of trials is data-specific).
+            pub fn all() -> Vec<Family> {
+                vec![$(Family::$variant),*]
+            }
+
+            /// The family of a reference name (`binomial` needs its trials: use
+            /// [`Family::Binomial`]).
+            pub fn from_name(name: &str) -> Option<Family> {
+                match name {
+                    $($name => Some(Family::$variant),)*
+                    _ => None,
+                }
+            }
+
+            /// Starting values of a numerical fit to `data` (finite, in the
+            /// support, not empty), from the family's own
+            /// [`Parametric::starting_values`]; always inside the domains.
+            pub fn starting_values(&self, data: &[f64]) -> Vec<f64> {
+                match self {
+                    $(Family::$variant => <xent_distributions::$variant as Parametric>::starting_values(data),)*
+                    Family::Binomial { trials } => {
+                        let mean = data.iter().sum::<f64>() / data.len().max(1) as f64;
+                        let p = mean / (*trials).max(1) as f64;
+                        vec![if p.is_finite() { p.clamp(1e-6, 1.0 - 1e-6) } else { 0.5 }]
+                    }
+                }
+            }
+        }
+
+        impl Model for Family {
+            type Obs = f64;
+            type Dist<T: Scalar> = AnyUnivariate<T>;
+            fn name(&self) -> String {
+                match self {
+                    $(Family::$variant => $name.to_string(),)*
+                    Family::Binomial { trials } => format!("binomial(trials = {trials})"),
+                }
+            }
+            fn param_names(&self) -> Vec<String> {
+                match self {
+                    $(Family::$variant => <xent_distributions::$variant as Parametric>::PARAMETERS
+                        .iter()
+                        .map(|p| p.name.to_string())
+                        .collect(),)*
+                    Family::Binomial { .. } => vec!["p".to_string()],
+                }
+            }
+            fn transforms(&self) -> Vec<Transform> {
+                match self {
+                    $(Family::$variant => <xent_distributions::$variant as Parametric>::PARAMETERS
+                        .iter()
+                        .map(|p| Transform::for_domain(p.domain))
+                        .collect(),)*
+                    Family::Binomial { .. } => vec![Transform::Logit],
+                }
+            }
+            fn build<T: Scalar>(&self, theta: &[T]) -> Result<AnyUnivariate<T>, ParamError> {
+                match self {
+                    $(Family::$variant => Ok(AnyUnivariate::$variant(
+                        <xent_distributions::$variant as Parametric>::from_theta(theta)?,
+                    )),)*
+                    Family::Binomial { trials } => {
+                        if theta.len() != 1 {
+                            return Err(ParamError::Dimension { name: "theta", expected: 1, found: theta.len() });
+                        }
+                        Ok(AnyUnivariate::Binomial(Binomial::new(*trials, theta[0])?))
+                    }
+                }
+            }
+            fn expected_information(&self, theta: &[f64]) -> Option<DMatrix<f64>> {
+                match self {
+                    $(Family::$variant => <xent_distributions::$variant as Parametric>::fisher_information(theta),)*
+                    // n / (p (1 − p)) for n known trials.
+                    Family::Binomial { trials } => match theta {
+                        [p] if *p > 0.0 && *p < 1.0 => Some(DMatrix::from_element(1, 1, *trials as f64 / (p * (1.0 - p)))),
+                        _ => None,
+                    },
+                }
+            }
+        }
+    };
+}
+
+xent_distributions::univariate_families!(univariate_models, parametric);
+
+impl Family {
     /// Whether `x` can be observed under some member of the family: a
     /// finite log-density under the canonical member (unconstrained
     /// parameters 0), whose support is the family's; for uniform (any finite
@@ -114,7 +207,7 @@ macro_rules! univariate_models {
 #[derive(Debug, Clone)]
 pub struct SupportTest {
     pareto: bool,
-    canonical: Option<AnyDist<f64>>,
+    canonical: Option<AnyUnivariate>,
 }
 
 impl SupportTest {
@@ -125,100 +218,6 @@ impl SupportTest {
             None => x.is_finite() && (!self.pareto || x > 0.0),
         }
     }
-}
-
-/// A distribution of any univariate family with parameters of scalar `T`.
-        #[derive(Debug, Clone)]
-        #[non_exhaustive]
-        pub enum AnyDist<T: Scalar> {
-            $(
-                #[doc = concat!("`", $name, "`")]
-                $variant($ty<T>),
-            )*
-            /// `binomial`
-            Binomial(Binomial<T>),
-        }
-
-        impl<T: Scalar> LogDensity<T> for AnyDist<T> {
-            type Obs = f64;
-            #[inline]
-            fn ln_density(&self, x: &f64) -> T {
-                match self {
-                    $(AnyDist::$variant(d) => d.ln_density(x),)*
-                    AnyDist::Binomial(d) => d.ln_density(x),
-                }
-            }
-        }
-
-        impl Family {
-            /// Every family but binomial (whose number of trials is data-specific).
-            pub fn all() -> Vec<Family> {
-                vec![$(Family::$variant),*]
-            }
-
-            /// The family of a reference name (`binomial` needs its trials: use
-            /// [`Family::Binomial`]).
-            pub fn from_name(name: &str) -> Option<Family> {
-                match name {
-                    $($name => Some(Family::$variant),)*
-                    _ => None,
-                }
-            }
-        }
-
-        impl Model for Family {
-            type Obs = f64;
-            type Dist<T: Scalar> = AnyDist<T>;
-            fn name(&self) -> String {
-                match self {
-                    $(Family::$variant => $name.to_string(),)*
-                    Family::Binomial { trials } => format!("binomial(trials = {trials})"),
-                }
-            }
-            fn param_names(&self) -> Vec<String> {
-                match self {
-                    $(Family::$variant => vec![$($p.to_string()),*],)*
-                    Family::Binomial { .. } => vec!["p".to_string()],
-                }
-            }
-            fn transforms(&self) -> Vec<Transform> {
-                match self {
-                    $(Family::$variant => vec![$(Transform::$t),*],)*
-                    Family::Binomial { .. } => vec![Transform::Logit],
-                }
-            }
-            fn build<T: Scalar>(&self, theta: &[T]) -> Result<AnyDist<T>, ParamError> {
-                let want = self.param_names().len();
-                if theta.len() != want {
-                    return Err(ParamError::Dimension { name: "theta", expected: want, found: theta.len() });
-                }
-                Ok(match self {
-                    $(Family::$variant => AnyDist::$variant(($build)(theta)?),)*
-                    Family::Binomial { trials } => AnyDist::Binomial(Binomial::new(*trials, theta[0])?),
-                })
-            }
-        }
-    };
-}
-
-univariate_models! {
-    Normal(Normal) = "normal", ["mean": Identity, "std_dev": Exp], |t: &[T]| Normal::new(t[0], t[1]);
-    LogNormal(LogNormal) = "log_normal", ["mu": Identity, "sigma": Exp], |t: &[T]| LogNormal::new(t[0], t[1]);
-    Exponential(Exponential) = "exponential", ["rate": Exp], |t: &[T]| Exponential::new(t[0]);
-    Gamma(Gamma) = "gamma", ["shape": Exp, "rate": Exp], |t: &[T]| Gamma::new(t[0], t[1]);
-    Beta(Beta) = "beta", ["alpha": Exp, "beta": Exp], |t: &[T]| Beta::new(t[0], t[1]);
-    Laplace(Laplace) = "laplace", ["location": Identity, "scale": Exp], |t: &[T]| Laplace::new(t[0], t[1]);
-    StudentT(StudentT) = "student_t", ["location": Identity, "scale": Exp, "dof": Exp], |t: &[T]| StudentT::new(t[0], t[1], t[2]);
-    Cauchy(Cauchy) = "cauchy", ["location": Identity, "scale": Exp], |t: &[T]| Cauchy::new(t[0], t[1]);
-    Weibull(Weibull) = "weibull", ["shape": Exp, "scale": Exp], |t: &[T]| Weibull::new(t[0], t[1]);
-    Uniform(Uniform) = "uniform", ["low": Identity, "high": Identity], |t: &[T]| Uniform::new(t[0], t[1]);
-    Pareto(Pareto) = "pareto", ["scale": Exp, "shape": Exp], |t: &[T]| Pareto::new(t[0], t[1]);
-    Rayleigh(Rayleigh) = "rayleigh", ["sigma": Exp], |t: &[T]| Rayleigh::new(t[0]);
-    InverseGaussian(InverseGaussian) = "inverse_gaussian", ["mean": Exp, "shape": Exp], |t: &[T]| InverseGaussian::new(t[0], t[1]);
-    Poisson(Poisson) = "poisson", ["rate": Exp], |t: &[T]| Poisson::new(t[0]);
-    Bernoulli(Bernoulli) = "bernoulli", ["p": Logit], |t: &[T]| Bernoulli::new(t[0]);
-    Geometric(Geometric) = "geometric", ["p": Logit], |t: &[T]| Geometric::new(t[0]);
-    NegativeBinomial(NegativeBinomial) = "negative_binomial", ["successes": Exp, "p": Logit], |t: &[T]| NegativeBinomial::new(t[0], t[1]);
 }
 
 /// The multivariate normal in `dim` dimensions as a model: parameters the

@@ -6,7 +6,7 @@
 //! through it, and has an exact inverse for starting values and reports.
 
 use nalgebra::DMatrix;
-use xent_distributions::Scalar;
+use xent_distributions::{Domain, Scalar};
 
 use crate::error::ObjectiveError;
 
@@ -36,6 +36,16 @@ pub enum Transform {
 }
 
 impl Transform {
+    /// The default transform onto a scalar parameter domain: identity on
+    /// `ℝ`, `exp` onto `(0, ∞)`, the logistic function onto `(0, 1)`.
+    pub fn for_domain(domain: Domain) -> Transform {
+        match domain {
+            Domain::Real => Transform::Identity,
+            Domain::Positive => Transform::Exp,
+            Domain::UnitInterval => Transform::Logit,
+        }
+    }
+
     /// Number of unconstrained coordinates.
     pub fn free_dim(&self) -> usize {
         match *self {

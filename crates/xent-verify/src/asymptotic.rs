@@ -10,7 +10,7 @@ use rand::rngs::Xoshiro256PlusPlus;
 use rand_distr::Distribution;
 use serde_json::json;
 use xent_distributions::special::norm_quantile;
-use xent_distributions::{AnyUnivariate, Family as _, LogDensity, Univariate};
+use xent_distributions::{AnyUnivariate, LogDensity, Named as _, Univariate};
 use xent_fit::{FitOptions, fit_family};
 use xent_objectives::{Family, Model};
 

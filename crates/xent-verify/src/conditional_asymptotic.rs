@@ -327,7 +327,7 @@ fn rate_check(data: &CondScenario, s: &CondScenario, seed: u64) -> Option<CheckO
                 continue;
             };
             let fit = match s {
-                CondScenario::LinearGaussian { .. } => fit_linear(&design, &y, false),
+                CondScenario::LinearGaussian { .. } => fit_linear(&design, &y, &FitOptions::default()),
                 _ => fit_conditional(Logistic, &design, &y, &FitOptions::default()),
             };
             match fit {

@@ -5,9 +5,13 @@ use rand_distr::Distribution;
 
 use crate::error::{DivergenceError, FitError, ParamError, check};
 use crate::families::neg_inf;
+use crate::families::{closed_form_start, fit_with, pick_divergence};
 use crate::scalar::Scalar;
 use crate::stats::{Accumulator, SumStats, stat_map};
-use crate::traits::{ClosedFormMle, CrossEntropy, Family, LogDensity, SufficientStatistics, Support, Univariate};
+use crate::traits::{ClosedFormMle, CrossEntropy, LogDensity, Named, SufficientStatistics, Support, Univariate};
+use crate::traits::{ExponentialFamily, StatsEstimate};
+use crate::traits::{Parameter, Parametric};
+use nalgebra::DMatrix;
 
 /// The Bernoulli distribution: `P(X = 1) = p`, `P(X = 0) = 1 − p`.
 ///
@@ -48,7 +52,7 @@ impl<T: Scalar> LogDensity<T> for Bernoulli<T> {
     }
 }
 
-impl<T: Scalar> Family for Bernoulli<T> {
+impl<T: Scalar> Named for Bernoulli<T> {
     fn family(&self) -> &'static str {
         "bernoulli"
     }
@@ -126,5 +130,35 @@ impl ClosedFormMle for Bernoulli<f64> {
     fn mle(stats: &BernoulliStats) -> Result<Self, FitError> {
         stats.check()?;
         Ok(Bernoulli::new(stats.mean(0).clamp(0.0, 1.0))?)
+    }
+}
+
+impl Parametric for Bernoulli {
+    const NAME: &'static str = "bernoulli";
+    const PARAMETERS: &'static [Parameter] = &[Parameter::probability("p")];
+    type With<T: Scalar> = Bernoulli<T>;
+    fn assemble<T: Scalar>(t: &[T]) -> Result<Bernoulli<T>, ParamError> {
+        Bernoulli::new(t[0])
+    }
+    fn starting_values(data: &[f64]) -> Vec<f64> {
+        closed_form_start::<Self>(data)
+    }
+    fn fisher_information(t: &[f64]) -> Option<DMatrix<f64>> {
+        Some(DMatrix::from_element(1, 1, 1.0 / (t[0] * (1.0 - t[0]))))
+    }
+    fn closed_form_fit(data: &[f64], weights: Option<&[f64]>) -> Result<Self, crate::error::FitError> {
+        fit_with(data, weights)
+    }
+    fn divergence(p: &Self, q: &Self, cross: bool) -> Result<f64, crate::error::DivergenceError> {
+        pick_divergence(p, q, cross)
+    }
+}
+
+impl ExponentialFamily for Bernoulli {
+    fn stats_log_likelihood<T: Scalar>(s: &BernoulliStats, t: &[T]) -> T {
+        T::cst(s.sum(0)).xlny(t[0]) + T::cst(s.weight() - s.sum(0)).xln1py(-t[0])
+    }
+    fn stats_estimate(stats: &BernoulliStats) -> Result<StatsEstimate, crate::error::FitError> {
+        crate::families::exact_estimate(<Self as crate::traits::ClosedFormMle>::mle(stats))
     }
 }

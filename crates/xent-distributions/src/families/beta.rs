@@ -4,11 +4,15 @@ use rand::Rng;
 use rand_distr::Distribution;
 
 use crate::error::{DivergenceError, ParamError, positive};
+use crate::families::{Moments, pick_divergence, within_domains};
 use crate::families::{neg_inf, underflow};
 use crate::scalar::Scalar;
 use crate::special::{beta_reg, ln_beta, polygamma};
-use crate::stats::{SumStats, stat_map};
-use crate::traits::{CrossEntropy, Family, LogDensity, SufficientStatistics, Support, Univariate};
+use crate::stats::{Accumulator, SumStats, stat_map};
+use crate::traits::{CrossEntropy, LogDensity, Named, SufficientStatistics, Support, Univariate};
+use crate::traits::{ExponentialFamily, StatsEstimate};
+use crate::traits::{Parameter, Parametric};
+use nalgebra::DMatrix;
 
 /// The beta distribution with shapes `α` and `β` on `[0, 1]`.
 ///
@@ -58,7 +62,7 @@ impl<T: Scalar> LogDensity<T> for Beta<T> {
     }
 }
 
-impl<T: Scalar> Family for Beta<T> {
+impl<T: Scalar> Named for Beta<T> {
     fn family(&self) -> &'static str {
         "beta"
     }
@@ -131,4 +135,47 @@ pub type BetaStats = SumStats<BetaMap>;
 
 impl SufficientStatistics for Beta<f64> {
     type Stats = BetaStats;
+}
+
+impl Parametric for Beta {
+    const NAME: &'static str = "beta";
+    const PARAMETERS: &'static [Parameter] = &[Parameter::positive("alpha"), Parameter::positive("beta")];
+    type With<T: Scalar> = Beta<T>;
+    fn assemble<T: Scalar>(t: &[T]) -> Result<Beta<T>, ParamError> {
+        Beta::new(t[0], t[1])
+    }
+    fn starting_values(data: &[f64]) -> Vec<f64> {
+        let m = Moments::of(data);
+        let c = (m.mean * (1.0 - m.mean) / m.var - 1.0).max(1e-3);
+        within_domains(Self::PARAMETERS, vec![m.mean * c, (1.0 - m.mean) * c])
+    }
+    fn fisher_information(t: &[f64]) -> Option<DMatrix<f64>> {
+        let (a, b) = (t[0], t[1]);
+        let ab = polygamma(1, a + b);
+        Some(DMatrix::from_row_slice(2, 2, &[polygamma(1, a) - ab, -ab, -ab, polygamma(1, b) - ab]))
+    }
+    fn divergence(p: &Self, q: &Self, cross: bool) -> Result<f64, crate::error::DivergenceError> {
+        pick_divergence(p, q, cross)
+    }
+}
+
+impl ExponentialFamily for Beta {
+    fn stats_log_likelihood<T: Scalar>(s: &BetaStats, t: &[T]) -> T {
+        (t[0] - T::one()) * T::cst(s.sum(0)) + (t[1] - T::one()) * T::cst(s.sum(1))
+            - T::cst(s.weight()) * t[0].ln_beta(t[1])
+    }
+    fn stats_estimate(stats: &BetaStats) -> Result<StatsEstimate, crate::error::FitError> {
+        // The geometric-mean approximation α ≈ ½ + G₀/(2(1 − G₀ − G₁)).
+        stats.check()?;
+        let n = stats.weight();
+        let (g0, g1) = ((stats.sum(0) / n).exp(), (stats.sum(1) / n).exp());
+        let d = 1.0 - g0 - g1;
+        if !(d > 4.0 * f64::EPSILON) {
+            return Err(crate::error::FitError::Degenerate {
+                family: Self::NAME,
+                reason: format!("all {n} observations are (numerically) equal: zero variance"),
+            });
+        }
+        Ok(StatsEstimate { theta: vec![0.5 + g0 / (2.0 * d), 0.5 + g1 / (2.0 * d)], exact: false })
+    }
 }

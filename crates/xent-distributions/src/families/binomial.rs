@@ -9,7 +9,7 @@ use crate::families::{discrete_entropy, is_count, neg_inf, underflow};
 use crate::scalar::Scalar;
 use crate::special::{bd0_generic, beta_reg, ln_binomial_pmf, stirlerr};
 use crate::stats::{Accumulator, SumStats, stat_map};
-use crate::traits::{CrossEntropy, Family, LogDensity, SufficientStatistics, Support, Univariate};
+use crate::traits::{CrossEntropy, LogDensity, Named, SufficientStatistics, Support, Univariate};
 
 /// The binomial distribution: successes in `trials` independent Bernoulli(`p`) trials.
 ///
@@ -75,7 +75,7 @@ impl<T: Scalar> LogDensity<T> for Binomial<T> {
     }
 }
 
-impl<T: Scalar> Family for Binomial<T> {
+impl<T: Scalar> Named for Binomial<T> {
     fn family(&self) -> &'static str {
         "binomial"
     }

@@ -6,7 +6,7 @@ use rand_distr::Distribution;
 use crate::error::{DivergenceError, FitError, ParamError};
 use crate::scalar::Scalar;
 use crate::stats::{Accumulator, FirstError, valid_weight};
-use crate::traits::{ClosedFormMle, CrossEntropy, Family, LogDensity, SufficientStatistics};
+use crate::traits::{ClosedFormMle, CrossEntropy, LogDensity, Named, SufficientStatistics};
 
 /// Tolerance on `|Σ pₖ − 1|` accepted by [`Categorical::new`].
 pub const SUM_TOLERANCE: f64 = 1e-9;
@@ -78,7 +78,7 @@ impl<T: Scalar> LogDensity<T> for Categorical<T> {
     }
 }
 
-impl<T: Scalar> Family for Categorical<T> {
+impl<T: Scalar> Named for Categorical<T> {
     fn family(&self) -> &'static str {
         "categorical"
     }

@@ -5,8 +5,11 @@ use rand_distr::Distribution;
 
 use crate::error::{DivergenceError, ParamError, finite, positive};
 use crate::families::underflow;
+use crate::families::{Moments, pick_divergence, within_domains};
 use crate::scalar::Scalar;
-use crate::traits::{CrossEntropy, Family, LogDensity, Support, Univariate};
+use crate::traits::{CrossEntropy, LogDensity, Named, Support, Univariate};
+use crate::traits::{Parameter, Parametric};
+use nalgebra::DMatrix;
 
 /// The Cauchy distribution with location `x₀` and scale `γ`.
 ///
@@ -56,7 +59,7 @@ impl<T: Scalar> LogDensity<T> for Cauchy<T> {
     }
 }
 
-impl<T: Scalar> Family for Cauchy<T> {
+impl<T: Scalar> Named for Cauchy<T> {
     fn family(&self) -> &'static str {
         "cauchy"
     }
@@ -112,5 +115,24 @@ impl Distribution<f64> for Cauchy<f64> {
             Ok(c) => c.sample(rng),
             Err(_) => f64::NAN,
         }
+    }
+}
+
+impl Parametric for Cauchy {
+    const NAME: &'static str = "cauchy";
+    const PARAMETERS: &'static [Parameter] = &[Parameter::real("location"), Parameter::positive("scale")];
+    type With<T: Scalar> = Cauchy<T>;
+    fn assemble<T: Scalar>(t: &[T]) -> Result<Cauchy<T>, ParamError> {
+        Cauchy::new(t[0], t[1])
+    }
+    fn starting_values(data: &[f64]) -> Vec<f64> {
+        let m = Moments::of(data);
+        within_domains(Self::PARAMETERS, vec![m.median, m.iqr.max(1e-12) / 2.0])
+    }
+    fn fisher_information(t: &[f64]) -> Option<DMatrix<f64>> {
+        Some(DMatrix::from_diagonal_element(2, 2, 1.0 / (2.0 * t[1] * t[1])))
+    }
+    fn divergence(p: &Self, q: &Self, cross: bool) -> Result<f64, crate::error::DivergenceError> {
+        pick_divergence(p, q, cross)
     }
 }

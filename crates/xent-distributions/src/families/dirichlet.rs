@@ -8,7 +8,7 @@ use crate::error::{DivergenceError, FitError, ParamError, positive};
 use crate::scalar::Scalar;
 use crate::special::polygamma;
 use crate::stats::{Accumulator, FirstError, valid_weight};
-use crate::traits::{CrossEntropy, Family, LogDensity, SufficientStatistics};
+use crate::traits::{CrossEntropy, LogDensity, Named, SufficientStatistics};
 
 /// Tolerance on `|Σ xⱼ − 1|` for a point to lie on the simplex.
 pub const SIMPLEX_TOLERANCE: f64 = 1e-9;
@@ -71,7 +71,7 @@ impl<T: Scalar> LogDensity<T> for Dirichlet<T> {
     }
 }
 
-impl<T: Scalar> Family for Dirichlet<T> {
+impl<T: Scalar> Named for Dirichlet<T> {
     fn family(&self) -> &'static str {
         "dirichlet"
     }

@@ -4,10 +4,14 @@ use rand::Rng;
 use rand_distr::Distribution;
 
 use crate::error::{DivergenceError, FitError, ParamError, positive};
+use crate::families::{closed_form_start, fit_with, pick_divergence};
 use crate::families::{neg_inf, underflow};
 use crate::scalar::Scalar;
 use crate::stats::{Accumulator, SumStats, stat_map};
-use crate::traits::{ClosedFormMle, CrossEntropy, Family, LogDensity, SufficientStatistics, Support, Univariate};
+use crate::traits::{ClosedFormMle, CrossEntropy, LogDensity, Named, SufficientStatistics, Support, Univariate};
+use crate::traits::{ExponentialFamily, StatsEstimate};
+use crate::traits::{Parameter, Parametric};
+use nalgebra::DMatrix;
 
 /// The exponential distribution with rate `λ`.
 ///
@@ -48,7 +52,7 @@ impl<T: Scalar> LogDensity<T> for Exponential<T> {
     }
 }
 
-impl<T: Scalar> Family for Exponential<T> {
+impl<T: Scalar> Named for Exponential<T> {
     fn family(&self) -> &'static str {
         "exponential"
     }
@@ -112,5 +116,35 @@ impl ClosedFormMle for Exponential<f64> {
             return Err(FitError::Degenerate { family: "exponential", reason: "all observations are 0".into() });
         }
         Ok(Exponential::new(stats.weight() / stats.sum(0))?)
+    }
+}
+
+impl Parametric for Exponential {
+    const NAME: &'static str = "exponential";
+    const PARAMETERS: &'static [Parameter] = &[Parameter::positive("rate")];
+    type With<T: Scalar> = Exponential<T>;
+    fn assemble<T: Scalar>(t: &[T]) -> Result<Exponential<T>, ParamError> {
+        Exponential::new(t[0])
+    }
+    fn starting_values(data: &[f64]) -> Vec<f64> {
+        closed_form_start::<Self>(data)
+    }
+    fn fisher_information(t: &[f64]) -> Option<DMatrix<f64>> {
+        Some(DMatrix::from_element(1, 1, 1.0 / (t[0] * t[0])))
+    }
+    fn closed_form_fit(data: &[f64], weights: Option<&[f64]>) -> Result<Self, crate::error::FitError> {
+        fit_with(data, weights)
+    }
+    fn divergence(p: &Self, q: &Self, cross: bool) -> Result<f64, crate::error::DivergenceError> {
+        pick_divergence(p, q, cross)
+    }
+}
+
+impl ExponentialFamily for Exponential {
+    fn stats_log_likelihood<T: Scalar>(s: &ExponentialStats, t: &[T]) -> T {
+        T::cst(s.weight()) * t[0].ln() - t[0] * T::cst(s.sum(0))
+    }
+    fn stats_estimate(stats: &ExponentialStats) -> Result<StatsEstimate, crate::error::FitError> {
+        crate::families::exact_estimate(<Self as crate::traits::ClosedFormMle>::mle(stats))
     }
 }

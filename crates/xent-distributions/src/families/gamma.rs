@@ -4,11 +4,15 @@ use rand::Rng;
 use rand_distr::Distribution;
 
 use crate::error::{DivergenceError, ParamError, positive};
+use crate::families::{Moments, pick_divergence, within_domains};
 use crate::families::{neg_inf, underflow};
 use crate::scalar::Scalar;
 use crate::special::{gamma_p, ln_gamma, polygamma};
-use crate::stats::{SumStats, stat_map};
-use crate::traits::{CrossEntropy, Family, LogDensity, SufficientStatistics, Support, Univariate};
+use crate::stats::{Accumulator, SumStats, stat_map};
+use crate::traits::{CrossEntropy, LogDensity, Named, SufficientStatistics, Support, Univariate};
+use crate::traits::{ExponentialFamily, StatsEstimate};
+use crate::traits::{Parameter, Parametric};
+use nalgebra::DMatrix;
 
 /// The gamma distribution with shape `k` and rate `β`.
 ///
@@ -59,7 +63,7 @@ impl<T: Scalar> LogDensity<T> for Gamma<T> {
     }
 }
 
-impl<T: Scalar> Family for Gamma<T> {
+impl<T: Scalar> Named for Gamma<T> {
     fn family(&self) -> &'static str {
         "gamma"
     }
@@ -125,4 +129,47 @@ pub type GammaStats = SumStats<GammaMap>;
 
 impl SufficientStatistics for Gamma<f64> {
     type Stats = GammaStats;
+}
+
+impl Parametric for Gamma {
+    const NAME: &'static str = "gamma";
+    const PARAMETERS: &'static [Parameter] = &[Parameter::positive("shape"), Parameter::positive("rate")];
+    type With<T: Scalar> = Gamma<T>;
+    fn assemble<T: Scalar>(t: &[T]) -> Result<Gamma<T>, ParamError> {
+        Gamma::new(t[0], t[1])
+    }
+    fn starting_values(data: &[f64]) -> Vec<f64> {
+        let m = Moments::of(data);
+        within_domains(Self::PARAMETERS, vec![m.mean * m.mean / m.var, m.mean / m.var])
+    }
+    fn fisher_information(t: &[f64]) -> Option<DMatrix<f64>> {
+        let (k, b) = (t[0], t[1]);
+        Some(DMatrix::from_row_slice(2, 2, &[polygamma(1, k), -1.0 / b, -1.0 / b, k / (b * b)]))
+    }
+    fn divergence(p: &Self, q: &Self, cross: bool) -> Result<f64, crate::error::DivergenceError> {
+        pick_divergence(p, q, cross)
+    }
+}
+
+impl ExponentialFamily for Gamma {
+    fn stats_log_likelihood<T: Scalar>(s: &GammaStats, t: &[T]) -> T {
+        let n = T::cst(s.weight());
+        n * (t[0] * t[1].ln() - t[0].ln_gamma()) + (t[0] - T::one()) * T::cst(s.sum(1)) - t[1] * T::cst(s.sum(0))
+    }
+    fn stats_estimate(stats: &GammaStats) -> Result<StatsEstimate, crate::error::FitError> {
+        // Minka's approximation from s = ln x̄ − mean(ln x) ≥ 0 (Jensen),
+        // which is 0 exactly when every observation is equal.
+        stats.check()?;
+        let n = stats.weight();
+        let mean = stats.sum(0) / n;
+        let gap = mean.ln() - stats.sum(1) / n;
+        if !(gap > 4.0 * f64::EPSILON * mean.ln().abs().max(1.0)) {
+            return Err(crate::error::FitError::Degenerate {
+                family: Self::NAME,
+                reason: format!("all {n} observations are (numerically) equal: zero variance"),
+            });
+        }
+        let shape = (3.0 - gap + ((gap - 3.0).powi(2) + 24.0 * gap).sqrt()) / (12.0 * gap);
+        Ok(StatsEstimate { theta: vec![shape, shape / mean], exact: false })
+    }
 }

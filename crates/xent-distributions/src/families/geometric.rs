@@ -4,10 +4,14 @@ use rand::Rng;
 use rand_distr::Distribution;
 
 use crate::error::{DivergenceError, FitError, ParamError, check};
+use crate::families::{closed_form_start, fit_with, pick_divergence};
 use crate::families::{is_count, neg_inf, underflow};
 use crate::scalar::Scalar;
 use crate::stats::{Accumulator, SumStats, stat_map};
-use crate::traits::{ClosedFormMle, CrossEntropy, Family, LogDensity, SufficientStatistics, Support, Univariate};
+use crate::traits::{ClosedFormMle, CrossEntropy, LogDensity, Named, SufficientStatistics, Support, Univariate};
+use crate::traits::{ExponentialFamily, StatsEstimate};
+use crate::traits::{Parameter, Parametric};
+use nalgebra::DMatrix;
 
 /// The geometric distribution: the number of failures before the first
 /// success in Bernoulli(`p`) trials.
@@ -50,7 +54,7 @@ impl<T: Scalar> LogDensity<T> for Geometric<T> {
     }
 }
 
-impl<T: Scalar> Family for Geometric<T> {
+impl<T: Scalar> Named for Geometric<T> {
     fn family(&self) -> &'static str {
         "geometric"
     }
@@ -120,5 +124,35 @@ impl ClosedFormMle for Geometric<f64> {
     fn mle(stats: &GeometricStats) -> Result<Self, FitError> {
         stats.check()?;
         Ok(Geometric::new(1.0 / (1.0 + stats.mean(0)))?)
+    }
+}
+
+impl Parametric for Geometric {
+    const NAME: &'static str = "geometric";
+    const PARAMETERS: &'static [Parameter] = &[Parameter::probability("p")];
+    type With<T: Scalar> = Geometric<T>;
+    fn assemble<T: Scalar>(t: &[T]) -> Result<Geometric<T>, ParamError> {
+        Geometric::new(t[0])
+    }
+    fn starting_values(data: &[f64]) -> Vec<f64> {
+        closed_form_start::<Self>(data)
+    }
+    fn fisher_information(t: &[f64]) -> Option<DMatrix<f64>> {
+        Some(DMatrix::from_element(1, 1, 1.0 / (t[0] * t[0] * (1.0 - t[0]))))
+    }
+    fn closed_form_fit(data: &[f64], weights: Option<&[f64]>) -> Result<Self, crate::error::FitError> {
+        fit_with(data, weights)
+    }
+    fn divergence(p: &Self, q: &Self, cross: bool) -> Result<f64, crate::error::DivergenceError> {
+        pick_divergence(p, q, cross)
+    }
+}
+
+impl ExponentialFamily for Geometric {
+    fn stats_log_likelihood<T: Scalar>(s: &GeometricStats, t: &[T]) -> T {
+        T::cst(s.weight()) * t[0].ln() + T::cst(s.sum(0)).xln1py(-t[0])
+    }
+    fn stats_estimate(stats: &GeometricStats) -> Result<StatsEstimate, crate::error::FitError> {
+        crate::families::exact_estimate(<Self as crate::traits::ClosedFormMle>::mle(stats))
     }
 }

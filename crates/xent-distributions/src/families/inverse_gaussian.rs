@@ -4,11 +4,15 @@ use rand::Rng;
 use rand_distr::Distribution;
 
 use crate::error::{FitError, ParamError, positive};
+use crate::families::{closed_form_start, fit_with};
 use crate::families::{neg_inf, underflow};
 use crate::scalar::Scalar;
 use crate::special::{HALF_LN_2PI, exp_e1_scaled, ln_norm_cdf, norm_cdf};
 use crate::stats::{Accumulator, SumStats, stat_map};
-use crate::traits::{ClosedFormMle, Family, LogDensity, SufficientStatistics, Support, Univariate};
+use crate::traits::{ClosedFormMle, LogDensity, Named, SufficientStatistics, Support, Univariate};
+use crate::traits::{ExponentialFamily, StatsEstimate};
+use crate::traits::{Parameter, Parametric};
+use nalgebra::DMatrix;
 
 /// The inverse Gaussian distribution with mean `μ` and shape `λ`.
 ///
@@ -56,7 +60,7 @@ impl<T: Scalar> LogDensity<T> for InverseGaussian<T> {
     }
 }
 
-impl<T: Scalar> Family for InverseGaussian<T> {
+impl<T: Scalar> Named for InverseGaussian<T> {
     fn family(&self) -> &'static str {
         "inverse_gaussian"
     }
@@ -137,5 +141,38 @@ impl ClosedFormMle for InverseGaussian<f64> {
             });
         }
         Ok(InverseGaussian::new(mu, 1.0 / inv_lambda)?)
+    }
+}
+
+impl Parametric for InverseGaussian {
+    const NAME: &'static str = "inverse_gaussian";
+    const PARAMETERS: &'static [Parameter] = &[Parameter::positive("mean"), Parameter::positive("shape")];
+    type With<T: Scalar> = InverseGaussian<T>;
+    fn assemble<T: Scalar>(t: &[T]) -> Result<InverseGaussian<T>, ParamError> {
+        InverseGaussian::new(t[0], t[1])
+    }
+    fn starting_values(data: &[f64]) -> Vec<f64> {
+        closed_form_start::<Self>(data)
+    }
+    fn fisher_information(t: &[f64]) -> Option<DMatrix<f64>> {
+        let (mu, lambda) = (t[0], t[1]);
+        Some(DMatrix::from_row_slice(2, 2, &[lambda / mu.powi(3), 0.0, 0.0, 0.5 / (lambda * lambda)]))
+    }
+    fn closed_form_fit(data: &[f64], weights: Option<&[f64]>) -> Result<Self, crate::error::FitError> {
+        fit_with(data, weights)
+    }
+}
+
+impl ExponentialFamily for InverseGaussian {
+    fn stats_log_likelihood<T: Scalar>(s: &InverseGaussianStats, t: &[T]) -> T {
+        let c = |v: f64| T::cst(v);
+        let n = c(s.weight());
+        let (mu, lambda) = (t[0], t[1]);
+        n * (c(0.5) * lambda.ln() - c(HALF_LN_2PI))
+            - c(1.5 * s.sum(2))
+            - lambda / (c(2.0) * mu * mu) * (c(s.sum(0)) - c(2.0) * n * mu + mu * mu * c(s.sum(1)))
+    }
+    fn stats_estimate(stats: &InverseGaussianStats) -> Result<StatsEstimate, crate::error::FitError> {
+        crate::families::exact_estimate(<Self as crate::traits::ClosedFormMle>::mle(stats))
     }
 }

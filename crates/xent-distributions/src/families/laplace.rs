@@ -5,9 +5,12 @@ use rand_distr::Distribution;
 
 use crate::error::{DivergenceError, FitError, ParamError, finite, positive};
 use crate::families::underflow;
+use crate::families::{closed_form_start, fit_with, pick_divergence};
 use crate::scalar::Scalar;
 use crate::stats::{Accumulator, SampleStats, stat_map};
-use crate::traits::{ClosedFormMle, CrossEntropy, Family, LogDensity, SufficientStatistics, Support, Univariate};
+use crate::traits::{ClosedFormMle, CrossEntropy, LogDensity, Named, SufficientStatistics, Support, Univariate};
+use crate::traits::{Parameter, Parametric};
+use nalgebra::DMatrix;
 
 /// The Laplace distribution with location `μ` and scale `b`.
 ///
@@ -59,7 +62,7 @@ impl<T: Scalar> LogDensity<T> for Laplace<T> {
     }
 }
 
-impl<T: Scalar> Family for Laplace<T> {
+impl<T: Scalar> Named for Laplace<T> {
     fn family(&self) -> &'static str {
         "laplace"
     }
@@ -132,5 +135,27 @@ impl ClosedFormMle for Laplace<f64> {
             return Err(FitError::Degenerate { family: "laplace", reason: "all observations are equal".into() });
         }
         Ok(Laplace::new(m, b)?)
+    }
+}
+
+impl Parametric for Laplace {
+    const NAME: &'static str = "laplace";
+    const PARAMETERS: &'static [Parameter] = &[Parameter::real("location"), Parameter::positive("scale")];
+    type With<T: Scalar> = Laplace<T>;
+    fn assemble<T: Scalar>(t: &[T]) -> Result<Laplace<T>, ParamError> {
+        Laplace::new(t[0], t[1])
+    }
+    fn starting_values(data: &[f64]) -> Vec<f64> {
+        closed_form_start::<Self>(data)
+    }
+    fn fisher_information(t: &[f64]) -> Option<DMatrix<f64>> {
+        let b2 = t[1] * t[1];
+        Some(DMatrix::from_diagonal_element(2, 2, 1.0 / b2))
+    }
+    fn closed_form_fit(data: &[f64], weights: Option<&[f64]>) -> Result<Self, crate::error::FitError> {
+        fit_with(data, weights)
+    }
+    fn divergence(p: &Self, q: &Self, cross: bool) -> Result<f64, crate::error::DivergenceError> {
+        pick_divergence(p, q, cross)
     }
 }

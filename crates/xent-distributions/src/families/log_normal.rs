@@ -4,11 +4,15 @@ use rand::Rng;
 use rand_distr::Distribution;
 
 use crate::error::{DivergenceError, FitError, ParamError, finite, positive};
+use crate::families::{closed_form_start, fit_with, pick_divergence};
 use crate::families::{neg_inf, underflow};
 use crate::scalar::Scalar;
 use crate::special::{HALF_LN_2PI, norm_cdf};
 use crate::stats::{Accumulator, MomentStats, stat_map};
-use crate::traits::{ClosedFormMle, CrossEntropy, Family, LogDensity, SufficientStatistics, Support, Univariate};
+use crate::traits::{ClosedFormMle, CrossEntropy, LogDensity, Named, SufficientStatistics, Support, Univariate};
+use crate::traits::{ExponentialFamily, StatsEstimate};
+use crate::traits::{Parameter, Parametric};
+use nalgebra::DMatrix;
 
 /// The log-normal distribution: `ln X ~ N(mu, sigma²)`.
 ///
@@ -59,7 +63,7 @@ impl<T: Scalar> LogDensity<T> for LogNormal<T> {
     }
 }
 
-impl<T: Scalar> Family for LogNormal<T> {
+impl<T: Scalar> Named for LogNormal<T> {
     fn family(&self) -> &'static str {
         "log_normal"
     }
@@ -129,5 +133,37 @@ impl ClosedFormMle for LogNormal<f64> {
             return Err(FitError::Degenerate { family: "log_normal", reason: "zero variance of ln x".into() });
         }
         Ok(LogNormal::new(stats.mean(), sd)?)
+    }
+}
+
+impl Parametric for LogNormal {
+    const NAME: &'static str = "log_normal";
+    const PARAMETERS: &'static [Parameter] = &[Parameter::real("mu"), Parameter::positive("sigma")];
+    type With<T: Scalar> = LogNormal<T>;
+    fn assemble<T: Scalar>(t: &[T]) -> Result<LogNormal<T>, ParamError> {
+        LogNormal::new(t[0], t[1])
+    }
+    fn starting_values(data: &[f64]) -> Vec<f64> {
+        closed_form_start::<Self>(data)
+    }
+    fn fisher_information(t: &[f64]) -> Option<DMatrix<f64>> {
+        let s2 = t[1] * t[1];
+        Some(DMatrix::from_diagonal(&nalgebra::DVector::from_vec(vec![1.0 / s2, 2.0 / s2])))
+    }
+    fn closed_form_fit(data: &[f64], weights: Option<&[f64]>) -> Result<Self, crate::error::FitError> {
+        fit_with(data, weights)
+    }
+    fn divergence(p: &Self, q: &Self, cross: bool) -> Result<f64, crate::error::DivergenceError> {
+        pick_divergence(p, q, cross)
+    }
+}
+
+impl ExponentialFamily for LogNormal {
+    fn stats_log_likelihood<T: Scalar>(s: &LogNormalStats, t: &[T]) -> T {
+        // The Jacobian term −Σ ln x = −n·mean(ln x).
+        crate::families::normal::normal_ll(s.weight(), s.mean(), s.sum_sq_dev(), t) - T::cst(s.mean() * s.weight())
+    }
+    fn stats_estimate(stats: &LogNormalStats) -> Result<StatsEstimate, crate::error::FitError> {
+        crate::families::exact_estimate(<Self as crate::traits::ClosedFormMle>::mle(stats))
     }
 }

@@ -9,7 +9,7 @@ use crate::families::underflow;
 use crate::scalar::Scalar;
 use crate::special::HALF_LN_2PI;
 use crate::stats::{Accumulator, FirstError, valid_weight};
-use crate::traits::{ClosedFormMle, CrossEntropy, Family, LogDensity, SufficientStatistics};
+use crate::traits::{ClosedFormMle, CrossEntropy, LogDensity, Named, SufficientStatistics};
 
 /// Relative tolerance on the symmetry of a covariance matrix.
 pub const SYMMETRY_TOLERANCE: f64 = 1e-10;
@@ -175,7 +175,7 @@ impl<T: Scalar> LogDensity<T> for MultivariateNormal<T> {
     }
 }
 
-impl<T: Scalar> Family for MultivariateNormal<T> {
+impl<T: Scalar> Named for MultivariateNormal<T> {
     fn family(&self) -> &'static str {
         "multivariate_normal"
     }

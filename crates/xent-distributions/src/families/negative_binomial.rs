@@ -4,10 +4,12 @@ use rand::Rng;
 use rand_distr::Distribution;
 
 use crate::error::{ParamError, check, positive};
+use crate::families::{Moments, within_domains};
 use crate::families::{discrete_entropy, is_count, neg_inf, underflow};
 use crate::scalar::Scalar;
 use crate::special::{beta_reg, ln_factorial, ln_gamma};
-use crate::traits::{Family, LogDensity, Support, Univariate};
+use crate::traits::{LogDensity, Named, Support, Univariate};
+use crate::traits::{Parameter, Parametric};
 
 /// The negative binomial distribution: failures before the `r`-th success,
 /// success probability `p`; `r > 0` may be real (the Pólya form).
@@ -59,7 +61,7 @@ impl<T: Scalar> LogDensity<T> for NegativeBinomial<T> {
     }
 }
 
-impl<T: Scalar> Family for NegativeBinomial<T> {
+impl<T: Scalar> Named for NegativeBinomial<T> {
     fn family(&self) -> &'static str {
         "negative_binomial"
     }
@@ -109,5 +111,19 @@ impl Distribution<f64> for NegativeBinomial<f64> {
             Ok(p) => p.sample(rng),
             Err(_) => f64::NAN,
         }
+    }
+}
+
+impl Parametric for NegativeBinomial {
+    const NAME: &'static str = "negative_binomial";
+    const PARAMETERS: &'static [Parameter] = &[Parameter::positive("successes"), Parameter::probability("p")];
+    type With<T: Scalar> = NegativeBinomial<T>;
+    fn assemble<T: Scalar>(t: &[T]) -> Result<NegativeBinomial<T>, ParamError> {
+        NegativeBinomial::new(t[0], t[1])
+    }
+    fn starting_values(data: &[f64]) -> Vec<f64> {
+        let m = Moments::of(data);
+        let p = if m.var > m.mean { (m.mean / m.var).clamp(1e-6, 0.999) } else { 0.999 };
+        within_domains(Self::PARAMETERS, vec![(m.mean * p / (1.0 - p)).max(1e-3), p])
     }
 }

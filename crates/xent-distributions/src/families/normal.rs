@@ -5,10 +5,14 @@ use rand_distr::Distribution;
 
 use crate::error::{DivergenceError, FitError, ParamError, finite, positive};
 use crate::families::underflow;
+use crate::families::{closed_form_start, fit_with, pick_divergence};
 use crate::scalar::Scalar;
 use crate::special::{HALF_LN_2PI, norm_cdf};
 use crate::stats::{Accumulator, MomentStats, stat_map};
-use crate::traits::{ClosedFormMle, CrossEntropy, Family, LogDensity, SufficientStatistics, Support, Univariate};
+use crate::traits::{ClosedFormMle, CrossEntropy, LogDensity, Named, SufficientStatistics, Support, Univariate};
+use crate::traits::{ExponentialFamily, StatsEstimate};
+use crate::traits::{Parameter, Parametric};
+use nalgebra::DMatrix;
 
 /// The normal distribution `N(mean, std_dev²)`.
 ///
@@ -87,7 +91,7 @@ impl Normal<f64> {
     }
 }
 
-impl<T: Scalar> Family for Normal<T> {
+impl<T: Scalar> Named for Normal<T> {
     fn family(&self) -> &'static str {
         "normal"
     }
@@ -155,4 +159,43 @@ impl ClosedFormMle for Normal<f64> {
         }
         Ok(Normal::new(stats.mean(), sd)?)
     }
+}
+
+impl Parametric for Normal {
+    const NAME: &'static str = "normal";
+    const PARAMETERS: &'static [Parameter] = &[Parameter::real("mean"), Parameter::positive("std_dev")];
+    type With<T: Scalar> = Normal<T>;
+    fn assemble<T: Scalar>(t: &[T]) -> Result<Normal<T>, ParamError> {
+        Normal::new(t[0], t[1])
+    }
+    fn starting_values(data: &[f64]) -> Vec<f64> {
+        closed_form_start::<Self>(data)
+    }
+    fn fisher_information(t: &[f64]) -> Option<DMatrix<f64>> {
+        let s2 = t[1] * t[1];
+        Some(DMatrix::from_diagonal(&nalgebra::DVector::from_vec(vec![1.0 / s2, 2.0 / s2])))
+    }
+    fn closed_form_fit(data: &[f64], weights: Option<&[f64]>) -> Result<Self, crate::error::FitError> {
+        fit_with(data, weights)
+    }
+    fn divergence(p: &Self, q: &Self, cross: bool) -> Result<f64, crate::error::DivergenceError> {
+        pick_divergence(p, q, cross)
+    }
+}
+
+impl ExponentialFamily for Normal {
+    fn stats_log_likelihood<T: Scalar>(s: &NormalStats, t: &[T]) -> T {
+        normal_ll(s.weight(), s.mean(), s.sum_sq_dev(), t)
+    }
+    fn stats_estimate(stats: &NormalStats) -> Result<StatsEstimate, crate::error::FitError> {
+        crate::families::exact_estimate(<Self as crate::traits::ClosedFormMle>::mle(stats))
+    }
+}
+
+/// `−n ln σ − n ½ln 2π − (M₂ + n (x̄ − μ)²) / (2σ²)`: the normal
+/// log-likelihood from weight `n`, mean and sum of squared deviations.
+pub(crate) fn normal_ll<T: Scalar>(n: f64, mean: f64, m2: f64, t: &[T]) -> T {
+    let d = T::cst(mean) - t[0];
+    let n = T::cst(n);
+    -n * (t[1].ln() + T::cst(HALF_LN_2PI)) - (T::cst(m2) + n * d * d) / (T::cst(2.0) * t[1] * t[1])
 }

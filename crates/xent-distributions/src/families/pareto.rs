@@ -4,10 +4,12 @@ use rand::Rng;
 use rand_distr::Distribution;
 
 use crate::error::{DivergenceError, FitError, ParamError, positive};
+use crate::families::{closed_form_start, fit_with, pick_divergence};
 use crate::families::{neg_inf, underflow};
 use crate::scalar::Scalar;
 use crate::stats::{Accumulator, SumStats, stat_map};
-use crate::traits::{ClosedFormMle, CrossEntropy, Family, LogDensity, SufficientStatistics, Support, Univariate};
+use crate::traits::{ClosedFormMle, CrossEntropy, LogDensity, Named, SufficientStatistics, Support, Univariate};
+use crate::traits::{Parameter, Parametric};
 
 /// The Pareto distribution with scale `x_m` and shape `α`.
 ///
@@ -54,7 +56,7 @@ impl<T: Scalar> LogDensity<T> for Pareto<T> {
     }
 }
 
-impl<T: Scalar> Family for Pareto<T> {
+impl<T: Scalar> Named for Pareto<T> {
     fn family(&self) -> &'static str {
         "pareto"
     }
@@ -134,5 +136,23 @@ impl ClosedFormMle for Pareto<f64> {
             return Err(FitError::Degenerate { family: "pareto", reason: "all observations are equal".into() });
         }
         Ok(Pareto::new(xm, stats.weight() / s)?)
+    }
+}
+
+impl Parametric for Pareto {
+    const NAME: &'static str = "pareto";
+    const PARAMETERS: &'static [Parameter] = &[Parameter::positive("scale"), Parameter::positive("shape")];
+    type With<T: Scalar> = Pareto<T>;
+    fn assemble<T: Scalar>(t: &[T]) -> Result<Pareto<T>, ParamError> {
+        Pareto::new(t[0], t[1])
+    }
+    fn starting_values(data: &[f64]) -> Vec<f64> {
+        closed_form_start::<Self>(data)
+    }
+    fn closed_form_fit(data: &[f64], weights: Option<&[f64]>) -> Result<Self, crate::error::FitError> {
+        fit_with(data, weights)
+    }
+    fn divergence(p: &Self, q: &Self, cross: bool) -> Result<f64, crate::error::DivergenceError> {
+        pick_divergence(p, q, cross)
     }
 }

@@ -4,11 +4,15 @@ use rand::Rng;
 use rand_distr::Distribution;
 
 use crate::error::{DivergenceError, FitError, ParamError, positive};
+use crate::families::{closed_form_start, fit_with, pick_divergence};
 use crate::families::{discrete_entropy, is_count, neg_inf, underflow};
 use crate::scalar::Scalar;
 use crate::special::{bd0_generic, gamma_q, ln_factorial, ln_poisson_pmf, stirlerr};
 use crate::stats::{Accumulator, SumStats, stat_map};
-use crate::traits::{ClosedFormMle, CrossEntropy, Family, LogDensity, SufficientStatistics, Support, Univariate};
+use crate::traits::{ClosedFormMle, CrossEntropy, LogDensity, Named, SufficientStatistics, Support, Univariate};
+use crate::traits::{ExponentialFamily, StatsEstimate};
+use crate::traits::{Parameter, Parametric};
+use nalgebra::DMatrix;
 
 /// The Poisson distribution with rate `λ`.
 ///
@@ -58,7 +62,7 @@ impl<T: Scalar> LogDensity<T> for Poisson<T> {
     }
 }
 
-impl<T: Scalar> Family for Poisson<T> {
+impl<T: Scalar> Named for Poisson<T> {
     fn family(&self) -> &'static str {
         "poisson"
     }
@@ -129,5 +133,35 @@ impl ClosedFormMle for Poisson<f64> {
             });
         }
         Ok(Poisson::new(stats.mean(0))?)
+    }
+}
+
+impl Parametric for Poisson {
+    const NAME: &'static str = "poisson";
+    const PARAMETERS: &'static [Parameter] = &[Parameter::positive("rate")];
+    type With<T: Scalar> = Poisson<T>;
+    fn assemble<T: Scalar>(t: &[T]) -> Result<Poisson<T>, ParamError> {
+        Poisson::new(t[0])
+    }
+    fn starting_values(data: &[f64]) -> Vec<f64> {
+        closed_form_start::<Self>(data)
+    }
+    fn fisher_information(t: &[f64]) -> Option<DMatrix<f64>> {
+        Some(DMatrix::from_element(1, 1, 1.0 / t[0]))
+    }
+    fn closed_form_fit(data: &[f64], weights: Option<&[f64]>) -> Result<Self, crate::error::FitError> {
+        fit_with(data, weights)
+    }
+    fn divergence(p: &Self, q: &Self, cross: bool) -> Result<f64, crate::error::DivergenceError> {
+        pick_divergence(p, q, cross)
+    }
+}
+
+impl ExponentialFamily for Poisson {
+    fn stats_log_likelihood<T: Scalar>(s: &PoissonStats, t: &[T]) -> T {
+        T::cst(s.sum(0)) * t[0].ln() - T::cst(s.weight()) * t[0] - T::cst(s.sum(1))
+    }
+    fn stats_estimate(stats: &PoissonStats) -> Result<StatsEstimate, crate::error::FitError> {
+        crate::families::exact_estimate(<Self as crate::traits::ClosedFormMle>::mle(stats))
     }
 }

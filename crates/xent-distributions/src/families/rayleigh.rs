@@ -4,11 +4,15 @@ use rand::Rng;
 use rand_distr::Distribution;
 
 use crate::error::{DivergenceError, FitError, ParamError, positive};
+use crate::families::{closed_form_start, fit_with, pick_divergence};
 use crate::families::{neg_inf, underflow};
 use crate::scalar::Scalar;
 use crate::special::EULER_GAMMA;
 use crate::stats::{Accumulator, SumStats, stat_map};
-use crate::traits::{ClosedFormMle, CrossEntropy, Family, LogDensity, SufficientStatistics, Support, Univariate};
+use crate::traits::{ClosedFormMle, CrossEntropy, LogDensity, Named, SufficientStatistics, Support, Univariate};
+use crate::traits::{ExponentialFamily, StatsEstimate};
+use crate::traits::{Parameter, Parametric};
+use nalgebra::DMatrix;
 
 /// The Rayleigh distribution with scale `σ`.
 ///
@@ -51,7 +55,7 @@ impl<T: Scalar> LogDensity<T> for Rayleigh<T> {
     }
 }
 
-impl<T: Scalar> Family for Rayleigh<T> {
+impl<T: Scalar> Named for Rayleigh<T> {
     fn family(&self) -> &'static str {
         "rayleigh"
     }
@@ -117,5 +121,35 @@ impl ClosedFormMle for Rayleigh<f64> {
             return Err(FitError::Degenerate { family: "rayleigh", reason: "all observations are 0".into() });
         }
         Ok(Rayleigh::new((0.5 * stats.mean(0)).sqrt())?)
+    }
+}
+
+impl Parametric for Rayleigh {
+    const NAME: &'static str = "rayleigh";
+    const PARAMETERS: &'static [Parameter] = &[Parameter::positive("sigma")];
+    type With<T: Scalar> = Rayleigh<T>;
+    fn assemble<T: Scalar>(t: &[T]) -> Result<Rayleigh<T>, ParamError> {
+        Rayleigh::new(t[0])
+    }
+    fn starting_values(data: &[f64]) -> Vec<f64> {
+        closed_form_start::<Self>(data)
+    }
+    fn fisher_information(t: &[f64]) -> Option<DMatrix<f64>> {
+        Some(DMatrix::from_element(1, 1, 4.0 / (t[0] * t[0])))
+    }
+    fn closed_form_fit(data: &[f64], weights: Option<&[f64]>) -> Result<Self, crate::error::FitError> {
+        fit_with(data, weights)
+    }
+    fn divergence(p: &Self, q: &Self, cross: bool) -> Result<f64, crate::error::DivergenceError> {
+        pick_divergence(p, q, cross)
+    }
+}
+
+impl ExponentialFamily for Rayleigh {
+    fn stats_log_likelihood<T: Scalar>(s: &RayleighStats, t: &[T]) -> T {
+        T::cst(s.sum(1)) - T::cst(s.weight()) * T::cst(2.0) * t[0].ln() - T::cst(s.sum(0)) / (T::cst(2.0) * t[0] * t[0])
+    }
+    fn stats_estimate(stats: &RayleighStats) -> Result<StatsEstimate, crate::error::FitError> {
+        crate::families::exact_estimate(<Self as crate::traits::ClosedFormMle>::mle(stats))
     }
 }

@@ -5,9 +5,12 @@ use rand_distr::Distribution;
 
 use crate::error::{ParamError, finite, positive};
 use crate::families::underflow;
+use crate::families::{Moments, within_domains};
 use crate::scalar::Scalar;
-use crate::special::{beta_reg, digamma_half_difference, ln_beta};
-use crate::traits::{Family, LogDensity, Support, Univariate};
+use crate::special::{beta_reg, digamma_half_difference, ln_beta, polygamma};
+use crate::traits::{LogDensity, Named, Support, Univariate};
+use crate::traits::{Parameter, Parametric};
+use nalgebra::DMatrix;
 
 /// Student's t with location `μ`, scale `σ` and `ν` degrees of freedom.
 ///
@@ -71,7 +74,7 @@ impl<T: Scalar> LogDensity<T> for StudentT<T> {
     }
 }
 
-impl<T: Scalar> Family for StudentT<T> {
+impl<T: Scalar> Named for StudentT<T> {
     fn family(&self) -> &'static str {
         "student_t"
     }
@@ -119,5 +122,29 @@ impl Distribution<f64> for StudentT<f64> {
             Ok(t) => self.location + self.scale * t.sample(rng),
             Err(_) => f64::NAN,
         }
+    }
+}
+
+impl Parametric for StudentT {
+    const NAME: &'static str = "student_t";
+    const PARAMETERS: &'static [Parameter] =
+        &[Parameter::real("location"), Parameter::positive("scale"), Parameter::positive("dof")];
+    type With<T: Scalar> = StudentT<T>;
+    fn assemble<T: Scalar>(t: &[T]) -> Result<StudentT<T>, ParamError> {
+        StudentT::new(t[0], t[1], t[2])
+    }
+    fn starting_values(data: &[f64]) -> Vec<f64> {
+        let m = Moments::of(data);
+        within_domains(Self::PARAMETERS, vec![m.median, m.iqr.max(1e-12) / 1.349, 5.0])
+    }
+    fn fisher_information(t: &[f64]) -> Option<DMatrix<f64>> {
+        // Lange, Little & Taylor (1989), in (location, scale, dof).
+        let (s, v) = (t[1], t[2]);
+        let i_mm = (v + 1.0) / ((v + 3.0) * s * s);
+        let i_ss = 2.0 * v / ((v + 3.0) * s * s);
+        let i_sv = -2.0 / (s * (v + 1.0) * (v + 3.0));
+        let i_vv = 0.25 * (polygamma(1, v / 2.0) - polygamma(1, (v + 1.0) / 2.0))
+            - (v + 5.0) / (2.0 * v * (v + 1.0) * (v + 3.0));
+        Some(DMatrix::from_row_slice(3, 3, &[i_mm, 0.0, 0.0, 0.0, i_ss, i_sv, 0.0, i_sv, i_vv]))
     }
 }

@@ -5,9 +5,11 @@ use rand_distr::Distribution;
 
 use crate::error::{DivergenceError, FitError, ParamError, finite};
 use crate::families::neg_inf;
+use crate::families::{closed_form_start, fit_with, pick_divergence};
 use crate::scalar::Scalar;
 use crate::stats::{Accumulator, SumStats, stat_map};
-use crate::traits::{ClosedFormMle, CrossEntropy, Family, LogDensity, SufficientStatistics, Support, Univariate};
+use crate::traits::{ClosedFormMle, CrossEntropy, LogDensity, Named, SufficientStatistics, Support, Univariate};
+use crate::traits::{Parameter, Parametric};
 
 /// The uniform distribution on `[low, high]`.
 ///
@@ -57,7 +59,7 @@ impl<T: Scalar> LogDensity<T> for Uniform<T> {
     }
 }
 
-impl<T: Scalar> Family for Uniform<T> {
+impl<T: Scalar> Named for Uniform<T> {
     fn family(&self) -> &'static str {
         "uniform"
     }
@@ -121,5 +123,23 @@ impl ClosedFormMle for Uniform<f64> {
             return Err(FitError::Degenerate { family: "uniform", reason: "all observations are equal".into() });
         }
         Ok(Uniform::new(stats.min(), stats.max())?)
+    }
+}
+
+impl Parametric for Uniform {
+    const NAME: &'static str = "uniform";
+    const PARAMETERS: &'static [Parameter] = &[Parameter::real("low"), Parameter::real("high")];
+    type With<T: Scalar> = Uniform<T>;
+    fn assemble<T: Scalar>(t: &[T]) -> Result<Uniform<T>, ParamError> {
+        Uniform::new(t[0], t[1])
+    }
+    fn starting_values(data: &[f64]) -> Vec<f64> {
+        closed_form_start::<Self>(data)
+    }
+    fn closed_form_fit(data: &[f64], weights: Option<&[f64]>) -> Result<Self, crate::error::FitError> {
+        fit_with(data, weights)
+    }
+    fn divergence(p: &Self, q: &Self, cross: bool) -> Result<f64, crate::error::DivergenceError> {
+        pick_divergence(p, q, cross)
     }
 }

@@ -5,9 +5,12 @@ use rand_distr::Distribution;
 
 use crate::error::{DivergenceError, ParamError, positive};
 use crate::families::{neg_inf, underflow};
+use crate::families::{pick_divergence, within_domains};
 use crate::scalar::Scalar;
 use crate::special::{EULER_GAMMA, ln_gamma};
-use crate::traits::{CrossEntropy, Family, LogDensity, Support, Univariate};
+use crate::traits::{CrossEntropy, LogDensity, Named, Support, Univariate};
+use crate::traits::{Parameter, Parametric};
+use nalgebra::DMatrix;
 
 /// The Weibull distribution with shape `k` and scale `λ`.
 ///
@@ -60,7 +63,7 @@ impl<T: Scalar> LogDensity<T> for Weibull<T> {
     }
 }
 
-impl<T: Scalar> Family for Weibull<T> {
+impl<T: Scalar> Named for Weibull<T> {
     fn family(&self) -> &'static str {
         "weibull"
     }
@@ -108,5 +111,31 @@ impl Distribution<f64> for Weibull<f64> {
             Ok(w) => w.sample(rng),
             Err(_) => f64::NAN,
         }
+    }
+}
+
+impl Parametric for Weibull {
+    const NAME: &'static str = "weibull";
+    const PARAMETERS: &'static [Parameter] = &[Parameter::positive("shape"), Parameter::positive("scale")];
+    type With<T: Scalar> = Weibull<T>;
+    fn assemble<T: Scalar>(t: &[T]) -> Result<Weibull<T>, ParamError> {
+        Weibull::new(t[0], t[1])
+    }
+    fn starting_values(data: &[f64]) -> Vec<f64> {
+        // The log-moments: ln X has standard deviation π/(k√6) and mean ln λ − γ/k.
+        let logs: Vec<f64> = data.iter().filter(|v| **v > 0.0).map(|v| v.ln()).collect();
+        let lm = logs.iter().sum::<f64>() / logs.len().max(1) as f64;
+        let ls = (logs.iter().map(|v| (v - lm).powi(2)).sum::<f64>() / logs.len().max(1) as f64).sqrt().max(1e-6);
+        let k = std::f64::consts::PI / (6f64.sqrt() * ls);
+        within_domains(Self::PARAMETERS, vec![k, (lm + EULER_GAMMA / k).exp()])
+    }
+    fn fisher_information(t: &[f64]) -> Option<DMatrix<f64>> {
+        let (k, l) = (t[0], t[1]);
+        let g = 1.0 - EULER_GAMMA;
+        let i_kk = (g * g + std::f64::consts::PI.powi(2) / 6.0) / (k * k);
+        Some(DMatrix::from_row_slice(2, 2, &[i_kk, -g / l, -g / l, k * k / (l * l)]))
+    }
+    fn divergence(p: &Self, q: &Self, cross: bool) -> Result<f64, crate::error::DivergenceError> {
+        pick_divergence(p, q, cross)
     }
 }

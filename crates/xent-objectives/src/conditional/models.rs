@@ -24,6 +24,14 @@ pub trait EtaModel: Sync {
     fn check_target(&self, y: f64) -> Result<(), &'static str>;
     /// `−ln q(y | η, extra)`, generic over the scalar.
     fn nll<T: Scalar>(&self, eta: &[T], extra: &[T], y: f64) -> T;
+    /// Whether the expected (Fisher) information equals the observed one at
+    /// the maximum-likelihood estimate — true for canonical links (logistic,
+    /// softmax, Poisson-log) and for the linear-Gaussian model, whose
+    /// cross terms vanish there. `false` (the default) makes expected
+    /// standard errors unavailable.
+    fn expected_is_observed(&self) -> bool {
+        false
+    }
 }
 
 /// `softplus(x) = ln(1 + eˣ)`, stable, generic.
@@ -36,6 +44,9 @@ fn softplus<T: Scalar>(x: T) -> T {
 pub struct LinearGaussian;
 
 impl EtaModel for LinearGaussian {
+    fn expected_is_observed(&self) -> bool {
+        true
+    }
     fn name(&self) -> String {
         "linear_gaussian".into()
     }
@@ -59,6 +70,9 @@ impl EtaModel for LinearGaussian {
 pub struct Logistic;
 
 impl EtaModel for Logistic {
+    fn expected_is_observed(&self) -> bool {
+        true
+    }
     fn name(&self) -> String {
         "logistic".into()
     }
@@ -95,6 +109,9 @@ impl Softmax {
 }
 
 impl EtaModel for Softmax {
+    fn expected_is_observed(&self) -> bool {
+        true
+    }
     fn name(&self) -> String {
         format!("softmax(K = {})", self.classes)
     }
@@ -117,6 +134,9 @@ impl EtaModel for Softmax {
 pub struct PoissonLog;
 
 impl EtaModel for PoissonLog {
+    fn expected_is_observed(&self) -> bool {
+        true
+    }
     fn name(&self) -> String {
         "poisson_log".into()
     }

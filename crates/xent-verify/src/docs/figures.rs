@@ -8,7 +8,7 @@ use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand_distr::Distribution;
 use xent_distributions::families::{exponential::Exponential, laplace::Laplace, normal::Normal};
-use xent_distributions::{ClosedFormMle, CrossEntropy, Family as _, LogDensity};
+use xent_distributions::{ClosedFormMle, CrossEntropy, LogDensity, Named as _};
 use xent_fit::{FitOptions, fit_conditional};
 use xent_objectives::conditional::{ConditionalNll, Design, Logistic};
 use xent_objectives::{Family, Nll};
