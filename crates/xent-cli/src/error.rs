@@ -96,6 +96,10 @@ pub enum CliError {
     /// Bad arguments that clap cannot catch (unknown family, `--fix` syntax …).
     #[error("{0}")]
     Usage(String),
+    /// Data the command cannot use (a target that is not 0/1 for a
+    /// logistic regression, a single class, no family that fits): exit 1.
+    #[error("{0}")]
+    Data(String),
     /// The fit failed (no finite MLE, separation, non-convergence, …).
     #[error("{0}")]
     Fit(#[from] FitFailure),

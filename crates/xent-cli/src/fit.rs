@@ -240,7 +240,7 @@ fn auto(args: &FitArgs) -> Result<String, CliError> {
     }
     if fitted.is_empty() {
         let why: Vec<String> = skipped.iter().map(|(f, e)| format!("{f}: {e}")).collect();
-        return Err(CliError::Usage(format!("no family could be fitted: {}", why.join("; "))));
+        return Err(CliError::Data(format!("no family could be fitted: {}", why.join("; "))));
     }
     fitted.sort_by(|a, b| a.aic().total_cmp(&b.aic()));
     if let Some(path) = &args.plot {

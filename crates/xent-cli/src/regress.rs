@@ -88,14 +88,16 @@ pub fn run(args: &RegressArgs) -> Result<String, CliError> {
     }
     let columns: Vec<Vec<f64>> = features.iter().map(|&j| table.numeric(j)).collect::<Result<_, _>>()?;
     let x = DMatrix::from_fn(table.rows(), features.len(), |i, j| columns[j][i]);
-    let design = Design::new(&x, !args.no_intercept).map_err(xent_fit::FitFailure::from)?;
+    let design = Design::new(&x, !args.no_intercept)
+        .and_then(|d| d.with_names(features.iter().map(|&j| table.headers()[j].clone()).collect()))
+        .map_err(xent_fit::FitFailure::from)?;
     let mut names: Vec<String> = Vec::new();
     if !args.no_intercept {
         names.push("intercept".into());
     }
     names.extend(features.iter().map(|&j| table.headers()[j].clone()));
     let opts = crate::fit::options(Vec::new(), args.max_iterations);
-    let row_error = |i: usize, what: &str| CliError::Usage(format!("line {}: target `{}` {what}", table.line(i), y[i]));
+    let row_error = |i: usize, what: &str| CliError::Data(format!("line {}: target `{}` {what}", table.line(i), y[i]));
     let fitted = match args.model {
         RegressModel::Linear => {
             let report = fit_linear(&design, &y, &opts)?;
@@ -127,7 +129,7 @@ pub fn run(args: &RegressArgs) -> Result<String, CliError> {
             labels.sort_by(f64::total_cmp);
             labels.dedup();
             if labels.len() < 2 {
-                return Err(CliError::Usage(format!("the target `{}` has a single class", args.target)));
+                return Err(CliError::Data(format!("the target `{}` has a single class", args.target)));
             }
             let index: Vec<f64> = y.iter().map(|v| labels.partition_point(|l| l < v) as f64).collect();
             let model = Softmax::new(labels.len()).map_err(xent_fit::FitFailure::from)?;

@@ -104,7 +104,9 @@ impl<S: Zero + Copy, const N: usize> Tangent<S, N> {
     }
 }
 
-/// Seeds the variables `z` for a gradient: `out[j]` has value `z[j]` and
+#[doc(hidden)]
+/// Workspace-internal (hidden from the docs, not part of the API): seeds
+/// the variables `z` for a gradient: `out[j]` has value `z[j]` and
 /// tangent `e_{j − offset}` — so the tangent's component `c` is the
 /// derivative in `z[offset + c]` (variables outside `offset..offset + N`
 /// are held constant). `out` and `z` have the same length.
@@ -115,7 +117,9 @@ pub fn seed_gradient<const N: usize>(z: &[f64], offset: usize, out: &mut [DualN<
     }
 }
 
-/// Seeds the variables `z` for a Hessian block: the inner tangent carries
+#[doc(hidden)]
+/// Workspace-internal (hidden from the docs, not part of the API): seeds
+/// the variables `z` for a Hessian block: the inner tangent carries
 /// the directions `inner..inner + N`, the outer one `outer..outer + N`, so
 /// that for a result `r`, `r.dx.0[b].dx.0[a] = ∂²f / ∂z_{outer+b} ∂z_{inner+a}`
 /// and `r.x.dx.0[a] = ∂f / ∂z_{inner+a}`.

@@ -48,6 +48,16 @@ pub enum FitFailure {
         /// Its value.
         value: f64,
     },
+    /// The design matrix does not determine the coefficients: a column is
+    /// zero, constant beside the intercept, or a linear combination of the
+    /// columns before it.
+    #[error("the design matrix is rank deficient: {reason}")]
+    DegenerateDesign {
+        /// The first column at fault.
+        column: String,
+        /// What is wrong with it, in words.
+        reason: String,
+    },
     /// The requested covariance needs something the model does not have.
     #[error("{covariance} standard errors are not available for {model}: {reason}")]
     CovarianceUnavailable {

@@ -8,6 +8,7 @@ use xent_objectives::ObjectiveError;
 use xent_objectives::conditional::{ConditionalNll, Design, EtaModel, LinearGaussian};
 use xent_optim::{Method, Options, minimise};
 
+use crate::degenerate::check_design;
 use crate::error::FitFailure;
 use crate::information::{Sources, covariance};
 use crate::options::{Covariance, FitOptions};
@@ -15,25 +16,27 @@ use crate::problem::{ObjectiveProblem, method_name, second_order_then_lbfgs};
 use crate::report::{FitMethod, FitReport};
 
 /// Report of a conditional fit from its optimum `theta` (all parameters
-/// free); `known` is the value, gradient and Hessian there when the
-/// optimiser already has them. With [`Covariance::None`] no Hessian is
+/// free); `known` is the value and gradient there, and the Hessian, when
+/// the optimiser already has them. With [`Covariance::None`] no Hessian is
 /// computed.
 fn conditional_report<M: EtaModel>(
     obj: &ConditionalNll<'_, M>,
     theta: Vec<f64>,
     method: FitMethod,
     kind: Covariance,
-    known: Option<(f64, Vec<f64>, DMatrix<f64>)>,
+    known: Option<(f64, Vec<f64>, Option<DMatrix<f64>>)>,
 ) -> Result<FitReport, FitFailure> {
     let n = obj.design_rows();
     let d = theta.len();
     let (v, g, h) = match (known, kind) {
-        (Some((v, g, h)), _) => (v, g, Some(h)),
+        (Some((v, g, Some(h))), _) => (v, g, Some(h)),
+        (Some((v, g, None)), Covariance::None) => (v, g, None),
         (None, Covariance::None) => {
             let (v, g) = obj.value_and_gradient(&theta)?;
             (v, g, None)
         }
-        (None, _) => {
+        // The Hessian is needed: value, gradient and Hessian from one fused pass.
+        (_, _) => {
             let (v, g, h) = obj.value_gradient_hessian(&theta)?;
             (v, g, Some(h))
         }
@@ -76,11 +79,20 @@ fn conditional_report<M: EtaModel>(
 /// `σ̂² = RSS / n` (the MLE), standard errors from the observed information.
 /// [`ols_std_errors`] gives the classical ones with `RSS / (n − p)`.
 pub fn fit_linear(design: &Design, y: &[f64], opts: &FitOptions) -> Result<FitReport, FitFailure> {
-    let (beta, rss, _) = least_squares(design, y)?;
+    let (beta, resid_norm, _) = least_squares(design, y)?;
     let n = design.n() as f64;
-    let sigma = (rss / n).sqrt();
-    if !(sigma > 0.0) {
-        return Err(FitFailure::NoFiniteMle { reason: "the fit is exact: residual variance 0".into() });
+    let sigma = resid_norm / n.sqrt();
+    // Residuals at the rounding level of the targets are an exact fit: the
+    // likelihood grows without bound as σ → 0. The floor is relative to
+    // the targets' scale (64 ε of their root mean square), never absolute.
+    let y_rms = scaled_norm(y) / n.sqrt();
+    if !(sigma > 64.0 * f64::EPSILON * y_rms) {
+        return Err(FitFailure::NoFiniteMle {
+            reason: format!(
+                "the fit is exact: the residuals (σ̂ = {sigma:.1e}) are at the rounding level of the targets \
+                 (root mean square {y_rms:.3e}), so σ has no finite maximum-likelihood estimate"
+            ),
+        });
     }
     let obj = ConditionalNll::new(LinearGaussian, design, y)?;
     let mut theta = beta.iter().copied().collect::<Vec<_>>();
@@ -98,7 +110,14 @@ pub fn fit_linear(design: &Design, y: &[f64], opts: &FitOptions) -> Result<FitRe
     Ok(r)
 }
 
-/// The least-squares coefficients, the residual sum of squares, and the R
+/// `‖v‖₂` without overflow or underflow (scaled by the largest entry).
+fn scaled_norm(v: &[f64]) -> f64 {
+    let m = v.iter().fold(0.0, |m: f64, x| m.max(x.abs()));
+    if m > 0.0 && m.is_finite() { m * v.iter().map(|x| (x / m).powi(2)).sum::<f64>().sqrt() } else { m }
+}
+
+/// The least-squares coefficients, the norm of the residuals (scaled: no
+/// underflow for data near 1e-300, no overflow near 1e300), and the R
 /// factor of `X = QR` (for the standard errors).
 fn least_squares(design: &Design, y: &[f64]) -> Result<(DVector<f64>, f64, DMatrix<f64>), FitFailure> {
     let (n, p) = (design.n(), design.p());
@@ -111,6 +130,7 @@ fn least_squares(design: &Design, y: &[f64]) -> Result<(DVector<f64>, f64, DMatr
     if n <= p {
         return Err(FitFailure::TooFewObservations { n, parameters: p + 1 });
     }
+    check_design(design)?;
     let qr = design.matrix().clone().qr();
     let (q, r) = (qr.q(), qr.r());
     let scale = (0..p).map(|i| r[(i, i)].abs()).fold(0.0, f64::max);
@@ -121,21 +141,21 @@ fn least_squares(design: &Design, y: &[f64]) -> Result<(DVector<f64>, f64, DMatr
     let qty = q.tr_mul(&yv);
     let beta = r.solve_upper_triangular(&qty).ok_or_else(|| FitFailure::NoFiniteMle { reason: "singular R".into() })?;
     let resid = &yv - design.matrix() * &beta;
-    Ok((beta, resid.norm_squared(), r))
+    Ok((beta, scaled_norm(resid.as_slice()), r))
 }
 
 /// Classical OLS standard errors `√(s² diag((XᵀX)⁻¹))`, `s² = RSS/(n − p)`,
 /// from the rows of `R⁻¹` of the QR factorisation (never an inverse of XᵀX).
 pub fn ols_std_errors(design: &Design, y: &[f64]) -> Result<Vec<f64>, FitFailure> {
-    let (_, rss, r) = least_squares(design, y)?;
+    let (_, resid_norm, r) = least_squares(design, y)?;
     let (n, p) = (design.n() as f64, design.p());
-    let s2 = rss / (n - p as f64);
+    let s = resid_norm / (n - p as f64).sqrt();
     // diag((XᵀX)⁻¹) = squared row norms of R⁻¹ (X = QR): the condition
     // number of R, not its square.
     let rinv = r
         .solve_upper_triangular(&DMatrix::identity(p, p))
         .ok_or_else(|| FitFailure::NoFiniteMle { reason: "the design matrix is rank deficient".into() })?;
-    Ok((0..p).map(|i| (s2 * rinv.row(i).norm_squared()).sqrt()).collect())
+    Ok((0..p).map(|i| s * rinv.row(i).norm()).collect())
 }
 
 /// Rows above which [`fit_conditional`] first fits a subsample.
@@ -199,6 +219,7 @@ fn optimise_conditional<'d, M: EtaModel + Clone>(
     if y.len() < d {
         return Err(FitFailure::TooFewObservations { n: y.len(), parameters: d });
     }
+    check_design(design)?;
     let zero = vec![0.0; d];
     // The fallback starts from zero, whatever the warm start did.
     let (out, method) = match warm_start(&model, design, y, d, opts) {
@@ -211,6 +232,15 @@ fn optimise_conditional<'d, M: EtaModel + Clone>(
     // Separation: the NLL approaches 0 while the coefficients blow up.
     let norm = out.x.iter().fold(0.0, |m: f64, v| m.max(v.abs()));
     if out.value < 1e-6 && norm > 10.0 && obj.model().extra_names().is_empty() {
+        if y.iter().all(|v| *v == y[0]) {
+            return Err(FitFailure::NoFiniteMle {
+                reason: format!(
+                    "every target equals {}: the fitted mean is driven to the boundary of its range, so the \
+                     coefficients grow without bound",
+                    y[0]
+                ),
+            });
+        }
         return Err(FitFailure::NoFiniteMle {
             reason: format!(
                 "perfect separation: the classes are separated by a hyperplane in x, so the likelihood approaches 1 \
@@ -238,7 +268,7 @@ fn report_outcome<M: EtaModel>(
     // Newton's answer carries the Hessian there (from the same fused
     // evaluation as its value and gradient): the report need not recompute it.
     let converged = out.termination.converged();
-    let known = out.hessian.map(|h| (out.value, out.gradient, h));
+    let known = Some((out.value, out.gradient, out.hessian));
     let rep = conditional_report(obj, out.x, fm, kind, known)?;
     if converged { Ok(rep) } else { Err(FitFailure::NotConverged { report: Box::new(rep) }) }
 }

@@ -32,9 +32,20 @@ pub fn fit_family(family: &Family, data: &[f64], opts: &FitOptions) -> Result<Fi
     check_sample(data, k)?;
     // Closed form, when nothing is fixed and one exists.
     if opts.fixed.is_empty() {
-        match AnyUnivariate::fit_closed_form(&family.name(), data, None, &[]) {
+        // The binomial's known trials are a structural setting, not a parameter.
+        let (name, structural) = match family {
+            Family::Binomial { trials } => ("binomial".to_string(), vec![("trials", *trials as f64)]),
+            other => (other.name(), Vec::new()),
+        };
+        match AnyUnivariate::fit_closed_form(&name, data, None, &structural) {
             Ok(d) => {
-                let theta: Vec<f64> = d.named_params().into_iter().map(|p| p.1).collect();
+                // The model's parameters by name (the binomial's trials are not one).
+                let named = d.named_params();
+                let theta: Vec<f64> = family
+                    .param_names()
+                    .iter()
+                    .filter_map(|n| named.iter().find(|(m, _)| m == n).map(|p| p.1))
+                    .collect();
                 return report(family, data, param, fixed, theta, FitMethod::ClosedForm, opts);
             }
             Err(xent_distributions::FitError::NoClosedForm { .. }) => {}

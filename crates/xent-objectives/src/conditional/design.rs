@@ -10,6 +10,7 @@ use crate::error::ObjectiveError;
 pub struct Design {
     x: DMatrix<f64>,
     intercept: bool,
+    names: Option<Vec<String>>,
 }
 
 impl Design {
@@ -20,7 +21,43 @@ impl Design {
             return Err(ObjectiveError::NonFinite { what: "design entry", index: i, value: v });
         }
         let x = if intercept { features.clone().insert_column(0, 1.0) } else { features.clone() };
-        Ok(Design { x, intercept })
+        Ok(Design { x, intercept, names: None })
+    }
+
+    /// The same design with names for its feature columns (one per
+    /// feature, the intercept excluded), used in error messages about
+    /// the design.
+    ///
+    /// ```
+    /// use nalgebra::DMatrix;
+    /// use xent_objectives::conditional::Design;
+    /// let d = Design::new(&DMatrix::from_element(3, 2, 1.0), true)?.with_names(vec!["age".into(), "dose".into()])?;
+    /// assert_eq!(d.column_names(), ["intercept", "age", "dose"]);
+    /// assert!(Design::new(&DMatrix::from_element(3, 2, 1.0), true)?.with_names(vec!["age".into()]).is_err());
+    /// # Ok::<(), xent_objectives::ObjectiveError>(())
+    /// ```
+    pub fn with_names(mut self, names: Vec<String>) -> Result<Self, ObjectiveError> {
+        let features = self.x.ncols() - usize::from(self.intercept);
+        if names.len() != features {
+            return Err(ObjectiveError::Dimension { what: "column names", expected: features, found: names.len() });
+        }
+        self.names = Some(names);
+        Ok(self)
+    }
+
+    /// The names of the design's columns: `intercept` first when there is
+    /// one, then the feature names given to [`Design::with_names`] or
+    /// `x1`, `x2`, … .
+    pub fn column_names(&self) -> Vec<String> {
+        let mut v = Vec::with_capacity(self.x.ncols());
+        if self.intercept {
+            v.push("intercept".to_string());
+        }
+        match &self.names {
+            Some(names) => v.extend(names.iter().cloned()),
+            None => v.extend((1..=self.x.ncols() - usize::from(self.intercept)).map(|j| format!("x{j}"))),
+        }
+        v
     }
     /// Every `k`-th row (`0, k, 2k, …`) of the design and of the targets `y`
     /// — a deterministic subsample (e.g. for a warm start).
@@ -38,7 +75,7 @@ impl Design {
     pub fn every_kth(&self, y: &[f64], k: usize) -> (Design, Vec<f64>) {
         let rows: Vec<usize> = (0..self.x.nrows().min(y.len())).step_by(k.max(1)).collect();
         let ys = rows.iter().map(|&i| y[i]).collect();
-        (Design { x: self.x.select_rows(&rows), intercept: self.intercept }, ys)
+        (Design { x: self.x.select_rows(&rows), intercept: self.intercept, names: self.names.clone() }, ys)
     }
     /// The matrix `X`.
     pub fn matrix(&self) -> &DMatrix<f64> {
