@@ -10,10 +10,16 @@ use std::process::{Command, ExitCode};
 pub(crate) const CHROMIUM_PATHS: [&str; 3] =
     ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
 
-/// What CI runs after [`test()`]'s steps: lints first (cheap), then the
-/// builds the tests do not cover and the slow suite.
-const LINTS: [&[&str]; 2] =
-    [&["fmt", "--all", "--check"], &["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]];
+/// What CI runs around [`test()`]'s steps: lints first (cheap) — including
+/// that the five library crates still package for crates.io (`--no-verify`:
+/// the tests below build them; packaging checks metadata, file lists and
+/// the versions on path dependencies, in ~10 s) — then the builds the
+/// tests do not cover and the slow suite.
+const LINTS: [&[&str]; 3] = [
+    &["fmt", "--all", "--check"],
+    &["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"],
+    &["package", "--workspace", "--no-verify", "--locked", "--allow-dirty"],
+];
 const AFTER_TESTS: [&[&str]; 4] = [
     &["doc", "--workspace", "--no-deps", "--locked"],
     &["bench", "--workspace", "--no-run", "--locked"],
