@@ -3,6 +3,7 @@
 
 use nalgebra::DMatrix;
 
+use crate::checked::{Checked, CheckedError};
 use crate::method::Method;
 use crate::observer::Observer;
 use crate::problem::Problem;
@@ -58,6 +59,25 @@ pub enum OptimError<E: std::error::Error> {
     /// Invalid method settings (bounds, rates).
     #[error("invalid method setting: {0}")]
     Setting(&'static str),
+    /// The problem returned a gradient or Hessian of the wrong shape at the
+    /// starting point.
+    #[error("at the starting point the problem's {what} has shape {found}, but its dimension is {dim}")]
+    Shape {
+        /// `gradient` or `hessian`.
+        what: &'static str,
+        /// The problem's dimension.
+        dim: usize,
+        /// The shape it returned.
+        found: String,
+    },
+}
+
+/// The start's error: the problem's own, or a shape.
+fn start_error<E: std::error::Error>(e: CheckedError<E>) -> OptimError<E> {
+    match e {
+        CheckedError::Problem(e) => OptimError::Start(e),
+        CheckedError::Shape { what, dim, found } => OptimError::Shape { what, dim, found },
+    }
 }
 
 /// Minimises `problem` from `x0` with `method`.
@@ -72,7 +92,8 @@ pub fn minimise<P: Problem>(
     if x0.len() != n {
         return Err(OptimError::Dimension { expected: n, found: x0.len() });
     }
-    let mut solver = method.solver::<P>(n).map_err(OptimError::Setting)?;
+    let problem = &Checked(problem);
+    let mut solver = method.solver::<Checked<'_, P>>(n).map_err(OptimError::Setting)?;
     let mut x = x0.to_vec();
     if let Some((l, u)) = solver.bounds() {
         project(&mut x, l, u);
@@ -80,17 +101,17 @@ pub fn minimise<P: Problem>(
     let mut ev = Evaluator { problem, evaluations: 1, hessian_evaluations: 0 };
     let (f, g, h) = if solver.needs_start_hessian() {
         ev.hessian_evaluations += 1;
-        let (f, g, h) = problem.value_gradient_hessian(&x).map_err(OptimError::Start)?.ok_or(OptimError::NoHessian)?;
+        let (f, g, h) = problem.value_gradient_hessian(&x).map_err(start_error)?.ok_or(OptimError::NoHessian)?;
         (f, g, Some(h))
     } else {
-        let (f, g) = problem.value_and_gradient(&x).map_err(OptimError::Start)?;
+        let (f, g) = problem.value_and_gradient(&x).map_err(start_error)?;
         (f, g, None)
     };
     if !f.is_finite() || g.iter().any(|v| !v.is_finite()) {
         return Err(OptimError::NonFiniteStart);
     }
     let mut state = State { x, f, g, h };
-    let gnorm = |solver: &dyn crate::solver::Solver<P>, s: &State| match solver.bounds() {
+    let gnorm = |solver: &dyn crate::solver::Solver<Checked<'_, P>>, s: &State| match solver.bounds() {
         Some((l, u)) => inf_norm(&projected_gradient(&s.x, &s.g, l, u)),
         None => inf_norm(&s.g),
     };
@@ -117,6 +138,13 @@ pub fn minimise<P: Problem>(
                 break;
             }
         };
+        // A solver's arithmetic can produce a non-finite iterate where the
+        // problem still evaluates (f64::max ignores NaN, so the step test
+        // would read it as a zero step): that is never convergence.
+        if next.x.iter().any(|v| !v.is_finite()) {
+            termination = Termination::NonFinite { iteration: it };
+            break;
+        }
         solver.accepted(&state, &next);
         let prev = std::mem::replace(&mut state, next);
         let norm = gnorm(&*solver, &state);

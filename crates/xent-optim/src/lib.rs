@@ -33,6 +33,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod checked;
 mod driver;
 mod linesearch;
 mod method;

@@ -31,6 +31,13 @@ pub enum Termination {
     ConvergedStep,
     /// The decrease of `f` fell below the tolerance.
     ConvergedValue,
+    /// The steps (or value changes) fell below their tolerance, but the
+    /// gradient did not come near zero: not a minimum (a wrong gradient, a
+    /// line search cornered near a non-finite region, a kink).
+    Stalled {
+        /// `‖∇f‖∞` where it stopped.
+        gradient_norm: f64,
+    },
     /// The iteration limit was reached.
     MaxIterations,
     /// The line search found no acceptable step.
@@ -62,6 +69,10 @@ impl fmt::Display for Termination {
             Termination::ConvergedGradient => write!(f, "converged: gradient norm below tolerance"),
             Termination::ConvergedStep => write!(f, "converged: step below tolerance"),
             Termination::ConvergedValue => write!(f, "converged: value change below tolerance"),
+            Termination::Stalled { gradient_norm } => write!(
+                f,
+                "stopped: the steps fell below tolerance but the gradient norm {gradient_norm:.1e} did not (no minimum there)"
+            ),
             Termination::MaxIterations => write!(f, "stopped: maximum number of iterations reached"),
             Termination::LineSearchFailed => write!(f, "stopped: line search found no acceptable step"),
             Termination::NonFinite { iteration } => write!(f, "stopped: non-finite value at iteration {iteration}"),
@@ -82,6 +93,13 @@ impl Options {
     /// The tests after an accepted step from `prev` (value `f_prev`) to `x`
     /// (value `f`, projected gradient norm `gradient_norm`), in order:
     /// gradient, step, then value (when the method allows it).
+    ///
+    /// A step or value test that passes is convergence only when the
+    /// gradient is also at the floating-point floor of a minimum,
+    /// `‖∇f‖∞ ≤ √ε · max(1, |f|)`: near a minimum `f` is flat to rounding
+    /// over relative moves of `√ε`, so a minimiser cannot be located more
+    /// closely than that, and its gradient cannot be driven lower. Above
+    /// the floor the run has stalled ([`Termination::Stalled`]).
     pub(crate) fn after_step(
         &self,
         prev: &[f64],
@@ -93,12 +111,14 @@ impl Options {
     ) -> Option<Termination> {
         let dx = prev.iter().zip(x).fold(0.0, |m: f64, (a, b)| m.max((b - a).abs()));
         let xnorm = x.iter().fold(0.0, |m: f64, a| m.max(a.abs()));
+        let floor = gradient_norm <= f64::EPSILON.sqrt() * f.abs().max(1.0);
+        let stop = |converged| if floor { converged } else { Termination::Stalled { gradient_norm } };
         if self.stationary(gradient_norm) {
             Some(Termination::ConvergedGradient)
         } else if dx <= self.step_tol * xnorm.max(1.0) {
-            Some(Termination::ConvergedStep)
+            Some(stop(Termination::ConvergedStep))
         } else if self.value_tol > 0.0 && value_test && (f_prev - f).abs() <= self.value_tol * f.abs().max(1.0) {
-            Some(Termination::ConvergedValue)
+            Some(stop(Termination::ConvergedValue))
         } else {
             None
         }

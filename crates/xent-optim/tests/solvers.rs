@@ -255,3 +255,90 @@ fn lbfgsb_finds_constrained_optima_on_and_off_the_bounds() {
     assert!((out.value - 0.25).abs() < 1e-12);
     assert!(out.gradient[0] < 0.0, "the gradient pushes against the bound");
 }
+
+/// A problem whose gradient or Hessian has the wrong shape stops every
+/// method with a typed reason — never an index panic, never a coordinate
+/// left untouched and called converged.
+#[test]
+fn wrong_shapes_are_typed_errors_for_every_method() {
+    let short = FnProblem::with_hessian(
+        2,
+        |x: &[f64]| x[0] * x[0] + x[1] * x[1],
+        |x: &[f64]| vec![2.0 * x[0]],
+        |_x: &[f64]| DMatrix::identity(2, 2) * 2.0,
+    );
+    let wide_h = FnProblem::with_hessian(
+        2,
+        |x: &[f64]| x[0] * x[0] + x[1] * x[1],
+        |x: &[f64]| vec![2.0 * x[0], 2.0 * x[1]],
+        |_x: &[f64]| DMatrix::identity(3, 3),
+    );
+    let methods = [
+        Method::GradientDescent,
+        Method::Momentum { learning_rate: 0.1, beta: 0.9, nesterov: true },
+        Method::adam(0.1),
+        Method::lbfgs(),
+        Method::LbfgsB { memory: 5, lower: vec![-5.0; 2], upper: vec![5.0; 2] },
+        Method::Newton,
+        Method::ChordNewton { hessian: None, contraction: 0.5 },
+    ];
+    for m in &methods {
+        match minimise(&short, &[1.0, 1.0], m, &Options::default(), &mut ()) {
+            Err(OptimError::Shape { what: "gradient", dim: 2, found }) => assert_eq!(found, "1"),
+            other => panic!("{m:?}: {other:?}"),
+        }
+    }
+    for m in [Method::Newton, Method::ChordNewton { hessian: None, contraction: 0.5 }] {
+        match minimise(&wide_h, &[1.0, 1.0], &m, &Options::default(), &mut ()) {
+            Err(e @ OptimError::Shape { what: "hessian", .. }) => {
+                assert!(e.to_string().contains("3 × 3") && e.to_string().contains("dimension is 2"), "{e}")
+            }
+            other => panic!("{m:?}: {other:?}"),
+        }
+    }
+    // A gradient that goes wrong later, inside a line search.
+    let later = FnProblem::new(
+        2,
+        |x: &[f64]| x[0] * x[0] + x[1] * x[1],
+        |x: &[f64]| if x[0] > 0.5 { vec![2.0 * x[0], 2.0 * x[1]] } else { vec![2.0 * x[0]] },
+    );
+    let out = minimise(&later, &[1.0, 1.0], &Method::lbfgs(), &Options::default(), &mut ()).unwrap();
+    match &out.termination {
+        Termination::EvaluationFailed { message, .. } => assert!(message.contains("gradient has shape 1"), "{message}"),
+        t => panic!("{t:?}"),
+    }
+    assert!(!out.termination.converged());
+}
+
+/// "Converged" means a convergence test passed: a run whose steps vanish
+/// while the gradient stays large has stalled.
+#[test]
+fn vanishing_steps_with_a_large_gradient_are_a_stall() {
+    // A kink: f = |x − 0.3|, whose gradient is ±1 everywhere. The steps
+    // shrink to nothing around the kink with ‖g‖ = 1.
+    let kink =
+        FnProblem::new(1, |x: &[f64]| (x[0] - 0.3).abs(), |x: &[f64]| vec![if x[0] >= 0.3 { 1.0 } else { -1.0 }]);
+    let out = minimise(&kink, &[1.7], &Method::GradientDescent, &Options::default(), &mut ()).unwrap();
+    assert_eq!(out.gradient_norm, 1.0);
+    assert!(matches!(out.termination, Termination::Stalled { .. }), "{}", out.termination);
+    assert!(!out.termination.converged(), "{} at x = {:?}", out.termination, out.x);
+    // At the floor the step test still counts: f = (x − 1)² + 1e6 has a
+    // gradient that rounding keeps near √ε·|f| at best.
+    let ok = FnProblem::new(1, |x: &[f64]| (x[0] - 1.0).powi(2) + 1e6, |x: &[f64]| vec![2.0 * (x[0] - 1.0)]);
+    let out = minimise(&ok, &[3.0], &Method::lbfgs(), &Options { gradient_tol: 0.0, ..Options::default() }, &mut ());
+    let out = out.unwrap();
+    assert!(out.termination.converged(), "{}", out.termination);
+    assert!((out.x[0] - 1.0).abs() < 1e-4);
+}
+
+/// Adam with ε = 0 on a coordinate whose gradient is always 0 leaves it
+/// where it is instead of stepping to 0/0 = NaN.
+#[test]
+fn adam_without_epsilon_keeps_flat_coordinates() {
+    let p = FnProblem::new(2, |x: &[f64]| (x[0] - 2.0).powi(2), |x: &[f64]| vec![2.0 * (x[0] - 2.0), 0.0]);
+    let Method::Adam { learning_rate, beta1, beta2, .. } = Method::adam(0.05) else { panic!() };
+    let m = Method::Adam { learning_rate, beta1, beta2, epsilon: 0.0 };
+    let out = minimise(&p, &[0.0, 7.0], &m, &Options { max_iterations: 5000, ..Options::default() }, &mut ()).unwrap();
+    assert!(out.x.iter().all(|v| v.is_finite()), "{:?}", out.x);
+    assert_eq!(out.x[1], 7.0);
+}

@@ -40,7 +40,12 @@ impl<P: Problem> Solver<P> for Adam {
         for i in 0..x.len() {
             self.m1[i] = beta1 * self.m1[i] + (1.0 - beta1) * s.g[i];
             self.m2[i] = beta2 * self.m2[i] + (1.0 - beta2) * s.g[i] * s.g[i];
-            x[i] -= self.learning_rate * (self.m1[i] / c1) / ((self.m2[i] / c2).sqrt() + self.epsilon);
+            // With ε = 0 a coordinate whose gradients have all been 0 has
+            // m₁ = m₂ = 0: its step is 0, not 0/0.
+            let denominator = (self.m2[i] / c2).sqrt() + self.epsilon;
+            if denominator > 0.0 {
+                x[i] -= self.learning_rate * (self.m1[i] / c1) / denominator;
+            }
         }
         match ev.value_and_gradient(&x) {
             Ok((f, g)) => Step::Moved(State::new(x, f, g)),
