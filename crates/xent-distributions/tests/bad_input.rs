@@ -253,3 +253,21 @@ fn accumulators_merge_to_the_whole_pass() {
     assert_eq!(c.counts(), &[2.0, 0.0, 1.0]);
     assert!(matches!(c.check(), Err(FitError::InvalidWeight { index: 2, .. })));
 }
+
+/// Divergences between normals at extreme scales are finite (or +∞ when
+/// the true value overflows), never NaN: the squares are of ratios.
+#[test]
+fn normal_divergences_at_extreme_scales() {
+    use xent_distributions::{CrossEntropy, Normal, Univariate};
+    for s in [1e-300, 1e-150, 1.0, 1e150, 1e300] {
+        let p = Normal::new(3.0 * s, s).unwrap();
+        assert_eq!(p.kl_divergence(&p).unwrap(), 0.0, "scale {s:e}");
+        let h = p.cross_entropy(&p).unwrap();
+        assert!((h - p.entropy()).abs() <= 1e-13 * h.abs().max(1.0), "scale {s:e}: {h} vs {}", p.entropy());
+        // KL(N(0, s) ‖ N(s, 2s)) = ln 2 + 1/8 + 1/8 − ½, whatever s is.
+        let q = Normal::new(s, 2.0 * s).unwrap();
+        let kl = Normal::new(0.0, s).unwrap().kl_divergence(&q).unwrap();
+        let want = std::f64::consts::LN_2 + 0.25 - 0.5;
+        assert!((kl - want).abs() <= 1e-15, "scale {s:e}: {kl} vs {want}");
+    }
+}

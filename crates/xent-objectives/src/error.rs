@@ -10,6 +10,13 @@ pub enum ObjectiveError {
     /// The data set is empty.
     #[error("no observations")]
     EmptyData,
+    /// A mean over nothing: an empty batch, every target ignored, or a
+    /// total weight of 0 (PyTorch returns NaN).
+    #[error("the mean of the loss is undefined: {reason}")]
+    EmptyMean {
+        /// Which of the three.
+        reason: &'static str,
+    },
     /// A vector or matrix has the wrong length or shape.
     #[error("{what} has dimension {found}, expected {expected}")]
     Dimension {

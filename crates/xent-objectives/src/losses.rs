@@ -98,10 +98,16 @@ fn check_pair(input: &DVector<f64>, target: &DVector<f64>) -> Result<(), Objecti
     check_finite("target", target.iter().copied())
 }
 
+/// The reduction of per-row `values`; a mean over a zero `denominator` (an
+/// empty batch, every row ignored, total weight 0) is a typed error.
 fn reduce(values: DVector<f64>, reduction: Reduction, denominator: f64) -> Result<Loss, ObjectiveError> {
     match reduction {
         Reduction::None => Ok(Loss::Elementwise(values)),
         Reduction::Sum => Ok(Loss::Scalar(values.sum())),
+        Reduction::Mean if values.is_empty() => Err(ObjectiveError::EmptyMean { reason: "the batch is empty" }),
+        Reduction::Mean if !(denominator > 0.0) => {
+            Err(ObjectiveError::EmptyMean { reason: "no row counts: every target is ignored or has weight 0" })
+        }
         Reduction::Mean => Ok(Loss::Scalar(values.sum() / denominator)),
         Reduction::BatchMean => Err(ObjectiveError::InvalidOption {
             name: "reduction",
@@ -111,15 +117,29 @@ fn reduce(values: DVector<f64>, reduction: Reduction, denominator: f64) -> Resul
     }
 }
 
-/// Row-wise log-softmax `ηₖ − max η − ln Σⱼ exp(ηⱼ − max η)`.
+/// Row-wise log-softmax `(ηₖ − max η) − ln Σⱼ exp(ηⱼ − max η)`, the
+/// maximum subtracted first so that nothing is absorbed at any magnitude
+/// (equal logits of 1.7e308 give `−ln C`); a log-probability below
+/// `−f64::MAX` is `−∞`.
 pub fn log_softmax(logits: &DMatrix<f64>) -> DMatrix<f64> {
     let mut out = logits.clone();
     for mut row in out.row_iter_mut() {
         let m = row.max();
-        let lse = m + row.iter().map(|&v| (v - m).exp()).sum::<f64>().ln();
-        row.iter_mut().for_each(|v| *v -= lse);
+        let ln_sum = row.iter().map(|&v| (v - m).exp()).sum::<f64>().ln();
+        row.iter_mut().for_each(|v| *v = (*v - m) - ln_sum);
     }
     out
+}
+
+/// `Σ_c w_c · (−log p_c)` of one row of logits, halved inside and doubled
+/// at the end so that `−log p_c` up to `2·f64::MAX` does not overflow
+/// before the weights scale it (`scale` is applied before the doubling).
+fn smoothing_term(logits: &DMatrix<f64>, i: usize, w: &DVector<f64>, scale: f64) -> f64 {
+    let row = logits.row(i);
+    let m = row.max();
+    let ln_sum = row.iter().map(|&v| (v - m).exp()).sum::<f64>().ln();
+    let half: f64 = row.iter().zip(w.iter()).map(|(&v, &wj)| wj * (m / 2.0 - v / 2.0 + ln_sum / 2.0)).sum();
+    scale * half * 2.0
 }
 
 /// `softplus(x) = ln(1 + eˣ)` without overflow.
@@ -211,8 +231,10 @@ pub fn cross_entropy(
                     continue;
                 }
                 let k = class_index(i, yi, c)?;
-                let smooth: f64 = -(0..c).map(|j| w[j] * lp[(i, j)]).sum::<f64>();
-                values[i] = (1.0 - eps) * (-w[k] * lp[(i, k)]) + eps / c as f64 * smooth;
+                // Without smoothing the term is absent, not 0 · ∞.
+                let hard = (1.0 - eps) * (-w[k] * lp[(i, k)]);
+                values[i] =
+                    if eps > 0.0 { hard + smoothing_term(logits, i, &w, eps / c as f64) } else { -w[k] * lp[(i, k)] };
                 denom += w[k];
                 kept += 1.0;
             }
@@ -362,6 +384,9 @@ pub fn kl_div(
             Ok(Loss::Elementwise(DVector::from_iterator(point.len(), point.transpose().iter().copied())))
         }
         Reduction::Sum => Ok(Loss::Scalar(total)),
+        Reduction::Mean | Reduction::BatchMean if point.is_empty() => {
+            Err(ObjectiveError::EmptyMean { reason: "the batch is empty" })
+        }
         Reduction::Mean => Ok(Loss::Scalar(total / point.len() as f64)),
         Reduction::BatchMean => Ok(Loss::Scalar(total / input.nrows() as f64)),
     }

@@ -119,14 +119,19 @@ impl Univariate for Normal<f64> {
 }
 
 impl CrossEntropy for Normal<f64> {
+    /// `½ ln 2π + ln σ_q + ½ (r² + z²)` with `r = σ_p/σ_q` and
+    /// `z = (μ_p − μ_q)/σ_q`: ratios first, so scales near 1e-300 or 1e300
+    /// neither underflow nor overflow when squared.
     fn cross_entropy(&self, q: &Self) -> Result<f64, DivergenceError> {
-        let d = self.mean - q.mean;
-        Ok(HALF_LN_2PI + q.std_dev.ln() + (self.std_dev.powi(2) + d * d) / (2.0 * q.std_dev.powi(2)))
-    }
-    fn kl_divergence(&self, q: &Self) -> Result<f64, DivergenceError> {
-        let d = self.mean - q.mean;
         let r = self.std_dev / q.std_dev;
-        Ok(-r.ln() + 0.5 * (r * r - 1.0) + d * d / (2.0 * q.std_dev.powi(2)))
+        let z = (self.mean - q.mean) / q.std_dev;
+        Ok(HALF_LN_2PI + q.std_dev.ln() + 0.5 * (r * r + z * z))
+    }
+    /// `−ln r + ½ (r² − 1) + ½ z²`, in the same ratios.
+    fn kl_divergence(&self, q: &Self) -> Result<f64, DivergenceError> {
+        let r = self.std_dev / q.std_dev;
+        let z = (self.mean - q.mean) / q.std_dev;
+        Ok(-r.ln() + 0.5 * (r * r - 1.0) + 0.5 * z * z)
     }
 }
 
