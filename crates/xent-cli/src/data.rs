@@ -2,7 +2,7 @@
 //! model comparison, and a one-pass stream of one column for large files.
 
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use csv::{ByteRecord, ErrorKind, ReaderBuilder, Trim};
@@ -30,12 +30,33 @@ pub struct Table {
     lines: Vec<u64>,
 }
 
-fn open(path: &Path) -> Result<csv::Reader<BufReader<File>>, CliError> {
-    let file = File::open(path).map_err(|source| CliError::Io { path: path.to_path_buf(), source })?;
-    if file.metadata().map(|m| m.len() == 0).unwrap_or(false) {
-        return Err(CliError::Empty(path.to_path_buf()));
+/// The CSV reader of `path`: a file, a FIFO or other stream, or standard
+/// input for `-`. Only a regular file can be known empty before reading;
+/// a stream with no bytes is found empty at its header.
+fn open(path: &Path) -> Result<csv::Reader<Box<dyn Read>>, CliError> {
+    let source: Box<dyn Read> = if path == Path::new("-") {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let file = File::open(path).map_err(|source| CliError::Io { path: path.to_path_buf(), source })?;
+        if file.metadata().map(|m| m.is_file() && m.len() == 0).unwrap_or(false) {
+            return Err(CliError::Empty(path.to_path_buf()));
+        }
+        Box::new(file)
+    };
+    Ok(ReaderBuilder::new()
+        .trim(Trim::All)
+        .flexible(false)
+        .from_reader(Box::new(BufReader::with_capacity(1 << 20, source))))
+}
+
+/// A cell's text for an error line: at most 40 characters, with the
+/// length of what was cut.
+pub(crate) fn excerpt(text: &str) -> String {
+    const KEEP: usize = 40;
+    match text.char_indices().nth(KEEP) {
+        None => text.to_string(),
+        Some((cut, _)) => format!("{}… ({} bytes)", &text[..cut], text.len()),
     }
-    Ok(ReaderBuilder::new().trim(Trim::All).flexible(false).from_reader(BufReader::with_capacity(1 << 20, file)))
 }
 
 fn csv_error(path: &Path, e: csv::Error) -> CliError {
@@ -48,12 +69,25 @@ fn csv_error(path: &Path, e: csv::Error) -> CliError {
     }
 }
 
-fn headers(path: &Path, rdr: &mut csv::Reader<BufReader<File>>) -> Result<Vec<String>, CliError> {
+/// The header; an empty one is an error, and so is a name that occurs
+/// twice (which column `--target y` means would be a guess).
+fn headers(path: &Path, rdr: &mut csv::Reader<Box<dyn Read>>) -> Result<Vec<String>, CliError> {
     let h = rdr.headers().map_err(|e| csv_error(path, e))?;
     if h.is_empty() || h.iter().all(str::is_empty) {
         return Err(CliError::Empty(path.to_path_buf()));
     }
-    Ok(h.iter().map(str::to_string).collect())
+    let names: Vec<String> = h.iter().map(str::to_string).collect();
+    for (j, name) in names.iter().enumerate() {
+        if let Some(k) = names[..j].iter().position(|m| m == name) {
+            return Err(CliError::DuplicateColumn {
+                path: path.to_path_buf(),
+                name: excerpt(name),
+                first: k + 1,
+                second: j + 1,
+            });
+        }
+    }
+    Ok(names)
 }
 
 /// Parses one cell: a finite number, or the error naming line and column.
@@ -61,11 +95,11 @@ fn parse_cell(bytes: &[u8], line: u64, column: &str) -> Result<f64, CliError> {
     let text = std::str::from_utf8(bytes).unwrap_or("");
     match text.parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(v),
-        Ok(_) => Err(CliError::NonFinite { line, column: column.to_string(), cell: text.to_string() }),
+        Ok(_) => Err(CliError::NonFinite { line, column: column.to_string(), cell: excerpt(text) }),
         Err(_) => Err(CliError::NotNumeric {
             line,
             column: column.to_string(),
-            cell: String::from_utf8_lossy(bytes).into_owned(),
+            cell: excerpt(&String::from_utf8_lossy(bytes)),
         }),
     }
 }
@@ -93,7 +127,7 @@ pub fn stream_column(
     column: Option<&str>,
     mut each: impl FnMut(f64, u64) -> Result<(), CliError>,
 ) -> Result<(String, u64), CliError> {
-    let total = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let total = std::fs::metadata(path).ok().filter(|m| m.is_file()).map_or(0, |m| m.len());
     let mut rdr = open(path)?;
     let headers = headers(path, &mut rdr)?;
     let c = choose(path, &headers, column)?;
@@ -201,8 +235,10 @@ impl Table {
             .zip(&self.lines)
             .map(|(c, &line)| match c {
                 Ok(v) if v.is_finite() => Ok(*v),
-                Ok(v) => Err(CliError::NonFinite { line, column: self.headers[j].clone(), cell: v.to_string() }),
-                Err(text) => Err(CliError::NotNumeric { line, column: self.headers[j].clone(), cell: text.clone() }),
+                Ok(v) => {
+                    Err(CliError::NonFinite { line, column: self.headers[j].clone(), cell: excerpt(&v.to_string()) })
+                }
+                Err(text) => Err(CliError::NotNumeric { line, column: self.headers[j].clone(), cell: excerpt(text) }),
             })
             .collect()
     }

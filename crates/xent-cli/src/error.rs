@@ -20,6 +20,18 @@ pub enum CliError {
     /// The file has no bytes (no header).
     #[error("{} is empty: expected a header line and data rows", .0.display())]
     Empty(PathBuf),
+    /// Two columns with the same name.
+    #[error("{}: columns {first} and {second} are both named `{name}`; rename one", .path.display())]
+    DuplicateColumn {
+        /// The file.
+        path: PathBuf,
+        /// The repeated name.
+        name: String,
+        /// The first column's 1-based position.
+        first: usize,
+        /// The second's.
+        second: usize,
+    },
     /// A header but no data rows.
     #[error("{} has a header but no data rows", .0.display())]
     NoRows(PathBuf),

@@ -207,6 +207,14 @@ pub fn run(args: &FitArgs) -> Result<String, CliError> {
         return auto(args);
     }
     let family = family_of(&args.family, &mut fixed)?;
+    let names = family.param_names();
+    if let Some((bad, _)) = fixed.iter().find(|(n, _)| !names.contains(n)) {
+        return Err(CliError::Usage(format!(
+            "--fix {bad}: {} has no parameter `{bad}`; its parameters are {}",
+            family.name(),
+            names.join(", ")
+        )));
+    }
     let opts = options(fixed, args.max_iterations);
     let source = |col: &str| format!("{} (column {col})", args.file.display());
     let (report, text_source) = if args.plot.is_none() && Summary::empty(&family).is_ok() {

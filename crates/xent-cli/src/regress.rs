@@ -78,7 +78,21 @@ pub fn run(args: &RegressArgs) -> Result<String, CliError> {
     let y = table.numeric(t)?;
     let features: Vec<usize> = match &args.features {
         Some(names) => names.iter().map(|n| table.index(n.trim())).collect::<Result<_, _>>()?,
-        None => (0..table.headers().len()).filter(|&j| j != t && table.is_numeric(j)).collect(),
+        None => {
+            // Columns left out of the default feature set are named, never
+            // dropped in silence.
+            let left: Vec<&str> = (0..table.headers().len())
+                .filter(|&j| j != t && !table.is_numeric(j))
+                .map(|j| table.headers()[j].as_str())
+                .collect();
+            if !left.is_empty() {
+                eprintln!(
+                    "note: left out of the features (not every cell is a finite number): {}; name features with --features",
+                    left.join(", ")
+                );
+            }
+            (0..table.headers().len()).filter(|&j| j != t && table.is_numeric(j)).collect()
+        }
     };
     if features.contains(&t) {
         return Err(CliError::Usage(format!("the target `{}` cannot also be a feature", args.target)));

@@ -143,7 +143,11 @@ fn bad_arguments_exit_2() {
     fails(&["fit", p], 2, &["--family"]);
     fails(&["regress", p, "--model", "probit", "--target", "x"], 2, &["probit"]);
     fails(&["verify", "--seed", "abc"], 2, &["seed"]);
-    fails(&["fit", p, "--family", "normal", "--fix", "sigma=1"], 1, &["no such parameter"]);
+    fails(
+        &["fit", p, "--family", "normal", "--fix", "sigma=1"],
+        2,
+        &["normal has no parameter `sigma`", "mean, std_dev"],
+    );
 }
 
 #[test]
@@ -152,4 +156,51 @@ fn logistic_and_poisson_targets_are_checked() {
     fails(&["regress", p.to_str().unwrap(), "--model", "logistic", "--target", "y"], 1, &["line 3", "not 0 or 1"]);
     let p = write("yneg.csv", "x1,y\n1,0\n2,-1\n3,1\n");
     fails(&["regress", p.to_str().unwrap(), "--model", "poisson", "--target", "y"], 1, &["line 3", "not a count"]);
+}
+
+/// Ambiguity and silent choices: a repeated column name is an error naming
+/// both positions; columns left out of the default feature set are named;
+/// a long cell is cut in the error line; a degenerate design names its
+/// column.
+#[test]
+fn ambiguous_headers_long_cells_and_left_out_columns_are_reported() {
+    let p = write("dup.csv", "x,y,y\n1,0,1\n2,1,0\n3,0,1\n");
+    fails(&["regress", p.to_str().unwrap(), "--model", "logistic", "--target", "y"], 1, &["columns 2 and 3", "`y`"]);
+    let long = "a".repeat(1_000_000);
+    let p = write("long.csv", &format!("x\n1\n{long}\n"));
+    let out = xent(&["fit", p.to_str().unwrap(), "--family", "normal"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.len() < 200 && err.contains("(1000000 bytes)"), "{}", &err[..err.len().min(300)]);
+    // A feature with one NA: named on stderr, not silently dropped.
+    let p = write("na.csv", "a,b,y\n1,0.5,0\n2,NA,1\n3,0.1,0\n4,0.3,1\n5,0.2,1\n6,0.9,0\n");
+    let out = xent(&["regress", p.to_str().unwrap(), "--model", "linear", "--target", "y"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("left out of the features") && err.contains('b'), "{err}");
+    // A constant feature beside the intercept.
+    let p = write("const.csv", "a,c,y\n1,5,0\n2,5,1\n3,5,0\n4,5,1\n5,5,1\n6,5,0\n");
+    fails(
+        &["regress", p.to_str().unwrap(), "--model", "logistic", "--target", "y"],
+        1,
+        &["`c` is constant", "intercept"],
+    );
+}
+
+/// Standard input (`-`) is read as a stream, not reported empty.
+#[test]
+fn standard_input_is_a_stream() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_xent"))
+        .args(["fit", "-", "--family", "normal"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run xent");
+    child.stdin.take().expect("stdin").write_all(b"x\n1\n2\n4\n").expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("2.333333"), "{}", String::from_utf8_lossy(&out.stdout));
 }
