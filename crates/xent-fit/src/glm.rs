@@ -5,7 +5,7 @@
 
 use nalgebra::{DMatrix, DVector};
 use xent_objectives::ObjectiveError;
-use xent_objectives::conditional::{ConditionalNll, Design, EtaModel, LinearGaussian};
+use xent_objectives::conditional::{ConditionalNll, Design, EtaModel, HESSIAN_BUDGET_BYTES, LinearGaussian};
 use xent_optim::{Method, Options, minimise};
 
 use crate::degenerate::check_design;
@@ -221,13 +221,28 @@ fn optimise_conditional<'d, M: EtaModel + Clone>(
     }
     check_design(design)?;
     let zero = vec![0.0; d];
+    // A Hessian above the memory budget: no second-order method, and no
+    // covariance from the information (which is that Hessian).
+    if obj.hessian_bytes() > HESSIAN_BUDGET_BYTES && opts.covariance != Covariance::None {
+        return Err(FitFailure::CovarianceUnavailable {
+            model: obj.model().name(),
+            covariance: opts.covariance,
+            reason: "the information matrix is above the memory budget (HESSIAN_BUDGET_BYTES); \
+                     fit with Covariance::None",
+        });
+    }
     // The fallback starts from zero, whatever the warm start did.
-    let (out, method) = match warm_start(&model, design, y, d, opts) {
-        Some((start, h)) => {
+    let second_order = obj.hessian_bytes() <= HESSIAN_BUDGET_BYTES;
+    let (out, method) = match second_order.then(|| warm_start(&model, design, y, d, opts)) {
+        None => {
+            let method = Method::lbfgs();
+            (minimise(&ObjectiveProblem::new(&obj), &zero, &method, &opts.optim, &mut ())?, method)
+        }
+        Some(Some((start, h))) => {
             let chord = Method::ChordNewton { hessian: Some(h), contraction: 0.5 };
             second_order_then_lbfgs(&obj, chord, &start, &zero, opts)?
         }
-        None => second_order_then_lbfgs(&obj, Method::Newton, &zero, &zero, opts)?,
+        Some(None) => second_order_then_lbfgs(&obj, Method::Newton, &zero, &zero, opts)?,
     };
     // Separation: the NLL approaches 0 while the coefficients blow up.
     let norm = out.x.iter().fold(0.0, |m: f64, v| m.max(v.abs()));

@@ -144,3 +144,32 @@ fn binomial_with_known_trials_fits() {
     assert!((r.std_errors[0] - want).abs() < 1e-12 * want, "{} vs {want}", r.std_errors[0]);
     assert!(fit_family(&Family::Binomial { trials: 4 }, &data, &FitOptions::default()).is_err());
 }
+
+/// A Hessian above the memory budget is a typed error, never an abort:
+/// a softmax over 1000 classes on 3000 rows would need ~24 GB of
+/// per-sample local Hessians.
+#[test]
+fn hessians_above_the_memory_budget_are_refused() {
+    use xent_fit::Covariance;
+    use xent_objectives::ObjectiveError;
+    use xent_objectives::conditional::{ConditionalNll, HESSIAN_BUDGET_BYTES};
+    let n = 3000;
+    let x = DMatrix::from_fn(n, 1, |i, _| (i % 17) as f64 / 17.0);
+    let y: Vec<f64> = (0..n).map(|i| (i % 1000) as f64).collect();
+    let design = Design::new(&x, true).unwrap();
+    let model = Softmax::new(1000).unwrap();
+    let obj = ConditionalNll::new(model, &design, &y).unwrap();
+    assert!(obj.hessian_bytes() > HESSIAN_BUDGET_BYTES);
+    let theta = vec![0.0; obj.dim()];
+    assert!(matches!(obj.hessian(&theta), Err(ObjectiveError::TooLarge { what: "hessian", .. })));
+    match fit_conditional(model, &design, &y, &FitOptions::default()) {
+        Err(FitFailure::CovarianceUnavailable { covariance: Covariance::Observed, reason, .. }) => {
+            assert!(reason.contains("memory budget"), "{reason}")
+        }
+        other => panic!("{other:?}"),
+    }
+    // Small models are far inside it.
+    let zeros = vec![0.0; n];
+    let small = ConditionalNll::new(Softmax::new(3).unwrap(), &design, &zeros).unwrap();
+    assert!(small.hessian_bytes() < 1 << 20);
+}

@@ -27,6 +27,16 @@ pub enum ObjectiveError {
         /// The size given.
         found: usize,
     },
+    /// Computing this would allocate more than the memory budget.
+    #[error("the {what} would need {} MiB, above the budget of {} MiB", .bytes / (1 << 20), .budget / (1 << 20))]
+    TooLarge {
+        /// What was asked for.
+        what: &'static str,
+        /// The estimated allocation in bytes.
+        bytes: usize,
+        /// The budget in bytes.
+        budget: usize,
+    },
     /// The objective cannot compute this.
     #[error("{what} are not available from {objective}")]
     Unavailable {

@@ -19,4 +19,4 @@ mod nll;
 
 pub use design::Design;
 pub use models::{EtaModel, HeteroscedasticGaussian, LinearGaussian, Logistic, PoissonLog, Softmax};
-pub use nll::ConditionalNll;
+pub use nll::{ConditionalNll, HESSIAN_BUDGET_BYTES};

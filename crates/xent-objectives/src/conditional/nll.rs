@@ -10,6 +10,12 @@ use super::models::EtaModel;
 use crate::error::ObjectiveError;
 use crate::parallel::{default_threads, map_ranges};
 
+/// The most memory a Hessian pass of a [`ConditionalNll`] may allocate
+/// (2 GiB): above it [`ConditionalNll::hessian`] is
+/// [`ObjectiveError::TooLarge`] instead of an allocation failure that
+/// aborts the process, and the fits use L-BFGS, which needs no Hessian.
+pub const HESSIAN_BUDGET_BYTES: usize = 2 << 30;
+
 /// The average conditional NLL `−(1/n) Σᵢ ln q_θ(yᵢ | xᵢ)` of an
 /// [`EtaModel`], with parameters `θ = (β₁, …, β_m, extra)` (each `βₖ` of
 /// length `p`).
@@ -69,6 +75,21 @@ impl<'a, M: EtaModel> ConditionalNll<'a, M> {
         self.model.predictors() * self.design.p() + self.model.extra_names().len()
     }
 
+    /// The memory a Hessian pass allocates, bounded above: one `d × d`
+    /// block per chunk of 4096 rows (merged in order, so all are alive at
+    /// the end) and the per-sample local Hessians (`l²` per row for `l`
+    /// local variables) as if every chunk ran at once — a bound that does
+    /// not depend on the thread count, so neither does any decision taken
+    /// on it. Saturates instead of overflowing.
+    pub fn hessian_bytes(&self) -> usize {
+        let d = self.dim();
+        let l = self.model.predictors() + self.model.extra_names().len();
+        let chunks = self.y.len().div_ceil(crate::parallel::CHUNK).max(1);
+        let blocks = chunks.saturating_mul(d.saturating_mul(d));
+        let local = self.y.len().saturating_mul(l.saturating_mul(l));
+        blocks.saturating_add(local).saturating_mul(8)
+    }
+
     /// Parameter names: `b{k}[{j}]` for coefficient `j` of predictor `k`,
     /// then the extra parameters.
     pub fn param_names(&self) -> Vec<String> {
@@ -123,6 +144,13 @@ impl<'a, M: EtaModel> ConditionalNll<'a, M> {
     /// 2 = Hessian; `keep` keeps the per-sample `g` (for scores).
     fn pass(&self, theta: &[f64], order: u8, keep: bool) -> Result<Vec<Part>, ObjectiveError> {
         self.check(theta)?;
+        if order >= 2 && self.hessian_bytes() > HESSIAN_BUDGET_BYTES {
+            return Err(ObjectiveError::TooLarge {
+                what: "hessian",
+                bytes: self.hessian_bytes(),
+                budget: HESSIAN_BUDGET_BYTES,
+            });
+        }
         let (m, p) = (self.model.predictors(), self.design.p());
         let extra = self.extras(theta);
         let l = m + extra.len();
