@@ -179,7 +179,7 @@ fn ambiguous_headers_long_cells_and_left_out_columns_are_reported() {
     assert!(out.status.success(), "{err}");
     assert!(err.contains("left out of the features") && err.contains('b'), "{err}");
     // A constant feature beside the intercept.
-    let p = write("const.csv", "a,c,y\n1,5,0\n2,5,1\n3,5,0\n4,5,1\n5,5,1\n6,5,0\n");
+    let p = write("const_feature.csv", "a,c,y\n1,5,0\n2,5,1\n3,5,0\n4,5,1\n5,5,1\n6,5,0\n");
     fails(
         &["regress", p.to_str().unwrap(), "--model", "logistic", "--target", "y"],
         1,
