@@ -223,7 +223,8 @@ fn optimise_conditional<'d, M: EtaModel + Clone>(
     let zero = vec![0.0; d];
     // A Hessian above the memory budget: no second-order method, and no
     // covariance from the information (which is that Hessian).
-    if obj.hessian_bytes() > HESSIAN_BUDGET_BYTES && opts.covariance != Covariance::None {
+    let second_order = obj.hessian_bytes() <= HESSIAN_BUDGET_BYTES;
+    if !second_order && opts.covariance != Covariance::None {
         return Err(FitFailure::CovarianceUnavailable {
             model: obj.model().name(),
             covariance: opts.covariance,
@@ -232,7 +233,6 @@ fn optimise_conditional<'d, M: EtaModel + Clone>(
         });
     }
     // The fallback starts from zero, whatever the warm start did.
-    let second_order = obj.hessian_bytes() <= HESSIAN_BUDGET_BYTES;
     let (out, method) = match second_order.then(|| warm_start(&model, design, y, d, opts)) {
         None => {
             let method = Method::lbfgs();

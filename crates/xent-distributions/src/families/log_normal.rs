@@ -147,8 +147,7 @@ impl Parametric for LogNormal {
         closed_form_start::<Self>(data)
     }
     fn fisher_information(t: &[f64]) -> Option<DMatrix<f64>> {
-        let s2 = t[1] * t[1];
-        Some(DMatrix::from_diagonal(&nalgebra::DVector::from_vec(vec![1.0 / s2, 2.0 / s2])))
+        Some(crate::families::normal::location_scale_information(t[1]))
     }
     fn closed_form_fit(data: &[f64], weights: Option<&[f64]>) -> Result<Self, crate::error::FitError> {
         fit_with(data, weights)

@@ -177,8 +177,7 @@ impl Parametric for Normal {
         closed_form_start::<Self>(data)
     }
     fn fisher_information(t: &[f64]) -> Option<DMatrix<f64>> {
-        let s2 = t[1] * t[1];
-        Some(DMatrix::from_diagonal(&nalgebra::DVector::from_vec(vec![1.0 / s2, 2.0 / s2])))
+        Some(location_scale_information(t[1]))
     }
     fn closed_form_fit(data: &[f64], weights: Option<&[f64]>) -> Result<Self, crate::error::FitError> {
         fit_with(data, weights)
@@ -203,4 +202,12 @@ pub(crate) fn normal_ll<T: Scalar>(n: f64, mean: f64, m2: f64, t: &[T]) -> T {
     let d = T::cst(mean) - t[0];
     let n = T::cst(n);
     -n * (t[1].ln() + T::cst(HALF_LN_2PI)) - (T::cst(m2) + n * d * d) / (T::cst(2.0) * t[1] * t[1])
+}
+
+/// `diag(1/σ², 2/σ²)`: the Fisher information of one observation of a
+/// normal in (mean, standard deviation) — and of a log-normal in (μ, σ),
+/// whose logarithm is that normal.
+pub(crate) fn location_scale_information(sigma: f64) -> DMatrix<f64> {
+    let s2 = sigma * sigma;
+    DMatrix::from_diagonal(&nalgebra::DVector::from_vec(vec![1.0 / s2, 2.0 / s2]))
 }
