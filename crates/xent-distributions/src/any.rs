@@ -206,7 +206,7 @@ fn canonical(family: &str) -> Result<&'static str, ParamError> {
 
 /// A non-negative integer parameter (binomial trials).
 fn count_param(name: &'static str, v: f64) -> Result<u64, ParamError> {
-    crate::error::check(name, v, "a non-negative integer", |v| v >= 0.0 && v == v.floor() && v < 2f64.powi(53))?;
+    crate::error::check(name, v, "a non-negative integer", |v| v >= 0.0 && v == v.floor() && v < 2f64.powi(64))?;
     Ok(v as u64)
 }
 

@@ -37,6 +37,8 @@
 mod any;
 mod error;
 pub mod families;
+mod incomplete;
+mod quadrature;
 mod scalar;
 pub mod special;
 pub mod stats;

@@ -5,9 +5,9 @@ use rand_distr::Distribution;
 
 use crate::error::{DivergenceError, ParamError, positive};
 use crate::families::{Moments, pick_divergence, within_domains};
-use crate::families::{neg_inf, underflow};
+use crate::families::{neg_inf, underflow, with_value};
 use crate::scalar::Scalar;
-use crate::special::{beta_reg, ln_beta, polygamma};
+use crate::special::{beta_entropy, beta_reg, ln_beta, ln_beta_density, polygamma};
 use crate::stats::{Accumulator, SumStats, stat_map};
 use crate::traits::{CrossEntropy, LogDensity, Named, SufficientStatistics, Support, Univariate};
 use crate::traits::{ExponentialFamily, StatsEstimate};
@@ -58,7 +58,12 @@ impl<T: Scalar> LogDensity<T> for Beta<T> {
         if !(0.0..=1.0).contains(&x) {
             return neg_inf();
         }
-        underflow((self.alpha - T::one()).xlny(T::cst(x)) + (self.beta - T::one()).xln1py(T::cst(-x)) - self.ln_b)
+        let naive = (self.alpha - T::one()).xlny(T::cst(x)) + (self.beta - T::one()).xln1py(T::cst(-x)) - self.ln_b;
+        let (a, b) = (self.alpha.value(), self.beta.value());
+        if a.max(b) < 100.0 || x == 0.0 || x == 1.0 {
+            return underflow(naive);
+        }
+        with_value(naive, ln_beta_density(x, a, b))
     }
 }
 
@@ -91,7 +96,7 @@ impl Univariate for Beta<f64> {
         Some(self.alpha * self.beta / (s * s * (s + 1.0)))
     }
     fn entropy(&self) -> f64 {
-        self.cross_entropy_with(self.alpha, self.beta)
+        beta_entropy(self.alpha, self.beta)
     }
     fn support(&self) -> Support {
         Support::Continuous { low: 0.0, high: 1.0 }

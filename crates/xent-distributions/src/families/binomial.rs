@@ -5,9 +5,9 @@ use rand_distr::Distribution;
 
 use crate::error::{DivergenceError, FitError, ParamError, check};
 use crate::families::bernoulli::bernoulli_kl;
-use crate::families::{discrete_entropy, is_count, neg_inf, underflow};
+use crate::families::{PmfShape, discrete_entropy, is_count, neg_inf, underflow};
 use crate::scalar::Scalar;
-use crate::special::{bd0_generic, beta_reg, ln_binomial_pmf, stirlerr};
+use crate::special::{bd0_generic, beta_reg_pair, ln_binomial_pmf, stirlerr};
 use crate::stats::{Accumulator, SumStats, stat_map};
 use crate::traits::{CrossEntropy, LogDensity, Named, SufficientStatistics, Support, Univariate};
 
@@ -93,7 +93,7 @@ impl Univariate for Binomial<f64> {
             1.0
         } else {
             let k = x.floor();
-            beta_reg(n - k, k + 1.0, 1.0 - self.p)
+            beta_reg_pair(n - k, k + 1.0, 1.0 - self.p, self.p).0
         }
     }
     fn mean(&self) -> Option<f64> {
@@ -105,7 +105,10 @@ impl Univariate for Binomial<f64> {
     fn entropy(&self) -> f64 {
         let (n, p) = (self.trials as f64, self.p);
         let mode = ((n + 1.0) * p).floor().min(n);
-        discrete_entropy(|k| ln_binomial_pmf(k, n, p, 1.0 - p), mode, 0.0, n)
+        let q = 1.0 - p;
+        let var = n * p * q;
+        let shape = PmfShape { mode, sd: var.sqrt(), skew2: (q - p).powi(2) / var };
+        discrete_entropy(|k| ln_binomial_pmf(k, n, p, q), shape, 0.0, n)
     }
     fn support(&self) -> Support {
         Support::Discrete { low: 0.0, high: self.trials as f64 }

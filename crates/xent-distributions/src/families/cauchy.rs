@@ -4,8 +4,8 @@ use rand::Rng;
 use rand_distr::Distribution;
 
 use crate::error::{DivergenceError, ParamError, finite, positive};
-use crate::families::underflow;
 use crate::families::{Moments, pick_divergence, within_domains};
+use crate::families::{ln_1p_square, underflow};
 use crate::scalar::Scalar;
 use crate::traits::{CrossEntropy, LogDensity, Named, Support, Univariate};
 use crate::traits::{Parameter, Parametric};
@@ -35,7 +35,7 @@ impl<T: Scalar> Cauchy<T> {
     pub fn new(location: T, scale: T) -> Result<Self, ParamError> {
         finite("location", location.value())?;
         positive("scale", scale.value())?;
-        Ok(Cauchy { location, scale, inv_scale: scale.recip(), ln_norm: -(scale * T::PI()).ln() })
+        Ok(Cauchy { location, scale, inv_scale: scale.recip(), ln_norm: -scale.ln() - T::PI().ln() })
     }
     /// The location `x₀`.
     pub fn location(&self) -> T {
@@ -54,8 +54,9 @@ impl<T: Scalar> LogDensity<T> for Cauchy<T> {
         if !x.is_finite() {
             return T::neg_infinity();
         }
-        let z = (T::cst(x) - self.location) * self.inv_scale;
-        underflow(self.ln_norm - (z * z).ln_1p())
+        let d = T::cst(x) - self.location;
+        let z = if self.inv_scale.value().is_finite() { d * self.inv_scale } else { d / self.scale };
+        underflow(self.ln_norm - ln_1p_square(z))
     }
 }
 
@@ -88,7 +89,7 @@ impl Univariate for Cauchy<f64> {
         None
     }
     fn entropy(&self) -> f64 {
-        (4.0 * std::f64::consts::PI * self.scale).ln()
+        (4.0 * std::f64::consts::PI).ln() + self.scale.ln()
     }
     fn support(&self) -> Support {
         Support::Continuous { low: f64::NEG_INFINITY, high: f64::INFINITY }

@@ -56,7 +56,9 @@ impl<T: Scalar> LogDensity<T> for InverseGaussian<T> {
             return neg_inf();
         }
         let d = T::cst(x) - self.mean;
-        underflow(self.ln_norm - T::cst(1.5 * x.ln()) - self.shape * d * d / (T::cst(2.0 * x) * self.mean * self.mean))
+        // λ(x − μ)²/(2xμ²) through the ratio (x − μ)/μ: μ² under- or overflows at the extremes.
+        let r = d / self.mean;
+        underflow(self.ln_norm - T::cst(1.5 * x.ln()) - self.shape * r * r / T::cst(2.0 * x))
     }
 }
 

@@ -58,7 +58,9 @@ impl<T: Scalar> LogDensity<T> for Laplace<T> {
         if !x.is_finite() {
             return T::neg_infinity();
         }
-        underflow(-self.ln_2b - (T::cst(x) - self.location).abs() * self.inv_scale)
+        let d = (T::cst(x) - self.location).abs();
+        let z = if self.inv_scale.value().is_finite() { d * self.inv_scale } else { d / self.scale };
+        underflow(-self.ln_2b - z)
     }
 }
 

@@ -186,43 +186,125 @@ pub(crate) fn underflow<T: Scalar>(v: T) -> T {
     if v.value() == f64::NEG_INFINITY { T::neg_infinity() } else { v }
 }
 
+/// `naive` with its value replaced by the accurately computed `exact`
+/// (derivatives kept): for log-densities whose generic formula cancels at
+/// extreme parameters while an `f64` form (Loader's) does not. Where the
+/// naive value is not finite the exact value is returned as a constant.
+#[inline]
+pub(crate) fn with_value<T: Scalar>(naive: T, exact: f64) -> T {
+    let v = naive.value();
+    if exact == f64::NEG_INFINITY {
+        T::neg_infinity()
+    } else if v.is_finite() && exact.is_finite() {
+        // (naive − v) has value exactly 0 and naive's derivatives.
+        (naive - T::cst(v)) + T::cst(exact)
+    } else {
+        T::cst(exact)
+    }
+}
+
+/// `ln(1 + w²)` without overflow of `w²` (`2 ln|w| + ln(1 + w⁻²)` for `|w| > 1e150`).
+#[inline]
+pub(crate) fn ln_1p_square<T: Scalar>(w: T) -> T {
+    if w.value().abs() > 1e150 {
+        let inv = w.recip();
+        w.abs().ln() * T::cst(2.0) + (inv * inv).ln_1p()
+    } else {
+        (w * w).ln_1p()
+    }
+}
+
 /// Whether `x` is a non-negative integer (as an `f64`).
 #[inline]
 pub(crate) fn is_count(x: f64) -> bool {
     x >= 0.0 && x.is_finite() && x == x.floor()
 }
 
-/// `−Σₖ p(k) ln p(k)` for a unimodal pmf on `low..=high`, summed outward from
-/// `mode` until the terms fall below `1e-20` of the running total (both tails
-/// of a unimodal pmf decrease monotonically away from the mode). Each
-/// direction stops after `10⁷` terms at most.
-pub(crate) fn discrete_entropy(ln_pmf: impl Fn(f64) -> f64, mode: f64, low: f64, high: f64) -> f64 {
+/// The shape of a pmf that [`discrete_entropy`] needs: where its mode is,
+/// its standard deviation and its squared skewness.
+pub(crate) struct PmfShape {
+    pub mode: f64,
+    pub sd: f64,
+    pub skew2: f64,
+}
+
+/// `−Σₖ p(k) ln p(k)` over the integers of `[low, high]`, in bounded time
+/// whatever the spread of `p`. `ln_pmf` must be the log-pmf's smooth
+/// continuation to real `k` (Loader's or `lnΓ` forms are).
+///
+/// - Narrow (`sd ≤ 400`): summed outward from the mode until the terms no
+///   longer matter (at most ~40 000 terms).
+/// - Wide and nearly symmetric (`γ₁² < 1e-8`): `½ ln(2πe σ²) − γ₁²/12`,
+///   the Edgeworth expansion, whose next terms are `O(γ₁⁴) < 1e-16`
+///   (the lattice adds only `O(e^{−2π²σ²})`).
+/// - Otherwise wide: the sum equals the integral of the continuation up to
+///   `O(e^{−2π²σ²})` (Poisson summation) where the bulk is clear of the
+///   ends, so it is integrated; against the lower end, the first 1 000
+///   terms are summed and the rest is integrated with the Euler–Maclaurin
+///   end corrections `f(K)/2 − f′(K)/12`.
+pub(crate) fn discrete_entropy(ln_pmf: impl Fn(f64) -> f64, shape: PmfShape, low: f64, high: f64) -> f64 {
+    let PmfShape { mode, sd, skew2 } = shape;
     let term = |k: f64| {
         let lp = ln_pmf(k);
-        if lp == f64::NEG_INFINITY { 0.0 } else { -lp.exp() * lp }
+        if lp == f64::NEG_INFINITY || lp.is_nan() { 0.0 } else { -lp.exp() * lp }
     };
-    let mut total = term(mode);
-    let mut k = mode + 1.0;
-    let mut steps = 0;
-    while k <= high && steps < 10_000_000 {
-        let t = term(k);
-        total += t;
-        if t.abs() <= 1e-20 * total.abs().max(1e-300) && ln_pmf(k) < ln_pmf(mode) - 40.0 {
+    if !(sd > 400.0) {
+        let peak = ln_pmf(mode);
+        let reach = 200.0 * sd.max(1.0) + 2000.0;
+        let mut total = term(mode);
+        let mut k = mode + 1.0;
+        while k <= high && k - mode <= reach {
+            let t = term(k);
+            total += t;
+            if t.abs() <= 1e-20 * total.abs().max(1e-300) && ln_pmf(k) < peak - 40.0 {
+                break;
+            }
+            k += 1.0;
+        }
+        let mut k = mode - 1.0;
+        while k >= low && mode - k <= reach {
+            let t = term(k);
+            total += t;
+            if t.abs() <= 1e-20 * total.abs().max(1e-300) && ln_pmf(k) < peak - 40.0 {
+                break;
+            }
+            k -= 1.0;
+        }
+        return total;
+    }
+    if skew2 < 1e-8 {
+        let two_pi_e = 2.0 * std::f64::consts::PI * std::f64::consts::E;
+        return 0.5 * (two_pi_e.ln() + 2.0 * sd.ln()) - skew2 / 12.0;
+    }
+    const REACH: f64 = 60.0;
+    let hi = (mode + REACH * sd).min(high);
+    let lo_bulk = mode - REACH * sd;
+    if lo_bulk >= low + 1000.0 {
+        let breaks: Vec<f64> = (1..30).map(|i| lo_bulk + (hi - lo_bulk) * f64::from(i) / 30.0).collect();
+        return crate::quadrature::integrate(term, lo_bulk.floor(), hi, &breaks, 1e-15);
+    }
+    let k0 = low + 1000.0;
+    let head: f64 = (0..1000).map(|i| term(low + f64::from(i))).sum();
+    // Against the lower end the tail can reach far beyond 60 sd (a
+    // negative binomial with small r decays on 1/p ≫ sd): go out by
+    // doubling until the log-pmf is 760 below its largest value.
+    let top = ln_pmf(mode).max(ln_pmf(low));
+    let mut hi = hi.max(k0);
+    for _ in 0..1100 {
+        if !(hi < high && ln_pmf(hi) > top - 760.0) {
             break;
         }
-        k += 1.0;
-        steps += 1;
+        hi = (2.0 * hi).min(high);
     }
-    let mut k = mode - 1.0;
-    while k >= low {
-        let t = term(k);
-        total += t;
-        if t.abs() <= 1e-20 * total.abs().max(1e-300) && ln_pmf(k) < ln_pmf(mode) - 40.0 {
-            break;
-        }
-        k -= 1.0;
+    let mut breaks = vec![mode];
+    let mut b = k0;
+    while b < hi {
+        breaks.push(b);
+        b *= 2.0;
     }
-    total
+    let body = crate::quadrature::integrate(term, k0, hi.max(k0), &breaks, 1e-15);
+    let slope = 0.5 * (term(k0 + 1.0) - term(k0 - 1.0));
+    head + body + 0.5 * term(k0) - slope / 12.0
 }
 
 /// `H(p, q)` or `KL(p ‖ q)` through [`CrossEntropy`](crate::CrossEntropy).

@@ -5,9 +5,9 @@ use rand_distr::Distribution;
 
 use crate::error::{ParamError, check, positive};
 use crate::families::{Moments, within_domains};
-use crate::families::{discrete_entropy, is_count, neg_inf, underflow};
+use crate::families::{PmfShape, discrete_entropy, is_count, neg_inf, with_value};
 use crate::scalar::Scalar;
-use crate::special::{beta_reg, ln_factorial, ln_gamma};
+use crate::special::{beta_reg_pair, ln_factorial, ln_negative_binomial_pmf};
 use crate::traits::{LogDensity, Named, Support, Univariate};
 use crate::traits::{Parameter, Parametric};
 
@@ -57,7 +57,9 @@ impl<T: Scalar> LogDensity<T> for NegativeBinomial<T> {
             return neg_inf();
         }
         let tail = if k == 0.0 { T::zero() } else { T::cst(k) * self.ln_q };
-        underflow((self.successes + T::cst(k)).ln_gamma() - T::cst(ln_factorial(k)) + self.ln_norm + tail)
+        let naive = (self.successes + T::cst(k)).ln_gamma() - T::cst(ln_factorial(k)) + self.ln_norm + tail;
+        let (r, p) = (self.successes.value(), self.p.value());
+        with_value(naive, ln_negative_binomial_pmf(k, r, p, self.ln_q.value().exp()))
     }
 }
 
@@ -72,7 +74,7 @@ impl<T: Scalar> Named for NegativeBinomial<T> {
 
 impl Univariate for NegativeBinomial<f64> {
     fn cdf(&self, x: f64) -> f64 {
-        if x < 0.0 { 0.0 } else { beta_reg(self.successes, x.floor() + 1.0, self.p) }
+        if x < 0.0 { 0.0 } else { beta_reg_pair(self.successes, x.floor() + 1.0, self.p, 1.0 - self.p).0 }
     }
     fn mean(&self) -> Option<f64> {
         Some(self.successes * (1.0 - self.p) / self.p)
@@ -82,12 +84,11 @@ impl Univariate for NegativeBinomial<f64> {
     }
     fn entropy(&self) -> f64 {
         let (r, p) = (self.successes, self.p);
-        let mode = if r > 1.0 { ((r - 1.0) * (1.0 - p) / p).floor() } else { 0.0 };
-        let ln_pmf = |k: f64| {
-            let tail = if k == 0.0 { 0.0 } else { k * self.ln_q };
-            ln_gamma(r + k) - ln_factorial(k) + self.ln_norm + tail
-        };
-        discrete_entropy(ln_pmf, mode, 0.0, f64::INFINITY)
+        let q = self.ln_q.exp();
+        let mode = if r > 1.0 { ((r - 1.0) * q / p).floor() } else { 0.0 };
+        let var = r * q / (p * p);
+        let shape = PmfShape { mode, sd: var.sqrt(), skew2: (1.0 + q).powi(2) / (r * q) };
+        discrete_entropy(|k| ln_negative_binomial_pmf(k, r, p, q), shape, 0.0, f64::INFINITY)
     }
     fn support(&self) -> Support {
         Support::Discrete { low: 0.0, high: f64::INFINITY }

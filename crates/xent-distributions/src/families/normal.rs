@@ -62,7 +62,9 @@ impl<T: Scalar> LogDensity<T> for Normal<T> {
         if !x.is_finite() {
             return T::neg_infinity();
         }
-        let z = (T::cst(x) - self.mean) * self.inv_std;
+        // 1/σ overflows at a subnormal σ: divide there.
+        let d = T::cst(x) - self.mean;
+        let z = if self.inv_std.value().is_finite() { d * self.inv_std } else { d / self.std_dev };
         underflow(self.ln_norm - z * z * T::cst(0.5))
     }
 }

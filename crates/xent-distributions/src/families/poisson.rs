@@ -4,8 +4,8 @@ use rand::Rng;
 use rand_distr::Distribution;
 
 use crate::error::{DivergenceError, FitError, ParamError, positive};
+use crate::families::{PmfShape, discrete_entropy, is_count, neg_inf, underflow};
 use crate::families::{closed_form_start, fit_with, pick_divergence};
-use crate::families::{discrete_entropy, is_count, neg_inf, underflow};
 use crate::scalar::Scalar;
 use crate::special::{bd0_generic, gamma_q, ln_factorial, ln_poisson_pmf, stirlerr};
 use crate::stats::{Accumulator, SumStats, stat_map};
@@ -83,7 +83,8 @@ impl Univariate for Poisson<f64> {
     }
     fn entropy(&self) -> f64 {
         let l = self.rate;
-        discrete_entropy(|k| ln_poisson_pmf(k, l), l.floor(), 0.0, f64::INFINITY)
+        let shape = PmfShape { mode: l.floor(), sd: l.sqrt(), skew2: 1.0 / l };
+        discrete_entropy(|k| ln_poisson_pmf(k, l), shape, 0.0, f64::INFINITY)
     }
     fn support(&self) -> Support {
         Support::Discrete { low: 0.0, high: f64::INFINITY }

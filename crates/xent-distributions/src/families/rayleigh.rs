@@ -51,7 +51,8 @@ impl<T: Scalar> LogDensity<T> for Rayleigh<T> {
         if !(x >= 0.0 && x.is_finite()) {
             return neg_inf();
         }
-        underflow(T::cst(x.ln()) - self.ln_var - T::cst(0.5 * x * x) * self.inv_var)
+        let z = T::cst(x) / self.sigma;
+        underflow(T::cst(x.ln()) - self.ln_var - z * z * T::cst(0.5))
     }
 }
 
@@ -66,7 +67,7 @@ impl<T: Scalar> Named for Rayleigh<T> {
 
 impl Univariate for Rayleigh<f64> {
     fn cdf(&self, x: f64) -> f64 {
-        if x <= 0.0 { 0.0 } else { -(-0.5 * x * x * self.inv_var).exp_m1() }
+        if x <= 0.0 { 0.0 } else { -(-0.5 * (x / self.sigma).powi(2)).exp_m1() }
     }
     fn mean(&self) -> Option<f64> {
         Some(self.sigma * (0.5 * std::f64::consts::PI).sqrt())

@@ -4,10 +4,10 @@ use rand::Rng;
 use rand_distr::Distribution;
 
 use crate::error::{ParamError, finite, positive};
-use crate::families::underflow;
 use crate::families::{Moments, within_domains};
+use crate::families::{ln_1p_square, underflow};
 use crate::scalar::Scalar;
-use crate::special::{beta_reg, digamma_half_difference, ln_beta, polygamma};
+use crate::special::{beta_reg_pair, digamma_half_difference, ln_beta, polygamma};
 use crate::traits::{LogDensity, Named, Support, Univariate};
 use crate::traits::{Parameter, Parametric};
 use nalgebra::DMatrix;
@@ -69,8 +69,9 @@ impl<T: Scalar> LogDensity<T> for StudentT<T> {
         if !x.is_finite() {
             return T::neg_infinity();
         }
-        let z = (T::cst(x) - self.location) * self.inv_scale;
-        underflow(self.ln_norm - (self.dof + T::one()) * T::cst(0.5) * (z * z / self.dof).ln_1p())
+        let d = T::cst(x) - self.location;
+        let z = if self.inv_scale.value().is_finite() { d * self.inv_scale } else { d / self.scale };
+        underflow(self.ln_norm - (self.dof + T::one()) * T::cst(0.5) * ln_1p_square(z / self.dof.sqrt()))
     }
 }
 
@@ -92,7 +93,14 @@ impl Univariate for StudentT<f64> {
             return if z > 0.0 { 1.0 } else { 0.0 };
         }
         let nu = self.dof;
-        let tail = 0.5 * beta_reg(0.5 * nu, 0.5, nu / (nu + z * z));
+        if nu >= 1e5 {
+            return crate::incomplete::student_t_cdf_by_quadrature(z, nu);
+        }
+        // ν/(ν+z²) and z²/(ν+z²) each as a ratio (neither as 1 − the other),
+        // with w = z²/ν formed without overflow.
+        let w = (z / nu.sqrt()).powi(2);
+        let (x_beta, y_beta) = if w.is_infinite() { (0.0, 1.0) } else { (1.0 / (1.0 + w), w / (1.0 + w)) };
+        let tail = 0.5 * beta_reg_pair(0.5 * nu, 0.5, x_beta, y_beta).0;
         if z < 0.0 { tail } else { 1.0 - tail }
     }
     fn mean(&self) -> Option<f64> {
