@@ -334,6 +334,11 @@ pub(crate) fn student_t_cdf_by_quadrature(z: f64, nu: f64) -> f64 {
     }
     let ln_c = -ln_beta(0.5 * nu, 0.5) - 0.5 * nu.ln();
     let g = |t: f64| -0.5 * (nu + 1.0) * (t / nu.sqrt()).powi(2).ln_1p();
+    if z > -1.0 {
+        // ½ − ∫_z^0 exactly about the centre (the mass below 0 is ½ by
+        // symmetry), so the CDF is monotone to the last ulp there.
+        return 0.5 - integrate(|t| (ln_c + g(t)).exp(), z, 0.0, &[], 1e-16);
+    }
     let slope = -(nu + 1.0) * z / (nu + z * z);
     tail(g, slope, z, true, 0.0, 1.0, (f64::NEG_INFINITY, f64::INFINITY), ln_c)
 }

@@ -276,6 +276,9 @@ pub fn exp_e1_scaled(x: f64) -> f64 {
     if x.is_nan() || x <= 0.0 {
         return f64::NAN;
     }
+    if x == f64::INFINITY {
+        return 0.0;
+    }
     if x <= 1.0 {
         // E₁(x) = −γ − ln x − Σ_{k≥1} (−x)ᵏ / (k · k!)
         let mut term = 1.0;
@@ -353,7 +356,10 @@ pub fn bd0(x: f64, np: f64) -> f64 {
         }
         s
     } else {
-        x * (x / np).ln() + np - x
+        // ln(x/np) as a difference of logs where the ratio under- or overflows.
+        let ratio = x / np;
+        let ln_ratio = if ratio.is_normal() { ratio.ln() } else { x.ln() - np.ln() };
+        x * ln_ratio + np - x
     }
 }
 
@@ -394,7 +400,7 @@ pub fn ln_negative_binomial_pmf(k: f64, r: f64, p: f64, q: f64) -> f64 {
         return if p == 1.0 { 0.0 } else { r * p.ln() };
     }
     let n = k + r;
-    (r / n).ln() + ln_binomial_pmf(r, n, p, q)
+    r.ln() - n.ln() + ln_binomial_pmf(r, n, p, q)
 }
 
 /// `ln q(x)` of the gamma distribution with shape `k` and rate `β`, in

@@ -103,9 +103,11 @@ impl Univariate for Binomial<f64> {
         Some(self.trials as f64 * self.p * (1.0 - self.p))
     }
     fn entropy(&self) -> f64 {
-        let (n, p) = (self.trials as f64, self.p);
+        // H(n, p) = H(n, 1 − p): sum over the side whose counts are small,
+        // so the mode stays where unit steps are representable.
+        let n = self.trials as f64;
+        let (p, q) = if self.p > 0.5 { (1.0 - self.p, self.p) } else { (self.p, 1.0 - self.p) };
         let mode = ((n + 1.0) * p).floor().min(n);
-        let q = 1.0 - p;
         let var = n * p * q;
         let shape = PmfShape { mode, sd: var.sqrt(), skew2: (q - p).powi(2) / var };
         discrete_entropy(|k| ln_binomial_pmf(k, n, p, q), shape, 0.0, n)

@@ -74,6 +74,12 @@ impl<T: Scalar> Named for InverseGaussian<T> {
 impl InverseGaussian<f64> {
     /// `E[ln X] = ln μ − e^(2λ/μ) E₁(2λ/μ)`.
     pub fn mean_ln(&self) -> f64 {
+        // e^z E₁(z) = −γ − ln z + O(z ln z) once z = 2λ/μ is below 1e-260
+        // (where it may underflow).
+        let ln_z = std::f64::consts::LN_2 + self.shape.ln() - self.mean.ln();
+        if ln_z < -600.0 {
+            return self.mean.ln() + crate::special::EULER_GAMMA + ln_z;
+        }
         self.mean.ln() - exp_e1_scaled(2.0 * self.shape / self.mean)
     }
 }

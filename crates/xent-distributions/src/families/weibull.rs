@@ -56,10 +56,19 @@ impl<T: Scalar> LogDensity<T> for Weibull<T> {
         if !(x >= 0.0 && x.is_finite()) {
             return neg_inf();
         }
-        let u = T::cst(x) * self.inv_scale;
+        let u = if self.inv_scale.value().is_finite() { T::cst(x) * self.inv_scale } else { T::cst(x) / self.scale };
         // (x/λ)^k written as exp(k ln(x/λ)) (0 at x = 0).
-        let uk = if x == 0.0 { T::zero() } else { (self.shape * u.ln()).exp() };
-        underflow(self.ln_k_over_lambda + (self.shape - T::one()).xlny(u) - uk)
+        if x == 0.0 {
+            // q(0) = 0 for k > 1, k/λ for k = 1, ∞ for k < 1.
+            return underflow(self.ln_k_over_lambda + (self.shape - T::one()).xlny(u));
+        }
+        // ln(x/λ) as a difference of logs: x/λ may overflow.
+        let ln_u = if u.value().is_normal() { u.ln() } else { T::cst(x.ln()) - self.scale.ln() };
+        let uk = (self.shape * ln_u).exp();
+        if uk.value() == f64::INFINITY {
+            return neg_inf();
+        }
+        underflow(self.ln_k_over_lambda + (self.shape - T::one()) * ln_u - uk)
     }
 }
 
@@ -74,7 +83,15 @@ impl<T: Scalar> Named for Weibull<T> {
 
 impl Univariate for Weibull<f64> {
     fn cdf(&self, x: f64) -> f64 {
-        if x <= 0.0 { 0.0 } else { -(-(x / self.scale).powf(self.shape)).exp_m1() }
+        if x <= 0.0 {
+            0.0
+        } else {
+            {
+                let r = x / self.scale;
+                let ln_u = if r.is_normal() { r.ln() } else { x.ln() - self.scale.ln() };
+                -(-(self.shape * ln_u).exp()).exp_m1()
+            }
+        }
     }
     fn mean(&self) -> Option<f64> {
         Some(self.scale * ln_gamma(1.0 + 1.0 / self.shape).exp())
