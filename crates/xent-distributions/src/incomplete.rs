@@ -48,9 +48,7 @@ pub(crate) fn a_h(a: f64, d: f64, s: f64) -> f64 {
         a * (u * y - 2.0 * y * y2 * sum)
     } else {
         // ln(s/a), not ln(1 + u): u near −1 has lost the digits s keeps.
-        let ratio = s / a;
-        let ln_ratio = if ratio.is_normal() { ratio.ln() } else { s.ln() - a.ln() };
-        d - a * ln_ratio
+        d - a * crate::special::ln_ratio(s, a)
     }
 }
 

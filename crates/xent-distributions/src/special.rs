@@ -338,6 +338,13 @@ pub fn stirlerr(n: f64) -> f64 {
     }
 }
 
+/// `ln(a/b)` for positive `a`, `b`: the log of the ratio where the ratio is
+/// a normal number, the difference of logs where it under- or overflows.
+pub(crate) fn ln_ratio(a: f64, b: f64) -> f64 {
+    let r = a / b;
+    if r.is_normal() { r.ln() } else { a.ln() - b.ln() }
+}
+
 /// Deviance term `x ln(x/np) + np − x`, computed without cancellation (Loader 2000).
 pub fn bd0(x: f64, np: f64) -> f64 {
     if (x - np).abs() < 0.1 * (x + np) {
@@ -357,9 +364,7 @@ pub fn bd0(x: f64, np: f64) -> f64 {
         s
     } else {
         // ln(x/np) as a difference of logs where the ratio under- or overflows.
-        let ratio = x / np;
-        let ln_ratio = if ratio.is_normal() { ratio.ln() } else { x.ln() - np.ln() };
-        x * ln_ratio + np - x
+        x * ln_ratio(x, np) + np - x
     }
 }
 

@@ -83,15 +83,7 @@ impl<T: Scalar> Named for Weibull<T> {
 
 impl Univariate for Weibull<f64> {
     fn cdf(&self, x: f64) -> f64 {
-        if x <= 0.0 {
-            0.0
-        } else {
-            {
-                let r = x / self.scale;
-                let ln_u = if r.is_normal() { r.ln() } else { x.ln() - self.scale.ln() };
-                -(-(self.shape * ln_u).exp()).exp_m1()
-            }
-        }
+        if x <= 0.0 { 0.0 } else { -(-(self.shape * crate::special::ln_ratio(x, self.scale)).exp()).exp_m1() }
     }
     fn mean(&self) -> Option<f64> {
         Some(self.scale * ln_gamma(1.0 + 1.0 / self.shape).exp())
