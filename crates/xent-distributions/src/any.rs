@@ -101,6 +101,16 @@ macro_rules! any_parametric {
                 }
             }
 
+            /// How the parameters of `family` move when the data are rescaled
+            /// (see [`Parametric::EQUIVARIANCE`]); `None` for families not
+            /// closed under rescaling and for unknown names.
+            pub fn equivariance(family: &str) -> Option<&'static [crate::traits::Equivariance]> {
+                match family {
+                    $($name => <crate::$variant as Parametric>::EQUIVARIANCE,)*
+                    _ => None,
+                }
+            }
+
             /// Builds a distribution from its family name and named parameters
             /// (names as in `shared/reference/README.md`). Unknown families, unknown
             /// or missing parameter names and invalid values are errors.

@@ -13,7 +13,7 @@
 //! shape of `1e300` is as cheap as a shape of `1e3`.
 
 use crate::quadrature::integrate;
-use crate::special::{HALF_LN_2PI, ln_beta, ln_gamma, stirlerr};
+use crate::special::{HALF_LN_2PI, ln_a_beta, ln_beta, ln_gamma, stirlerr};
 
 /// Shapes from which the incomplete functions integrate the density.
 const LARGE: f64 = 1000.0;
@@ -21,6 +21,27 @@ const LARGE: f64 = 1000.0;
 /// `O(√LARGE)` terms below `LARGE`, and a few hundred at most in practice).
 const MAX_ITER: usize = 20_000;
 const FPMIN: f64 = 1e-300;
+/// The stopping test of a continued fraction evaluated by Lentz's method:
+/// its last factor within `1e-16` of 1, or within one ulp (`ε`) of 1 twice
+/// running. The test `|Δ − 1| < 1e-16` alone can never pass once rounding
+/// leaves every factor at `1 − 2⁻⁵³` (`I_x(a, ½)` at `x = 10⁻³`), and the
+/// product then drifts by an ulp per term for the whole iteration budget;
+/// one factor within `ε` alone stops slowly converging fractions early.
+#[derive(Default)]
+pub(crate) struct CfStop {
+    near_last: bool,
+}
+
+impl CfStop {
+    /// Whether the fraction has converged after a factor `del`.
+    pub(crate) fn done(&mut self, del: f64) -> bool {
+        let off = (del - 1.0).abs();
+        let near = off <= f64::EPSILON;
+        let stop = off < 1e-16 || (near && self.near_last);
+        self.near_last = near;
+        stop
+    }
+}
 
 /// `a·h(d/a)` with `h(u) = u − ln(1 + u)`, for `a > 0`, `d ≥ −a`, `s = a + d`
 /// (passed separately, as callers know it more accurately than `a + d`).
@@ -98,6 +119,7 @@ pub(crate) fn gamma_pq(a: f64, x: f64) -> (f64, f64) {
         let mut c = 1.0 / FPMIN;
         let mut d = 1.0 / b;
         let mut h = d;
+        let mut stop = crate::incomplete::CfStop::default();
         for i in 1..MAX_ITER {
             let fi = i as f64;
             let an = -fi * (fi - a);
@@ -113,7 +135,7 @@ pub(crate) fn gamma_pq(a: f64, x: f64) -> (f64, f64) {
             d = 1.0 / d;
             let del = d * c;
             h *= del;
-            if (del - 1.0).abs() < 1e-16 {
+            if stop.done(del) {
                 break;
             }
         }
@@ -287,12 +309,18 @@ fn small_large(a: f64, b: f64, x: f64, y: f64) -> (f64, f64) {
 /// `I_x(a, b)` by its continued fraction (modified Lentz), for
 /// `x < (a+1)/(a+b+2)`, times the prefactor `xᵃyᵇ/(a B(a,b))`.
 fn beta_cf(a: f64, b: f64, x: f64, y: f64) -> f64 {
-    let ln_pre = if a.max(b) >= LARGE {
+    // ln x and ln y each from the smaller of x, y (the one that carries its
+    // digits): `y.ln()` at y = 1 − 5e-13 would keep only 4 of them.
+    let (ln_x, ln_y) = if x < y { (x.ln(), (-x).ln_1p()) } else { ((-y).ln_1p(), y.ln()) };
+    let ln_pre = if a < 1.0 {
+        // Here the prefactor is near 1 while ln B ≈ −ln a is large: see ln_a_beta.
+        a * ln_x + b * ln_y - ln_a_beta(a, b)
+    } else if b >= LARGE || a >= LARGE {
         let d = offset(x, y, a, b);
         let r = a + b;
         ln_beta_peak(a, b) - a_h(a, d, x * r) - a_h(b, -d, y * r) - a.ln()
     } else {
-        a * x.ln() + b * y.ln() - ln_beta(a, b) - a.ln()
+        a * ln_x + b * ln_y - ln_a_beta(a, b)
     };
     let pre = ln_pre.exp();
     if pre == 0.0 {
@@ -303,6 +331,7 @@ fn beta_cf(a: f64, b: f64, x: f64, y: f64) -> f64 {
     let mut c = 1.0;
     let mut d = 1.0 / guard(1.0 - qab * x / qap);
     let mut h = d;
+    let mut stop = crate::incomplete::CfStop::default();
     for m in 1..MAX_ITER {
         let m = m as f64;
         let m2 = 2.0 * m;
@@ -315,7 +344,7 @@ fn beta_cf(a: f64, b: f64, x: f64, y: f64) -> f64 {
         c = guard(1.0 + aa / c);
         let del = d * c;
         h *= del;
-        if (del - 1.0).abs() < 1e-16 {
+        if stop.done(del) {
             break;
         }
     }

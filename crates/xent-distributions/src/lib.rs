@@ -72,6 +72,6 @@ pub use scalar::{Dual, HyperDual, Scalar};
 pub use stats::Accumulator;
 pub use tangent::{DualN, HyperDualN};
 pub use traits::{
-    ClosedFormMle, CrossEntropy, Domain, ExponentialFamily, LogDensity, Named, Parameter, Parametric, StatsEstimate,
-    SufficientStatistics, Support, Univariate,
+    ClosedFormMle, CrossEntropy, Domain, Equivariance, ExponentialFamily, LogDensity, Named, Parameter, Parametric,
+    StatsEstimate, SufficientStatistics, Support, Univariate,
 };

@@ -231,6 +231,10 @@ impl<M: StatMap> Accumulator for SumStats<M> {
 pub struct MomentStats<M> {
     seen: usize,
     weight: f64,
+    /// The first mapped observation: `mean` is kept relative to it, so that
+    /// one-at-a-time updates of data such as `1e15 + {0.1, 0.2, …}` do not
+    /// round each step's `δ/n` away on the grid of the offset.
+    shift: f64,
     mean: f64,
     m2: f64,
     error: FirstError,
@@ -239,7 +243,15 @@ pub struct MomentStats<M> {
 
 impl<M> Default for MomentStats<M> {
     fn default() -> Self {
-        MomentStats { seen: 0, weight: 0.0, mean: 0.0, m2: 0.0, error: FirstError::default(), _map: PhantomData }
+        MomentStats {
+            seen: 0,
+            weight: 0.0,
+            shift: 0.0,
+            mean: 0.0,
+            m2: 0.0,
+            error: FirstError::default(),
+            _map: PhantomData,
+        }
     }
 }
 
@@ -251,7 +263,7 @@ const LANES: usize = 8;
 impl<M: StatMap> MomentStats<M> {
     /// Weighted mean of the mapped observations.
     pub fn mean(&self) -> f64 {
-        self.mean
+        self.shift + self.mean
     }
     /// Weighted sum of squared deviations from the mean.
     pub fn sum_sq_dev(&self) -> f64 {
@@ -262,18 +274,23 @@ impl<M: StatMap> MomentStats<M> {
         self.m2 / self.weight
     }
 
-    fn combine(&mut self, w: f64, mean: f64, m2: f64) {
+    /// Chan's update with a part of weight `w`, mean `shift + mean` and
+    /// squared deviations `m2`.
+    fn combine(&mut self, w: f64, shift: f64, mean: f64, m2: f64) {
         if w == 0.0 {
             return;
         }
         if self.weight == 0.0 {
             self.weight = w;
+            self.shift = shift;
             self.mean = mean;
             self.m2 = m2;
             return;
         }
         let total = self.weight + w;
-        let delta = mean - self.mean;
+        // The part's mean relative to this shift: (shift − self.shift) is
+        // exact when the two are within a factor 2 of each other (Sterbenz).
+        let delta = (shift - self.shift) + mean - self.mean;
         self.mean += delta * (w / total);
         self.m2 += m2 + delta * delta * (self.weight * w / total);
         self.weight = total;
@@ -316,7 +333,7 @@ impl<M: StatMap> MomentStats<M> {
             let mean_d = sum / n;
             let m2 = (sq - sum * mean_d).max(0.0);
             self.seen += block.len();
-            self.combine(n, shift + mean_d, m2);
+            self.combine(n, shift, mean_d, m2);
         }
     }
 }
@@ -332,12 +349,12 @@ impl<M: StatMap> Accumulator for MomentStats<M> {
         if !valid_weight(w, index, &mut self.error) {
             return;
         }
-        self.combine(w, M::map(x)[0], 0.0);
+        self.combine(w, M::map(x)[0], 0.0, 0.0);
     }
     fn merge(&mut self, later: &Self) {
         self.error.merge(&later.error, self.seen);
         self.seen += later.seen;
-        self.combine(later.weight, later.mean, later.m2);
+        self.combine(later.weight, later.shift, later.mean, later.m2);
     }
     fn seen(&self) -> usize {
         self.seen
@@ -510,5 +527,34 @@ mod tests {
         assert_eq!(s.weighted_median(), Some(2.5));
         s.push(&10.0, 1.0);
         assert_eq!(s.weighted_median(), Some(3.0));
+    }
+
+    #[test]
+    fn one_at_a_time_and_block_updates_agree_at_a_large_offset() {
+        // 1e15 + {0.125, 0.25, 0.375, …}: on the offset's grid δ/n rounds
+        // away, so without the shift Welford's mean never moves from the
+        // first value and m2 is wrong (σ̂ was 0.826 for 0.831).
+        let xs: Vec<f64> = (0..200).map(|i| 1e15 + f64::from((i * 37) % 23) * 0.125).collect();
+        let dev: Vec<f64> = xs.iter().map(|x| x - 1e15).collect();
+        let mut one = MomentStats::<Id>::default();
+        for x in &xs {
+            one.push(x, 1.0);
+        }
+        let mut block = MomentStats::<Id>::default();
+        block.extend_from_slice(&xs);
+        let mut shifted = MomentStats::<Id>::default();
+        shifted.extend_from_slice(&dev);
+        for s in [&one, &block] {
+            assert!((s.mean() - 1e15 - shifted.mean()).abs() <= 0.0625, "{}", s.mean() - 1e15);
+            assert!((s.sum_sq_dev() - shifted.sum_sq_dev()).abs() <= 1e-12 * shifted.sum_sq_dev());
+        }
+        // Merging parts with different shifts keeps both.
+        let (mut a, mut b) = (MomentStats::<Id>::default(), MomentStats::<Id>::default());
+        for x in &xs[..77] {
+            a.push(x, 1.0);
+        }
+        b.extend_from_slice(&xs[77..]);
+        a.merge(&b);
+        assert!((a.sum_sq_dev() - shifted.sum_sq_dev()).abs() <= 1e-12 * shifted.sum_sq_dev());
     }
 }

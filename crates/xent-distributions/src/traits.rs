@@ -169,6 +169,56 @@ impl Parameter {
     }
 }
 
+/// How a natural parameter moves when the data are rescaled, `x ↦ m + s·x`
+/// with `s > 0`: the family is closed under that map and the maximum-
+/// likelihood estimate moves with it (equivariance), so a fit may work on
+/// standardised data and map its estimate back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Equivariance {
+    /// `θ ↦ m + s·θ` (a location, or an end point of the support).
+    Location,
+    /// `θ ↦ s·θ` (a scale).
+    Scale,
+    /// `θ ↦ θ/s` (a rate, an inverse scale).
+    Rate,
+    /// `θ ↦ θ + ln s` (the location of `ln x`, for families of positive data).
+    LogLocation,
+    /// Unchanged (a shape).
+    Invariant,
+}
+
+impl Equivariance {
+    /// The parameter of the rescaled data's fit, from `theta` of the original.
+    pub fn forward(self, theta: f64, m: f64, s: f64) -> f64 {
+        match self {
+            Equivariance::Location => m + s * theta,
+            Equivariance::Scale => s * theta,
+            Equivariance::Rate => theta / s,
+            Equivariance::LogLocation => theta + s.ln(),
+            Equivariance::Invariant => theta,
+        }
+    }
+    /// The inverse of [`Equivariance::forward`].
+    pub fn inverse(self, theta: f64, m: f64, s: f64) -> f64 {
+        match self {
+            Equivariance::Location => (theta - m) / s,
+            Equivariance::Scale => theta / s,
+            Equivariance::Rate => theta * s,
+            Equivariance::LogLocation => theta - s.ln(),
+            Equivariance::Invariant => theta,
+        }
+    }
+    /// `∂ forward / ∂θ` (for standard errors and covariances).
+    pub fn derivative(self, s: f64) -> f64 {
+        match self {
+            Equivariance::Location | Equivariance::Scale => s,
+            Equivariance::Rate => 1.0 / s,
+            Equivariance::LogLocation | Equivariance::Invariant => 1.0,
+        }
+    }
+}
+
 /// A univariate family whose parameters are all real numbers, described at
 /// the type level: its name, its natural parameters, how to build a member
 /// of any scalar type from a parameter vector, where a numerical fit should
@@ -217,6 +267,12 @@ pub trait Parametric {
     /// estimate where there is one. Always of length
     /// `PARAMETERS.len()` and inside each parameter's domain.
     fn starting_values(data: &[f64]) -> Vec<f64>;
+
+    /// How each parameter moves under `x ↦ m + s·x` (in
+    /// [`Parametric::PARAMETERS`] order), for families closed under it;
+    /// `None` otherwise. Families of positive data list no
+    /// [`Equivariance::Location`] and are closed under scaling only (`m = 0`).
+    const EQUIVARIANCE: Option<&'static [Equivariance]> = None;
 
     /// The Fisher information of one observation in the natural
     /// parameters, `E[−∇² ln q_θ(X)] = E[∇ ln q ∇ ln qᵀ]`, where it has a

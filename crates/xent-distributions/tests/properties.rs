@@ -89,6 +89,78 @@ fn densities_integrate_to_one() {
     }
 }
 
+/// The declared equivariance of each family holds: with `θ′` the
+/// parameters mapped by [`Equivariance::forward`](xent_distributions::Equivariance)
+/// under `x ↦ m + s·x`, `ln q_θ′(m + s·x) = ln q_θ(x) − ln s` at points
+/// across the support (powers of two for `s`, so the mapped argument is
+/// exact; `m = 0` for families without a location), and the families that
+/// declare none are the ones whose support or parameters are not closed
+/// under rescaling.
+#[test]
+fn declared_equivariance_holds() {
+    let mut declared = Vec::new();
+    for (i, &family) in AnyUnivariate::FAMILIES.iter().enumerate() {
+        let Some(roles) = AnyUnivariate::equivariance(family) else { continue };
+        declared.push(family);
+        let shifts = roles.contains(&xent_distributions::Equivariance::Location);
+        let mut runner = proptest::test_runner::TestRunner::new(proptest_config(24, 2000 + i as u64));
+        let strategy = (params(family), -40i32..40, -100.0f64..100.0, prop::collection::vec(0.0f64..1.0, 5));
+        runner
+            .run(&strategy, |(p, k, m, us)| {
+                let (s, m) = (2f64.powi(k), if shifts { m } else { 0.0 });
+                let d = build(family, &p);
+                let mapped: Vec<(String, f64)> =
+                    p.iter().zip(roles).map(|((n, v), role)| (n.clone(), role.forward(*v, m, s))).collect();
+                let e = build(family, &mapped);
+                for u in us {
+                    // A point of the support from a uniform (the quantile-ish
+                    // map of the mean and spread where they exist).
+                    let x = match d.support() {
+                        Support::Continuous { low, high } if low.is_finite() && high.is_finite() => {
+                            low + (high - low) * u
+                        }
+                        Support::Continuous { low, .. } if low.is_finite() => low + (1.0 + 20.0 * u).ln() * 2.0 + u,
+                        _ => (u - 0.5) * 20.0,
+                    };
+                    let (a, b) = (d.ln_density(&x), e.ln_density(&(m + s * x)));
+                    if !a.is_finite() {
+                        // Outside the support, or at a pole of the density.
+                        prop_assert_eq!(b, a);
+                        continue;
+                    }
+                    // m + s·x rounds once (relative ε at |m + s x|), moving the
+                    // density by that much times its log-derivative.
+                    let tol = 1e-12 * (1.0 + a.abs()) + 1e-12 * (1.0 + m.abs() / s);
+                    prop_assert!(
+                        (b - (a - s.ln())).abs() <= tol,
+                        "{family} {p:?} m={m} s={s}: {b} vs {} at x={x}",
+                        a - s.ln()
+                    );
+                }
+                Ok(())
+            })
+            .unwrap_or_else(|e| panic!("{family}: {e}"));
+    }
+    declared.sort_unstable();
+    assert_eq!(
+        declared,
+        [
+            "cauchy",
+            "exponential",
+            "gamma",
+            "inverse_gaussian",
+            "laplace",
+            "log_normal",
+            "normal",
+            "pareto",
+            "rayleigh",
+            "student_t",
+            "uniform",
+            "weibull"
+        ]
+    );
+}
+
 /// Entropy equals `−E[ln q]` by quadrature, and so does the closed-form
 /// cross-entropy `−E_p[ln q]` for a second random member.
 #[test]

@@ -483,6 +483,93 @@ for p in [1e-300, 1e-10, 1 - 1e-16, 0.5]:
     add("bernoulli", par, "ln_density", 0.0, mp.log1p(-P))
     add("bernoulli", par, "entropy", "", -P * mp.log(P) - (1 - P) * mp.log1p(-P))
 
+# KL divergences between members far apart in the domain (subnormal and
+# huge parameters together), from the closed forms at a precision that
+# covers the cancellation of terms of size (largest exponent) digits.
+def kl_rows():
+    def fmt(ps):
+        return ";".join(f"{k}={repr(float(v))}" for k, v in ps)
+
+    def beta_kl(a, b, c, d):
+        r = a + b
+        return (lgam(c) + lgam(d) - lgam(c + d)) - (lgam(a) + lgam(b) - lgam(r)) \
+            - (c - a) * (mp.digamma(a) - mp.digamma(r)) - (d - b) * (mp.digamma(b) - mp.digamma(r))
+
+    def gamma_kl(k, r, k2, r2):
+        return (k - k2) * mp.digamma(k) - lgam(k) + lgam(k2) + k2 * (mp.log(r) - mp.log(r2)) + k * (r2 - r) / r
+
+    def normal_kl(m, s, m2, s2):
+        return mp.log(s2 / s) + (s * s + (m - m2) ** 2) / (2 * s2 * s2) - mp.mpf(1) / 2
+
+    def weibull_kl(k, l, k2, l2):
+        g = mp.euler
+        return mp.log(k / l ** k) - mp.log(k2 / l2 ** k2) + (k - k2) * (mp.log(l) - g / k) \
+            + (l / l2) ** k2 * mp.gamma(k2 / k + 1) - 1
+
+    def pareto_kl(xm, a, xm2, a2):
+        return mp.log(a / a2) + a2 * mp.log(xm / xm2) + a2 / a - 1
+
+    def laplace_kl(m, b, m2, b2):
+        d = abs(m - m2)
+        return mp.log(b2 / b) + d / b2 + b / b2 * mp.exp(-d / b) - 1
+
+    def cauchy_kl(m, g, m2, g2):
+        return mp.log(((g + g2) ** 2 + (m - m2) ** 2) / (4 * g * g2))
+
+    def scale_kl(r):
+        return r - 1 - mp.log(r)
+
+    cases = [
+        ("beta", ("alpha", "beta"), beta_kl, [
+            ((4.93e-321, 4.92e-321), (5e-324, 5e-324)),
+            ((2.2970620008018653e298, 1.8707678247368356e297), (5e-324, 5e-324)),
+            ((1e8, 1e8), (1.001e8, 0.999e8)),
+            ((1e300, 1e300), (1.0000001e300, 1e300)),
+            ((0.5, 1e12), (1e-300, 2.0)),
+        ]),
+        ("gamma", ("shape", "rate"), gamma_kl, [
+            ((1.589730798094464e201, 1.130458779665158e271), (5e-324, 5e-324)),
+            ((3.893e-321, 5e-324), (5e-324, 4.615e-321)),
+            ((1e5, 1.0), (0.5, 2.0)),
+            ((1e-300, 1e-300), (1e-300, 1e300)),
+        ]),
+        ("normal", ("mean", "std_dev"), normal_kl, [
+            ((0.0, 1e-300), (1e-300, 3e-300)),
+            ((1e308, 1e300), (-1e308, 1e301)),
+            ((0.0, 5e-324), (0.0, 1e-323)),
+        ]),
+        ("log_normal", ("mu", "sigma"), normal_kl, [((0.0, 1e-200), (1e-200, 3e-200))]),
+        ("weibull", ("shape", "scale"), weibull_kl, [
+            ((4.234e-321, 5e-324), (5e-324, 5e-324)),
+            ((2.0, 1e-300), (2.0000001, 1e-300)),
+            ((1e-10, 1e300), (1e-9, 1e300)),
+        ]),
+        ("pareto", ("scale", "shape"), pareto_kl, [((1.0, 5e-324), (1e-300, 1e-320)), ((1e300, 1e300), (1e-300, 3e299))]),
+        ("laplace", ("location", "scale"), laplace_kl, [((0.0, 5e-324), (1e-323, 1e-300)), ((1e308, 1e300), (-1e308, 1e308))]),
+        ("cauchy", ("location", "scale"), cauchy_kl, [
+            ((0.0, 5e-324), (0.0, 5e-324)),
+            ((1e308, 1e300), (-1e308, 1e-300)),
+            ((0.0, 5e-324), (1e-323, 2e-323)),
+        ]),
+    ]
+    for family, names, f, pairs in cases:
+        for p, q in pairs:
+            mp.mp.dps = prec_for(*p, *q) + 330
+            v = f(*[mp.mpf(t) for t in p], *[mp.mpf(t) for t in q])
+            add(family, list(zip(names, p)), "kl", fmt(zip(names, q)), v)
+    for family, name, pairs in [
+        ("exponential", "rate", [(1e-300, 3e-300), (5e-324, 1e-310)]),
+        ("rayleigh", "sigma", [(1e-300, 5e-324), (1e150, 1e151)]),
+    ]:
+        for a, b in pairs:
+            mp.mp.dps = prec_for(a, b) + 330
+            A, B = mp.mpf(a), mp.mpf(b)
+            r = B / A if family == "exponential" else (A / B) ** 2
+            add(family, [(name, a)], "kl", f"{name}={repr(float(b))}", scale_kl(r))
+
+
+kl_rows()
+
 with open(OUT, "w", newline="") as f:
     w = csv.writer(f, lineterminator="\n")
     w.writerow(["family", "params", "quantity", "arg", "value", "cond"])

@@ -7,7 +7,8 @@ use crate::error::{DivergenceError, ParamError, positive};
 use crate::families::{Moments, pick_divergence, within_domains};
 use crate::families::{neg_inf, underflow, with_value};
 use crate::scalar::Scalar;
-use crate::special::{beta_entropy, beta_reg, ln_beta, ln_beta_density, polygamma};
+use crate::special::{beta_entropy, beta_reg, digamma_gap, ln_beta, ln_beta_density, ln_gamma_bregman, polygamma};
+use crate::special::{ln_gamma_bregman_with_gap, scaled_digamma_gap};
 use crate::stats::{Accumulator, SumStats, stat_map};
 use crate::traits::{CrossEntropy, LogDensity, Named, SufficientStatistics, Support, Univariate};
 use crate::traits::{ExponentialFamily, StatsEstimate};
@@ -79,8 +80,8 @@ impl<T: Scalar> Named for Beta<T> {
 impl Beta<f64> {
     /// `(E[ln X], E[ln(1 − X)]) = (ψ(α) − ψ(α+β), ψ(β) − ψ(α+β))`.
     pub fn mean_ln(&self) -> (f64, f64) {
-        let s = polygamma(0, self.alpha + self.beta);
-        (polygamma(0, self.alpha) - s, polygamma(0, self.beta) - s)
+        let r = self.alpha + self.beta;
+        (-digamma_gap(r, self.alpha), -digamma_gap(r, self.beta))
     }
 }
 
@@ -103,21 +104,82 @@ impl Univariate for Beta<f64> {
     }
 }
 
+/// The `(value, rounding bound)` candidate with the smallest bound, ignoring
+/// NaN (and preferring a finite value to an infinite one).
+fn least_rounded(candidates: &[(f64, f64)]) -> (f64, f64) {
+    let mut best = (f64::NAN, f64::INFINITY);
+    for &(v, err) in candidates {
+        let better = match (best.0.is_finite(), v.is_finite()) {
+            _ if v.is_nan() => false,
+            _ if best.0.is_nan() => true,
+            (false, true) => true,
+            (true, false) => false,
+            _ => err < best.1,
+        };
+        if better {
+            best = (v, err);
+        }
+    }
+    best
+}
+
 impl Beta<f64> {
-    fn cross_entropy_with(&self, a: f64, b: f64) -> f64 {
-        let (l1, l2) = self.mean_ln();
-        ln_beta(a, b) - (a - 1.0) * l1 - (b - 1.0) * l2
+    /// `ln B(a, b) − (a − 1) E_p[ln X] − (b − 1) E_p[ln(1 − X)]` and the sum of
+    /// its terms' magnitudes (its rounding scale).
+    fn cross_entropy_terms(&self, a: f64, b: f64) -> (f64, f64) {
+        let r = self.alpha + self.beta;
+        let t = [ln_beta(a, b), scaled_digamma_gap(a - 1.0, r, self.alpha), scaled_digamma_gap(b - 1.0, r, self.beta)];
+        (t.iter().sum(), t.iter().map(|v| v.abs()).sum())
+    }
+
+    /// KL(p ‖ q) and its rounding scale, from whichever of three exact
+    /// forms rounds least here: each cancels somewhere the others do not.
+    /// - `ln B_q − ln B_p − (α_q − α_p) E_p[ln X] − (β_q − β_p) E_p[ln(1 − X)]`
+    ///   (subnormal parameters: the poles cancel inside `scaled_digamma_gap`);
+    /// - `H(p, q) − H(p)`, with `H(p)` in Loader's form (one member with
+    ///   huge parameters, the other moderate: the direct form subtracts
+    ///   terms of size `α ln α`);
+    /// - the Bregman divergence of `ln B`, `D(α_q, α_p) + D(β_q, β_p) −
+    ///   D(α_q + β_q, α_p + β_p)` with `D` that of `lnΓ` (two members with
+    ///   large, close parameters: the other forms subtract ≈ equal halves).
+    fn kl_with_bound(&self, q: &Self) -> (f64, f64) {
+        let r = self.alpha + self.beta;
+        let direct = [
+            q.ln_b,
+            -self.ln_b,
+            scaled_digamma_gap(q.alpha - self.alpha, r, self.alpha),
+            scaled_digamma_gap(q.beta - self.beta, r, self.beta),
+        ];
+        let (ce, ce_err) = self.cross_entropy_terms(q.alpha, q.beta);
+        let h = self.entropy();
+        let d = [
+            ln_gamma_bregman(q.alpha, self.alpha),
+            ln_gamma_bregman(q.beta, self.beta),
+            ln_gamma_bregman_with_gap(q.alpha + q.beta, r, (q.alpha - self.alpha) + (q.beta - self.beta)),
+        ];
+        let candidates = [
+            (direct.iter().sum(), direct.iter().map(|v| v.abs()).sum()),
+            (ce - h, ce_err + h.abs()),
+            (d[0] + d[1] - d[2], d[0] + d[1] + d[2]),
+        ];
+        let (kl, err) = least_rounded(&candidates);
+        // KL ≥ 0: a negative value is rounding below the bound.
+        (kl.max(0.0), err)
     }
 }
 
 impl CrossEntropy for Beta<f64> {
     /// `H(p, q) = ln B(α_q, β_q) − (α_q − 1) E_p[ln X] − (β_q − 1) E_p[ln(1 − X)]`.
+    /// Directly, or as `H(p) + KL(p ‖ q)` where that rounds less.
     fn cross_entropy(&self, q: &Self) -> Result<f64, DivergenceError> {
-        Ok(self.cross_entropy_with(q.alpha, q.beta))
+        let direct = self.cross_entropy_terms(q.alpha, q.beta);
+        let (kl, kl_err) = self.kl_with_bound(q);
+        let h = self.entropy();
+        Ok(least_rounded(&[direct, (h + kl, h.abs() + kl_err)]).0)
     }
+    /// See `kl_with_bound` for the three forms it chooses between.
     fn kl_divergence(&self, q: &Self) -> Result<f64, DivergenceError> {
-        let (l1, l2) = self.mean_ln();
-        Ok(q.ln_b - self.ln_b - (q.alpha - self.alpha) * l1 - (q.beta - self.beta) * l2)
+        Ok(self.kl_with_bound(q).0)
     }
 }
 

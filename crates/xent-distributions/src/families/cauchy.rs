@@ -101,12 +101,26 @@ impl CrossEntropy for Cauchy<f64> {
         Ok(self.entropy() + self.kl_divergence(q)?)
     }
     /// `ln(((γ_p + γ_q)² + (x₀_p − x₀_q)²) / (4 γ_p γ_q))` (Chyzak & Nielsen 2019).
+    ///
+    /// Written as `ln(1 + w²)` with `w = |(γ_p − γ_q, x₀_p − x₀_q)| / (2√(γ_p γ_q))`,
+    /// so that neither subnormal scales (where `4γ_pγ_q` underflows) nor
+    /// locations near the largest `f64` (where their difference overflows)
+    /// turn it into `0/0` or `∞/∞`.
     fn kl_divergence(&self, q: &Self) -> Result<f64, DivergenceError> {
-        let s = self.scale + q.scale;
-        let d = self.location - q.location;
-        let num = s * s + d * d;
-        let den = 4.0 * self.scale * q.scale;
-        Ok(((num - den) / den).ln_1p())
+        let top = self.scale.max(q.scale).max(self.location.abs()).max(q.location.abs());
+        // The divergence is invariant under rescaling all four by a power of
+        // two: where all are tiny, rescale them up (exactly) so that no
+        // difference, hypotenuse or root is formed among subnormals, which
+        // carry only a few bits. Where they could overflow, halve the
+        // differences; `k` puts the factor back.
+        let f = if top < 1e-290 { 2f64.powi(600) } else { 1.0 };
+        let (gp, gq, lp, lq) = (self.scale * f, q.scale * f, self.location * f, q.location * f);
+        let (dg, dl, k) =
+            if top > 1e300 { (0.5 * gp - 0.5 * gq, 0.5 * lp - 0.5 * lq, 2.0) } else { (gp - gq, lp - lq, 1.0) };
+        let h = dg.hypot(dl);
+        let den = 2.0 * gp.sqrt() * gq.sqrt();
+        let w = h / den * k;
+        Ok(if (w * w).is_finite() { (w * w).ln_1p() } else { 2.0 * (h.ln() + k.ln() - den.ln()) })
     }
 }
 
@@ -122,6 +136,8 @@ impl Distribution<f64> for Cauchy<f64> {
 impl Parametric for Cauchy {
     const NAME: &'static str = "cauchy";
     const PARAMETERS: &'static [Parameter] = &[Parameter::real("location"), Parameter::positive("scale")];
+    const EQUIVARIANCE: Option<&'static [crate::traits::Equivariance]> =
+        Some(&[crate::traits::Equivariance::Location, crate::traits::Equivariance::Scale]);
     type With<T: Scalar> = Cauchy<T>;
     fn assemble<T: Scalar>(t: &[T]) -> Result<Cauchy<T>, ParamError> {
         Cauchy::new(t[0], t[1])

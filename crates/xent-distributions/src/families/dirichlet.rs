@@ -120,8 +120,12 @@ impl CrossEntropy for Dirichlet<f64> {
     }
     fn kl_divergence(&self, q: &Self) -> Result<f64, DivergenceError> {
         self.check_dim(q)?;
-        let m = self.mean_ln();
-        Ok(q.ln_b - self.ln_b - self.alpha.iter().zip(&q.alpha).zip(m).map(|((p, q), m)| (q - p) * m).sum::<f64>())
+        // −(q − p)·E[ln Xⱼ] with the pole of ψ at a tiny αⱼ cancelled
+        // against its coefficient (see `scaled_digamma_gap`).
+        let a0: f64 = self.alpha.iter().sum();
+        let terms: f64 =
+            self.alpha.iter().zip(&q.alpha).map(|(&p, &q)| crate::special::scaled_digamma_gap(q - p, a0, p)).sum();
+        Ok(q.ln_b - self.ln_b + terms)
     }
 }
 

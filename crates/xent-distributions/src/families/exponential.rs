@@ -84,8 +84,7 @@ impl CrossEntropy for Exponential<f64> {
         Ok(-q.ln_rate + q.rate / self.rate)
     }
     fn kl_divergence(&self, q: &Self) -> Result<f64, DivergenceError> {
-        let r = q.rate / self.rate;
-        Ok(r - 1.0 - r.ln())
+        Ok(crate::special::ratio_h(q.rate / self.rate, crate::special::ln_ratio(q.rate, self.rate)))
     }
 }
 
@@ -122,6 +121,7 @@ impl ClosedFormMle for Exponential<f64> {
 impl Parametric for Exponential {
     const NAME: &'static str = "exponential";
     const PARAMETERS: &'static [Parameter] = &[Parameter::positive("rate")];
+    const EQUIVARIANCE: Option<&'static [crate::traits::Equivariance]> = Some(&[crate::traits::Equivariance::Rate]);
     type With<T: Scalar> = Exponential<T>;
     fn assemble<T: Scalar>(t: &[T]) -> Result<Exponential<T>, ParamError> {
         Exponential::new(t[0])

@@ -6,8 +6,9 @@ use rand_distr::Distribution;
 use crate::error::{DivergenceError, ParamError, positive};
 use crate::families::{Moments, pick_divergence, within_domains};
 use crate::families::{neg_inf, underflow, with_value};
+use crate::incomplete::a_h;
 use crate::scalar::Scalar;
-use crate::special::{gamma_entropy, gamma_p, ln_gamma_bregman, ln_gamma_density, polygamma};
+use crate::special::{gamma_entropy, gamma_p, ln_gamma_bregman, ln_gamma_density, ln_ratio, polygamma};
 use crate::stats::{Accumulator, SumStats, stat_map};
 use crate::traits::{CrossEntropy, LogDensity, Named, SufficientStatistics, Support, Univariate};
 use crate::traits::{ExponentialFamily, StatsEstimate};
@@ -112,8 +113,23 @@ impl CrossEntropy for Gamma<f64> {
     }
     fn kl_divergence(&self, q: &Self) -> Result<f64, DivergenceError> {
         // (k_p − k_q) ψ(k_p) − lnΓ(k_p) + lnΓ(k_q) + k_q (ln β_p − ln β_q) + k_p (β_q − β_p)/β_p
+        // The rate part, k_p(r − 1) − k_q ln r with r = β_q/β_p, as
+        // k_p·h(r − 1) + (k_p − k_q) ln r (h(u) = u − ln(1+u) ≥ 0): no
+        // cancellation near r = 1, and r itself never formed where it
+        // under- or overflows.
         let (kp, kq, bp, bq) = (self.shape, q.shape, self.rate, q.rate);
-        Ok(ln_gamma_bregman(kq, kp) + kq * (bp / bq).ln() + kp * (bq - bp) / bp)
+        let ln_r = ln_ratio(bq, bp);
+        if kp >= 100.0 && kq < 100.0 {
+            // The shape divergence is ≈ k_p and the rate part ≈ −k_p: take
+            // them together, D − k_p + k_p r − k_q ln r.
+            let r = bq / bp;
+            let kp_r = if r.is_normal() { kp * r } else { (kp.ln() + ln_r).exp() };
+            return Ok(crate::special::ln_gamma_bregman_less_p(kq, kp) + kp_r - kq * ln_r);
+        }
+        let t = (bq - bp) / bp;
+        let m = if t.is_finite() { kp * t } else { kp / bp * (bq - bp) };
+        let rate_part = if t.abs() <= 0.5 { a_h(kp, m, kp + m) } else { m - kp * ln_r };
+        Ok(ln_gamma_bregman(kq, kp) + rate_part + (kp - kq) * ln_r)
     }
 }
 
@@ -141,6 +157,8 @@ impl SufficientStatistics for Gamma<f64> {
 impl Parametric for Gamma {
     const NAME: &'static str = "gamma";
     const PARAMETERS: &'static [Parameter] = &[Parameter::positive("shape"), Parameter::positive("rate")];
+    const EQUIVARIANCE: Option<&'static [crate::traits::Equivariance]> =
+        Some(&[crate::traits::Equivariance::Invariant, crate::traits::Equivariance::Rate]);
     type With<T: Scalar> = Gamma<T>;
     fn assemble<T: Scalar>(t: &[T]) -> Result<Gamma<T>, ParamError> {
         Gamma::new(t[0], t[1])

@@ -93,7 +93,8 @@ impl CrossEntropy for Geometric<f64> {
     }
     fn kl_divergence(&self, q: &Self) -> Result<f64, DivergenceError> {
         let mean = (1.0 - self.p) / self.p;
-        let tail = if mean == 0.0 { 0.0 } else { mean * (self.ln_q - q.ln_q) };
+        let gap = self.ln_q - q.ln_q;
+        let tail = if mean == 0.0 || gap == 0.0 { 0.0 } else { mean * gap };
         Ok(self.ln_p - q.ln_p + tail)
     }
 }

@@ -155,6 +155,8 @@ impl ClosedFormMle for InverseGaussian<f64> {
 impl Parametric for InverseGaussian {
     const NAME: &'static str = "inverse_gaussian";
     const PARAMETERS: &'static [Parameter] = &[Parameter::positive("mean"), Parameter::positive("shape")];
+    const EQUIVARIANCE: Option<&'static [crate::traits::Equivariance]> =
+        Some(&[crate::traits::Equivariance::Scale, crate::traits::Equivariance::Scale]);
     type With<T: Scalar> = InverseGaussian<T>;
     fn assemble<T: Scalar>(t: &[T]) -> Result<InverseGaussian<T>, ParamError> {
         InverseGaussian::new(t[0], t[1])

@@ -98,9 +98,17 @@ impl CrossEntropy for Laplace<f64> {
     }
     /// `ln(b_q/b_p) + |μ_p − μ_q|/b_q + (b_p/b_q) e^(−|μ_p − μ_q|/b_p) − 1`.
     fn kl_divergence(&self, q: &Self) -> Result<f64, DivergenceError> {
+        // ln r from the scales and r·e^(−d/b_p) as one exponential: neither
+        // ∞·0 at a subnormal b_p nor ln 0 at a huge ratio. (d = 0: h(r − 1).)
         let d = (self.location - q.location).abs();
-        let r = self.scale / q.scale;
-        Ok(-r.ln() + d / q.scale + r * (-d / self.scale).exp() - 1.0)
+        let ln_r = crate::special::ln_ratio(self.scale, q.scale);
+        if d == 0.0 {
+            return Ok(crate::special::ratio_h(self.scale / q.scale, ln_r));
+        }
+        // d/b in halves where d itself overflows (locations near ±f64::MAX).
+        let over =
+            |b: f64| if d.is_finite() { d / b } else { 2.0 * ((0.5 * self.location - 0.5 * q.location).abs() / b) };
+        Ok(-ln_r + over(q.scale) + (ln_r - over(self.scale)).exp() - 1.0)
     }
 }
 
@@ -143,6 +151,8 @@ impl ClosedFormMle for Laplace<f64> {
 impl Parametric for Laplace {
     const NAME: &'static str = "laplace";
     const PARAMETERS: &'static [Parameter] = &[Parameter::real("location"), Parameter::positive("scale")];
+    const EQUIVARIANCE: Option<&'static [crate::traits::Equivariance]> =
+        Some(&[crate::traits::Equivariance::Location, crate::traits::Equivariance::Scale]);
     type With<T: Scalar> = Laplace<T>;
     fn assemble<T: Scalar>(t: &[T]) -> Result<Laplace<T>, ParamError> {
         Laplace::new(t[0], t[1])

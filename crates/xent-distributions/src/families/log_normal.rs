@@ -58,7 +58,9 @@ impl<T: Scalar> LogDensity<T> for LogNormal<T> {
             return neg_inf();
         }
         let lx = x.ln();
-        let z = (T::cst(lx) - self.mu) * self.inv_sigma;
+        // 1/σ overflows at a subnormal σ: divide there.
+        let d = T::cst(lx) - self.mu;
+        let z = if self.inv_sigma.value().is_finite() { d * self.inv_sigma } else { d / self.sigma };
         underflow(self.ln_norm - z * z * T::cst(0.5) - T::cst(lx))
     }
 }
@@ -95,13 +97,11 @@ impl CrossEntropy for LogNormal<f64> {
     /// `H(p, q) = μ_p + H(N_p, N_q)`: the Jacobian term `E_p[ln X] = μ_p` plus
     /// the normal cross-entropy of the logs.
     fn cross_entropy(&self, q: &Self) -> Result<f64, DivergenceError> {
-        let d = self.mu - q.mu;
-        Ok(self.mu + HALF_LN_2PI + q.sigma.ln() + (self.sigma.powi(2) + d * d) / (2.0 * q.sigma.powi(2)))
+        Ok(self.mu + super::normal::gaussian_cross_entropy(self.mu, self.sigma, q.mu, q.sigma))
     }
+    /// The KL divergence of the logs' normals (a change of variables leaves it unchanged).
     fn kl_divergence(&self, q: &Self) -> Result<f64, DivergenceError> {
-        let d = self.mu - q.mu;
-        let r = self.sigma / q.sigma;
-        Ok(-r.ln() + 0.5 * (r * r - 1.0) + d * d / (2.0 * q.sigma.powi(2)))
+        Ok(super::normal::gaussian_kl(self.mu, self.sigma, q.mu, q.sigma))
     }
 }
 
@@ -139,6 +139,8 @@ impl ClosedFormMle for LogNormal<f64> {
 impl Parametric for LogNormal {
     const NAME: &'static str = "log_normal";
     const PARAMETERS: &'static [Parameter] = &[Parameter::real("mu"), Parameter::positive("sigma")];
+    const EQUIVARIANCE: Option<&'static [crate::traits::Equivariance]> =
+        Some(&[crate::traits::Equivariance::LogLocation, crate::traits::Equivariance::Invariant]);
     type With<T: Scalar> = LogNormal<T>;
     fn assemble<T: Scalar>(t: &[T]) -> Result<LogNormal<T>, ParamError> {
         LogNormal::new(t[0], t[1])

@@ -292,12 +292,13 @@ pub(crate) fn discrete_entropy(ln_pmf: impl Fn(f64) -> f64, shape: PmfShape, low
     // negative binomial with small r decays on 1/p ≫ sd): go out by
     // doubling until the log-pmf is 760 below its largest value.
     let top = ln_pmf(mode).max(ln_pmf(low));
-    let mut hi = hi.max(k0);
+    // (An unrepresentable spread, σ = ∞, starts the doubling at k0 too.)
+    let mut hi = if hi.is_finite() { hi.max(k0) } else { k0 };
     for _ in 0..1100 {
-        if !(hi < high && ln_pmf(hi) > top - 760.0) {
+        if !(hi < high && hi < f64::MAX && ln_pmf(hi) > top - 760.0) {
             break;
         }
-        hi = (2.0 * hi).min(high);
+        hi = (2.0 * hi).min(high).min(f64::MAX);
     }
     let mut breaks = vec![mode];
     let mut b = k0;

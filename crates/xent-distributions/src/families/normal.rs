@@ -72,6 +72,10 @@ impl<T: Scalar> LogDensity<T> for Normal<T> {
 impl Normal<f64> {
     /// `Σᵢ ln q(xᵢ)` over a slice, reduced in four independent lanes.
     pub fn sum_ln_density_slice(&self, xs: &[f64]) -> f64 {
+        if !self.inv_std.is_finite() {
+            // A subnormal σ: 1/σ overflows, so divide element by element.
+            return xs.iter().map(|x| self.ln_density(x)).sum();
+        }
         let mut acc = [0.0f64; 4];
         let mut chunks = xs.chunks_exact(4);
         for c in &mut chunks {
@@ -125,16 +129,41 @@ impl CrossEntropy for Normal<f64> {
     /// `z = (μ_p − μ_q)/σ_q`: ratios first, so scales near 1e-300 or 1e300
     /// neither underflow nor overflow when squared.
     fn cross_entropy(&self, q: &Self) -> Result<f64, DivergenceError> {
-        let r = self.std_dev / q.std_dev;
-        let z = (self.mean - q.mean) / q.std_dev;
-        Ok(HALF_LN_2PI + q.std_dev.ln() + 0.5 * (r * r + z * z))
+        Ok(gaussian_cross_entropy(self.mean, self.std_dev, q.mean, q.std_dev))
     }
     /// `−ln r + ½ (r² − 1) + ½ z²`, in the same ratios.
     fn kl_divergence(&self, q: &Self) -> Result<f64, DivergenceError> {
-        let r = self.std_dev / q.std_dev;
-        let z = (self.mean - q.mean) / q.std_dev;
-        Ok(-r.ln() + 0.5 * (r * r - 1.0) + 0.5 * z * z)
+        Ok(gaussian_kl(self.mean, self.std_dev, q.mean, q.std_dev))
     }
+}
+
+/// `z = (μ_p − μ_q)/σ_q` without the difference overflowing first.
+fn standardised_gap(mp: f64, mq: f64, sq: f64) -> f64 {
+    let d = mp - mq;
+    if d.is_finite() { d / sq } else { 2.0 * ((0.5 * mp - 0.5 * mq) / sq) }
+}
+
+/// `H(N(μ_p, σ_p²), N(μ_q, σ_q²)) = ½ ln 2π + ln σ_q + ½ (r² + z²)`.
+pub(crate) fn gaussian_cross_entropy(mp: f64, sp: f64, mq: f64, sq: f64) -> f64 {
+    let r = sp / sq;
+    let z = standardised_gap(mp, mq, sq);
+    HALF_LN_2PI + sq.ln() + 0.5 * (r * r + z * z)
+}
+
+/// `KL(N(μ_p, σ_p²) ‖ N(μ_q, σ_q²)) = ½ h(r² − 1) + ½ z²` with
+/// `h(u) = u − ln(1 + u)`: exact near `r = 1`, and `ln r` taken from the
+/// scales where `r` itself under- or overflows (σ's of 1e-320 and 1e130
+/// give `+∞`, the rounded value, not `∞ − ∞`).
+pub(crate) fn gaussian_kl(mp: f64, sp: f64, mq: f64, sq: f64) -> f64 {
+    let r = sp / sq;
+    let u = (r - 1.0) * (r + 1.0);
+    let scale_part = if u.abs() <= 0.5 {
+        0.5 * crate::incomplete::a_h(1.0, u, r * r)
+    } else {
+        0.5 * u - crate::special::ln_ratio(sp, sq)
+    };
+    let z = standardised_gap(mp, mq, sq);
+    scale_part + 0.5 * z * z
 }
 
 impl Distribution<f64> for Normal<f64> {
@@ -171,6 +200,8 @@ impl ClosedFormMle for Normal<f64> {
 impl Parametric for Normal {
     const NAME: &'static str = "normal";
     const PARAMETERS: &'static [Parameter] = &[Parameter::real("mean"), Parameter::positive("std_dev")];
+    const EQUIVARIANCE: Option<&'static [crate::traits::Equivariance]> =
+        Some(&[crate::traits::Equivariance::Location, crate::traits::Equivariance::Scale]);
     type With<T: Scalar> = Normal<T>;
     fn assemble<T: Scalar>(t: &[T]) -> Result<Normal<T>, ParamError> {
         Normal::new(t[0], t[1])

@@ -84,7 +84,7 @@ impl Univariate for Pareto<f64> {
         }
     }
     fn entropy(&self) -> f64 {
-        (self.scale / self.shape).ln() + 1.0 / self.shape + 1.0
+        crate::special::ln_ratio(self.scale, self.shape) + 1.0 / self.shape + 1.0
     }
     fn support(&self) -> Support {
         Support::Continuous { low: self.scale, high: f64::INFINITY }
@@ -100,8 +100,16 @@ impl CrossEntropy for Pareto<f64> {
         }
         Ok(-q.ln_norm + (q.shape + 1.0) * (self.scale.ln() + 1.0 / self.shape))
     }
+    /// `h(ρ − 1) + α_q ln(x_{m,p}/x_{m,q})` with `ρ = α_q/α_p` and
+    /// `h(u) = u − ln(1 + u)` when `x_{m,q} ≤ x_{m,p}`, `+∞` otherwise: two
+    /// non-negative terms (`H(p, q) − H(p)` is `∞ − ∞` at a subnormal α_p).
     fn kl_divergence(&self, q: &Self) -> Result<f64, DivergenceError> {
-        Ok(self.cross_entropy(q)? - self.entropy())
+        use crate::special::{ln_ratio, ratio_h};
+        if q.scale > self.scale {
+            return Ok(f64::INFINITY);
+        }
+        let support = if q.scale == self.scale { 0.0 } else { q.shape * ln_ratio(self.scale, q.scale) };
+        Ok(ratio_h(q.shape / self.shape, ln_ratio(q.shape, self.shape)) + support)
     }
 }
 
@@ -142,6 +150,8 @@ impl ClosedFormMle for Pareto<f64> {
 impl Parametric for Pareto {
     const NAME: &'static str = "pareto";
     const PARAMETERS: &'static [Parameter] = &[Parameter::positive("scale"), Parameter::positive("shape")];
+    const EQUIVARIANCE: Option<&'static [crate::traits::Equivariance]> =
+        Some(&[crate::traits::Equivariance::Scale, crate::traits::Equivariance::Invariant]);
     type With<T: Scalar> = Pareto<T>;
     fn assemble<T: Scalar>(t: &[T]) -> Result<Pareto<T>, ParamError> {
         Pareto::new(t[0], t[1])

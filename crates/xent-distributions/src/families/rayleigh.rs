@@ -90,7 +90,7 @@ impl CrossEntropy for Rayleigh<f64> {
     /// `2 ln(σ_q/σ_p) + σ_p²/σ_q² − 1`.
     fn kl_divergence(&self, q: &Self) -> Result<f64, DivergenceError> {
         let r = (self.sigma / q.sigma).powi(2);
-        Ok(r - 1.0 - r.ln())
+        Ok(crate::special::ratio_h(r, 2.0 * crate::special::ln_ratio(self.sigma, q.sigma)))
     }
 }
 
@@ -128,6 +128,7 @@ impl ClosedFormMle for Rayleigh<f64> {
 impl Parametric for Rayleigh {
     const NAME: &'static str = "rayleigh";
     const PARAMETERS: &'static [Parameter] = &[Parameter::positive("sigma")];
+    const EQUIVARIANCE: Option<&'static [crate::traits::Equivariance]> = Some(&[crate::traits::Equivariance::Scale]);
     type With<T: Scalar> = Rayleigh<T>;
     fn assemble<T: Scalar>(t: &[T]) -> Result<Rayleigh<T>, ParamError> {
         Rayleigh::new(t[0])

@@ -137,6 +137,11 @@ impl Parametric for StudentT {
     const NAME: &'static str = "student_t";
     const PARAMETERS: &'static [Parameter] =
         &[Parameter::real("location"), Parameter::positive("scale"), Parameter::positive("dof")];
+    const EQUIVARIANCE: Option<&'static [crate::traits::Equivariance]> = Some(&[
+        crate::traits::Equivariance::Location,
+        crate::traits::Equivariance::Scale,
+        crate::traits::Equivariance::Invariant,
+    ]);
     type With<T: Scalar> = StudentT<T>;
     fn assemble<T: Scalar>(t: &[T]) -> Result<StudentT<T>, ParamError> {
         StudentT::new(t[0], t[1], t[2])

@@ -129,6 +129,8 @@ impl ClosedFormMle for Uniform<f64> {
 impl Parametric for Uniform {
     const NAME: &'static str = "uniform";
     const PARAMETERS: &'static [Parameter] = &[Parameter::real("low"), Parameter::real("high")];
+    const EQUIVARIANCE: Option<&'static [crate::traits::Equivariance]> =
+        Some(&[crate::traits::Equivariance::Location, crate::traits::Equivariance::Location]);
     type With<T: Scalar> = Uniform<T>;
     fn assemble<T: Scalar>(t: &[T]) -> Result<Uniform<T>, ParamError> {
         Uniform::new(t[0], t[1])

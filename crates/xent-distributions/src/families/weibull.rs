@@ -105,12 +105,35 @@ impl CrossEntropy for Weibull<f64> {
     /// `H(p, q) = −ln(k_q/λ_q) − (k_q − 1) E_p[ln(X/λ_q)] + E_p[(X/λ_q)^k_q]` with
     /// `E_p[ln X] = ln λ_p − γ/k_p` and `E_p[X^k_q] = λ_p^k_q Γ(1 + k_q/k_p)`.
     fn cross_entropy(&self, q: &Self) -> Result<f64, DivergenceError> {
-        let mean_ln = self.scale.ln() - EULER_GAMMA / self.shape;
-        let moment = (q.shape * (self.scale / q.scale).ln() + ln_gamma(1.0 + q.shape / self.shape)).exp();
-        Ok(-q.ln_k_over_lambda - (q.shape - 1.0) * (mean_ln - q.scale.ln()) + moment)
+        let ln_ratio = crate::special::ln_ratio(self.scale, q.scale);
+        let ln_moment = q.shape * ln_ratio + ln_gamma(1.0 + q.shape / self.shape);
+        let moment = ln_moment.exp();
+        let c = q.shape - 1.0;
+        // E_p[ln(X/λ_q)] = ln(λ_p/λ_q) − γ/k_p, its pole at a tiny k_p kept
+        // apart (and dropped when k_q = 1, not multiplied by 0).
+        let pole = if c == 0.0 { 0.0 } else { c * EULER_GAMMA / self.shape };
+        if moment == f64::INFINITY && pole == f64::NEG_INFINITY {
+            // Both beyond the f64 range: the larger in log space decides.
+            let ln_pole = (-c).ln() + EULER_GAMMA.ln() - self.shape.ln();
+            return Ok(if ln_moment > ln_pole { f64::INFINITY } else { f64::NEG_INFINITY });
+        }
+        Ok(-q.ln_k_over_lambda - c * ln_ratio + pole + moment)
     }
+    /// With `ρ = k_q/k_p` and `t = k_q ln(λ_p/λ_q) + lnΓ(1 + ρ)` (so that
+    /// `E_p[(X/λ_q)^k_q] = eᵗ`): `KL = (eᵗ − 1 − t) + (lnΓ(ρ) + γ(ρ − 1))`, two
+    /// non-negative terms (the second is the Bregman divergence of `lnΓ`
+    /// from 1). `H(p, q) − H(p)` is `∞ − ∞` at a subnormal shape, where the
+    /// `γ/k_p` terms cancel exactly.
     fn kl_divergence(&self, q: &Self) -> Result<f64, DivergenceError> {
-        Ok(self.cross_entropy(q)? - self.entropy())
+        let rho = q.shape / self.shape;
+        let t = q.shape * crate::special::ln_ratio(self.scale, q.scale) + ln_gamma(1.0 + rho);
+        let shape_part = if rho < 1e-300 {
+            // lnΓ(ρ) = −ln ρ − γρ + O(ρ²), with ln ρ from the shapes.
+            -crate::special::ln_ratio(q.shape, self.shape) - EULER_GAMMA
+        } else {
+            crate::special::ln_gamma_bregman(rho, 1.0)
+        };
+        Ok(crate::special::ratio_h(t.exp(), t) + shape_part)
     }
 }
 
@@ -126,6 +149,8 @@ impl Distribution<f64> for Weibull<f64> {
 impl Parametric for Weibull {
     const NAME: &'static str = "weibull";
     const PARAMETERS: &'static [Parameter] = &[Parameter::positive("shape"), Parameter::positive("scale")];
+    const EQUIVARIANCE: Option<&'static [crate::traits::Equivariance]> =
+        Some(&[crate::traits::Equivariance::Invariant, crate::traits::Equivariance::Scale]);
     type With<T: Scalar> = Weibull<T>;
     fn assemble<T: Scalar>(t: &[T]) -> Result<Weibull<T>, ParamError> {
         Weibull::new(t[0], t[1])
