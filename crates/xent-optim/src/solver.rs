@@ -125,8 +125,9 @@ pub(crate) fn line_step<P: Problem>(ev: &mut Evaluator<'_, P>, s: &State, d: &[f
             match p.value_and_gradient(&point(t)) {
                 Err(e) => Err(e.to_string()),
                 Ok((f, g)) => {
+                    let dg = dot(&g, d);
                     cache.push((t, f, g));
-                    Ok(f)
+                    Ok((f, dg))
                 }
             }
         })

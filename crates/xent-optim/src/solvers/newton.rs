@@ -57,8 +57,9 @@ fn fused_line_step<P: Problem>(ev: &mut Evaluator<'_, P>, s: &State, d: &[f64]) 
         };
         let finite = f.is_finite() && g.iter().all(|v| v.is_finite());
         let value = if finite { f } else { f64::NAN };
+        let slope = dot(&g, d);
         last = finite.then_some(State { x, f, g, h });
-        Ok(value)
+        Ok((value, slope))
     });
     ev.evaluations += evals;
     ev.hessian_evaluations += hevals;
