@@ -40,6 +40,7 @@ mod information;
 mod options;
 mod problem;
 mod report;
+mod standardise;
 mod summary;
 mod unconditional;
 

@@ -65,7 +65,10 @@ pub struct FitReport<D = ()> {
     pub n: usize,
     /// Number of estimated parameters.
     pub k: usize,
-    /// `‖∇ NLL‖∞` at the estimate (unconstrained parameters).
+    /// `‖∇ NLL‖∞` at the estimate (unconstrained parameters), where the
+    /// convergence test measured it: for a location–scale or scale family
+    /// fitted by [`fit_family`](crate::fit_family), the data standardised by
+    /// their median and a power of two near their spread.
     pub gradient_norm: f64,
     /// How the estimate was obtained.
     pub method: FitMethod,

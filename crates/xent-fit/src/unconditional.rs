@@ -12,6 +12,7 @@ use crate::information::{Sources, covariance};
 use crate::options::FitOptions;
 use crate::problem::{method_name, second_order_then_lbfgs};
 use crate::report::{FitMethod, FitReport};
+use crate::standardise::{Standardised, relocate};
 
 /// The maximum-likelihood fit of a univariate family to `data`, with the
 /// fitted distribution in the report.
@@ -28,34 +29,22 @@ use crate::report::{FitMethod, FitReport};
 /// # Ok::<(), xent_fit::FitFailure>(())
 /// ```
 pub fn fit_family(family: &Family, data: &[f64], opts: &FitOptions) -> Result<FitReport<AnyUnivariate>, FitFailure> {
-    let (param, fixed, k) = parametrise(family, opts)?;
+    let (_, _, k) = parametrise(family, opts)?;
     check_sample(data, k)?;
-    // Closed form, when nothing is fixed and one exists.
+    // Closed form, when nothing is fixed and one exists: on the data
+    // rescaled by a power of two (exact, so the estimate is the one of the
+    // data themselves, without over- or underflow in its sums).
     if opts.fixed.is_empty() {
-        // The binomial's known trials are a structural setting, not a parameter.
-        let (name, structural) = match family {
-            Family::Binomial { trials } => ("binomial".to_string(), vec![("trials", *trials as f64)]),
-            other => (other.name(), Vec::new()),
+        let scaled = Standardised::choose(family, data, false);
+        let z = scaled.as_ref().and_then(|st| st.apply(data));
+        let result = match (&scaled, &z) {
+            (Some(st), Some(z)) => {
+                closed_form(family, z, data, opts).map(|r| r.and_then(|r| st.report(family, r, data)))
+            }
+            _ => closed_form(family, data, data, opts),
         };
-        match AnyUnivariate::fit_closed_form(&name, data, None, &structural) {
-            Ok(d) => {
-                // The model's parameters by name (the binomial's trials are not one).
-                let named = d.named_params();
-                let theta: Vec<f64> = family
-                    .param_names()
-                    .iter()
-                    .filter_map(|n| named.iter().find(|(m, _)| m == n).map(|p| p.1))
-                    .collect();
-                return report(family, data, param, fixed, theta, FitMethod::ClosedForm, opts);
-            }
-            Err(xent_distributions::FitError::NoClosedForm { .. }) => {}
-            Err(xent_distributions::FitError::OutOfSupport { index, .. }) => {
-                return Err(out_of_support(family, data, index));
-            }
-            Err(xent_distributions::FitError::Degenerate { reason, .. }) => {
-                return Err(FitFailure::NoFiniteMle { reason });
-            }
-            Err(e) => return Err(FitFailure::Distribution(e)),
+        if let Some(r) = result {
+            return r;
         }
     }
     // Support: every observation must have a finite log-density under a
@@ -73,7 +62,49 @@ pub fn fit_family(family: &Family, data: &[f64], opts: &FitOptions) -> Result<Fi
             reason: format!("all {} observations equal {mean}: zero variance", data.len()),
         });
     }
-    numerical(family, data, param, fixed, family.starting_values(data), opts)
+    // Numerically: on data centred and scaled to spread ~1, where the
+    // optimiser's tolerances and steps mean the same whatever the units.
+    if let Some((st, z)) = Standardised::choose(family, data, true).and_then(|st| st.apply(data).map(|z| (st, z))) {
+        let zopts = st.options(family, opts);
+        let (param, fixed, _) = parametrise(family, &zopts)?;
+        return match numerical(family, &z, param, fixed, family.starting_values(&z), &zopts) {
+            Ok(r) => st.report(family, r, data),
+            Err(e) => Err(st.failure(family, e, data)),
+        };
+    }
+    let (param, fixed, _) = parametrise(family, opts)?;
+    numerical(family, data, param, fixed, family.starting_values(data), opts).map_err(|e| relocate(family, e, data))
+}
+
+/// The closed-form fit of `family` to `fit_data` (the data, or the data
+/// rescaled), `None` if the family has none; errors name observations of
+/// `original`.
+fn closed_form(
+    family: &Family,
+    fit_data: &[f64],
+    original: &[f64],
+    opts: &FitOptions,
+) -> Option<Result<FitReport<AnyUnivariate>, FitFailure>> {
+    // The binomial's known trials are a structural setting, not a parameter.
+    let (name, structural) = match family {
+        Family::Binomial { trials } => ("binomial".to_string(), vec![("trials", *trials as f64)]),
+        other => (other.name(), Vec::new()),
+    };
+    Some(match AnyUnivariate::fit_closed_form(&name, fit_data, None, &structural) {
+        Ok(d) => {
+            // The model's parameters by name (the binomial's trials are not one).
+            let named = d.named_params();
+            let theta: Vec<f64> =
+                family.param_names().iter().filter_map(|n| named.iter().find(|(m, _)| m == n).map(|p| p.1)).collect();
+            parametrise(family, opts).and_then(|(param, fixed, _)| {
+                report(family, fit_data, param, fixed, theta, FitMethod::ClosedForm, opts)
+            })
+        }
+        Err(xent_distributions::FitError::NoClosedForm { .. }) => return None,
+        Err(xent_distributions::FitError::OutOfSupport { index, .. }) => Err(out_of_support(family, original, index)),
+        Err(xent_distributions::FitError::Degenerate { reason, .. }) => Err(FitFailure::NoFiniteMle { reason }),
+        Err(e) => Err(FitFailure::Distribution(e)),
+    })
 }
 
 /// The maximum-likelihood fit of any [`Model`] — the multivariate normal,
