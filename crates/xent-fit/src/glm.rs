@@ -8,6 +8,7 @@ use xent_objectives::ObjectiveError;
 use xent_objectives::conditional::{ConditionalNll, Design, EtaModel, HESSIAN_BUDGET_BYTES, LinearGaussian};
 use xent_optim::{Method, Options, minimise};
 
+use crate::columns::ColumnMap;
 use crate::degenerate::check_design;
 use crate::error::FitFailure;
 use crate::information::{Sources, covariance};
@@ -79,6 +80,15 @@ fn conditional_report<M: EtaModel>(
 /// `σ̂² = RSS / n` (the MLE), standard errors from the observed information.
 /// [`ols_std_errors`] gives the classical ones with `RSS / (n − p)`.
 pub fn fit_linear(design: &Design, y: &[f64], opts: &FitOptions) -> Result<FitReport, FitFailure> {
+    // On the standardised design (see `columns`), mapped back; σ and the
+    // log-likelihood do not move.
+    match ColumnMap::choose(design) {
+        Some((map, sd)) => fit_linear_on(&sd, y, opts).map(|r| map.report(r, 1)),
+        None => fit_linear_on(design, y, opts),
+    }
+}
+
+fn fit_linear_on(design: &Design, y: &[f64], opts: &FitOptions) -> Result<FitReport, FitFailure> {
     let (beta, resid_norm, _) = least_squares(design, y)?;
     let n = design.n() as f64;
     let sigma = resid_norm / n.sqrt();
@@ -147,6 +157,8 @@ fn least_squares(design: &Design, y: &[f64]) -> Result<(DVector<f64>, f64, DMatr
 /// Classical OLS standard errors `√(s² diag((XᵀX)⁻¹))`, `s² = RSS/(n − p)`,
 /// from the rows of `R⁻¹` of the QR factorisation (never an inverse of XᵀX).
 pub fn ols_std_errors(design: &Design, y: &[f64]) -> Result<Vec<f64>, FitFailure> {
+    let map = ColumnMap::choose(design);
+    let design = map.as_ref().map_or(design, |(_, sd)| sd);
     let (_, resid_norm, r) = least_squares(design, y)?;
     let (n, p) = (design.n() as f64, design.p());
     let s = resid_norm / (n - p as f64).sqrt();
@@ -155,7 +167,12 @@ pub fn ols_std_errors(design: &Design, y: &[f64]) -> Result<Vec<f64>, FitFailure
     let rinv = r
         .solve_upper_triangular(&DMatrix::identity(p, p))
         .ok_or_else(|| FitFailure::NoFiniteMle { reason: "the design matrix is rank deficient".into() })?;
-    Ok((0..p).map(|i| s * rinv.row(i).norm()).collect())
+    // On a standardised design, the rows of A·R̃⁻¹ (β = Aβ̃).
+    let rows = match &map {
+        Some((m, _)) => m.left_multiply(&rinv),
+        None => rinv,
+    };
+    Ok((0..p).map(|i| s * rows.row(i).norm()).collect())
 }
 
 /// Rows above which [`fit_conditional`] first fits a subsample.
@@ -319,6 +336,16 @@ pub fn fit_conditional<M: EtaModel + Clone>(
     y: &[f64],
     opts: &FitOptions,
 ) -> Result<FitReport, FitFailure> {
-    let (obj, out, fm) = optimise_conditional(model, design, y, opts)?;
-    report_outcome(&obj, out, fm, opts.covariance)
+    // On the standardised design (see `columns`), mapped back.
+    let extra = model.extra_names().len();
+    match ColumnMap::choose(design) {
+        Some((map, sd)) => optimise_conditional(model, &sd, y, opts)
+            .and_then(|(obj, out, fm)| report_outcome(&obj, out, fm, opts.covariance))
+            .map(|r| map.report(r, extra))
+            .map_err(|e| map.failure(e, extra)),
+        None => {
+            let (obj, out, fm) = optimise_conditional(model, design, y, opts)?;
+            report_outcome(&obj, out, fm, opts.covariance)
+        }
+    }
 }

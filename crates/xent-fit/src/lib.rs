@@ -33,6 +33,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod columns;
 mod degenerate;
 mod error;
 mod glm;

@@ -100,8 +100,7 @@ fn compare(
         }
     }
     let want_ll = base.log_likelihood - N as f64 * c.ln();
-    let slack = 1e-9 * N as f64 * (1.0 + (base.log_likelihood / N as f64).abs())
-        + N as f64 * grid * grid;
+    let slack = 1e-9 * N as f64 * (1.0 + (base.log_likelihood / N as f64).abs()) + N as f64 * grid * grid;
     if !((got.log_likelihood - want_ll).abs() <= slack) {
         return Err(format!("{what}: log L = {:e}, want {want_ll:e} (± {slack:e})", got.log_likelihood));
     }
@@ -181,4 +180,116 @@ fn errors_name_the_data_not_the_standardised_values() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+/// Regressions: features `c·(x + d)` give slopes divided by `c` and an
+/// intercept less `Σ βⱼ d` (against the fit of the features those numbers
+/// represent exactly, `x′ = c·(x + d)/c − d`), the same log-likelihood and
+/// standard errors moved alike — for every conditional model, `c` from
+/// 2⁻¹⁰⁰⁰ to 2⁹⁰⁰ and `d` up to 10¹⁵ (a column that, as it stands, is
+/// within ε of the intercept). Linear regression also with targets
+/// `a·y + b`. Tolerances: 1e-8 relative for coefficients (Newton stops at a
+/// gradient of 1e-10 on a standardised design; least squares is exact to
+/// rounding), the intercept relative to the size of what it absorbs.
+#[test]
+fn every_regression_moves_with_its_features() {
+    use nalgebra::DMatrix;
+    use xent_fit::{fit_conditional, fit_linear};
+    use xent_objectives::conditional::{Design, Logistic, PoissonLog, Softmax};
+
+    let n = 300;
+    let x = DMatrix::from_fn(n, 2, |i, j| {
+        ((i * (2 * j + 3)) % 17) as f64 / 8.0 - 1.0 + j as f64 * 0.1 + ((i * 7 + j) % 5) as f64 * 0.03
+    });
+    let yl: Vec<f64> =
+        (0..n).map(|i| 0.5 + 0.8 * x[(i, 0)] - 0.3 * x[(i, 1)] + ((i * 37) % 11) as f64 / 10.0).collect();
+    let yb: Vec<f64> =
+        (0..n).map(|i| f64::from(u8::from((i * 7919) % 10 < 3 + usize::from(x[(i, 0)] > 0.0) * 3))).collect();
+    let yc: Vec<f64> = (0..n).map(|i| ((i * 31) % 5) as f64 + f64::from(u8::from(x[(i, 1)] > 0.0))).collect();
+    let ys: Vec<f64> = (0..n).map(|i| ((i * 13 + usize::from(x[(i, 0)] > 0.3)) % 3) as f64).collect();
+    let opts = FitOptions::default();
+    type Fit = Result<xent_fit::FitReport, xent_fit::FitFailure>;
+    let all = |x: &DMatrix<f64>, yl: &[f64]| -> Vec<(&'static str, Fit)> {
+        let d = Design::new(x, true).unwrap();
+        vec![
+            ("linear", fit_linear(&d, yl, &opts)),
+            ("logistic", fit_conditional(Logistic, &d, &yb, &opts)),
+            ("poisson", fit_conditional(PoissonLog, &d, &yc, &opts)),
+            ("softmax", fit_conditional(Softmax::new(3).unwrap(), &d, &ys, &opts)),
+        ]
+    };
+    let p = 3;
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for k in [-1000i32, -500, -40, 0, 40, 500, 900] {
+        for d in [0.0, 1e6, 1e15] {
+            let c = 2f64.powi(k);
+            let xs = x.map(|v| c * (v + d));
+            let xb = xs.map(|v| v / c - d);
+            for ((model, got), (_, base)) in all(&xs, &yl).into_iter().zip(all(&xb, &yl)) {
+                let what = format!("{model} c=2^{k} d={d:e}");
+                let (got, base) = match (got, base) {
+                    (Ok(g), Ok(b)) => (g, b),
+                    (g, b) => {
+                        failures.push(format!("{what}: {:?} / base {:?}", g.err(), b.err()));
+                        continue;
+                    }
+                };
+                checked += 1;
+                let blocks = base.estimates.len() / p;
+                for b in 0..blocks {
+                    let o = b * p;
+                    let slopes: Vec<f64> = (1..p).map(|j| base.estimates[o + j]).collect();
+                    for j in 1..p {
+                        let want = slopes[j - 1] / c;
+                        if !((got.estimates[o + j] - want).abs() <= 1e-8 * want.abs()) {
+                            failures.push(format!(
+                                "{what}: {} = {:e}, want {want:e}",
+                                got.names[o + j],
+                                got.estimates[o + j]
+                            ));
+                        }
+                        let se_want = base.std_errors[o + j] / c;
+                        if !((got.std_errors[o + j] - se_want).abs() <= 1e-6 * se_want) {
+                            failures.push(format!(
+                                "{what}: se {} = {:e}, want {se_want:e}",
+                                got.names[o + j],
+                                got.std_errors[o + j]
+                            ));
+                        }
+                    }
+                    let absorbed: f64 = slopes.iter().map(|b| b * d).sum();
+                    let want = base.estimates[o] - absorbed;
+                    let size = base.estimates[o].abs() + slopes.iter().map(|b| (b * d).abs()).sum::<f64>();
+                    if !((got.estimates[o] - want).abs() <= 1e-8 * size.max(1e-300)) {
+                        failures.push(format!("{what}: intercept {:e}, want {want:e}", got.estimates[o]));
+                    }
+                }
+                if !((got.log_likelihood - base.log_likelihood).abs() <= 1e-9 * n as f64) {
+                    failures.push(format!("{what}: log L {} vs {}", got.log_likelihood, base.log_likelihood));
+                }
+            }
+        }
+    }
+    // Targets a·y + b for the linear model: β → aβ (+ b in the intercept), σ → aσ.
+    let design = Design::new(&x, true).unwrap();
+    let base = fit_linear(&design, &yl, &opts).unwrap();
+    for k in [-1000i32, -40, 40, 900] {
+        let a = 2f64.powi(k);
+        let b = 3.0 * a;
+        let y2: Vec<f64> = yl.iter().map(|v| a * v + b).collect();
+        let r = fit_linear(&design, &y2, &opts).unwrap();
+        for (i, (g, w)) in r.estimates.iter().zip(&base.estimates).enumerate() {
+            let want = a * w + if i == 0 { b } else { 0.0 };
+            if !((g - want).abs() <= 1e-10 * want.abs().max(a)) {
+                failures.push(format!("linear y·2^{k}: {} = {g:e}, want {want:e}", r.names[i]));
+            }
+        }
+        let ll = base.log_likelihood - n as f64 * a.ln();
+        if !((r.log_likelihood - ll).abs() <= 1e-9 * n as f64 * (1.0 + ll.abs() / n as f64)) {
+            failures.push(format!("linear y·2^{k}: log L {} vs {ll}", r.log_likelihood));
+        }
+    }
+    assert!(checked >= 80, "only {checked} regressions compared");
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
 }
