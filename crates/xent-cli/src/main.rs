@@ -87,6 +87,11 @@ enum Command {
         /// Fit without an intercept.
         #[arg(long)]
         no_intercept: bool,
+        /// Where the standard errors come from: the observed information,
+        /// the expected (Fisher) information, the sandwich (robust) estimate,
+        /// or none (skips the Hessian: the fast choice for large models).
+        #[arg(long, value_enum, default_value_t = regress::StdErrors::Observed, value_name = "SOURCE")]
+        std_errors: regress::StdErrors,
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
@@ -118,8 +123,8 @@ fn main() -> ExitCode {
         Command::Fit { file, family, column, fix, json, plot, max_iterations } => {
             fit::run(&FitArgs { file, family, column, fix, json, plot, max_iterations })
         }
-        Command::Regress { file, model, target, features, no_intercept, json, max_iterations } => {
-            regress::run(&RegressArgs { file, model, target, features, no_intercept, json, max_iterations })
+        Command::Regress { file, model, target, features, no_intercept, std_errors, json, max_iterations } => {
+            regress::run(&RegressArgs { file, model, target, features, no_intercept, std_errors, json, max_iterations })
         }
         Command::Verify { json, seed, quick, filter } => {
             let mut cfg = xent_verify::Config { quick, filter, ..xent_verify::Config::default() };
@@ -156,8 +161,19 @@ fn main() -> ExitCode {
 fn one_line(e: &CliError) -> String {
     let text = match e {
         CliError::Fit(xent_fit::FitFailure::NotConverged { report }) => {
-            let best: Vec<String> =
-                report.names.iter().zip(&report.estimates).map(|(n, v)| format!("{n}={}", fit::fmt(*v))).collect();
+            // At most four parameters: a softmax over 1 000 classes has
+            // thousands, and the line must stay one readable line.
+            const SHOWN: usize = 4;
+            let mut best: Vec<String> = report
+                .names
+                .iter()
+                .zip(&report.estimates)
+                .take(SHOWN)
+                .map(|(n, v)| format!("{n}={}", fit::fmt(*v)))
+                .collect();
+            if report.estimates.len() > SHOWN {
+                best.push(format!("… and {} more", report.estimates.len() - SHOWN));
+            }
             format!(
                 "the fit did not converge: {}; best point {} (gradient norm {:.2e}); raise --max-iterations or \
                  check the data",

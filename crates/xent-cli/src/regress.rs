@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use nalgebra::DMatrix;
 use serde_json::{Map, Value, json};
 use xent_distributions::special::{ln_norm_cdf, norm_quantile};
-use xent_fit::{FitReport, fit_conditional, fit_linear, ols_std_errors};
+use xent_fit::{Covariance, FitFailure, FitReport, fit_conditional, fit_linear, ols_std_errors};
 use xent_objectives::conditional::{Design, Logistic, PoissonLog, Softmax};
 
 use crate::data::Table;
@@ -25,6 +25,30 @@ pub enum RegressModel {
     Softmax,
 }
 
+/// `--std-errors`: which information the standard errors come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StdErrors {
+    /// The observed information (the Hessian of the NLL at the estimate).
+    Observed,
+    /// The expected (Fisher) information.
+    Expected,
+    /// The sandwich (robust, Huber–White) covariance.
+    Sandwich,
+    /// No standard errors: the Hessian is never formed.
+    None,
+}
+
+impl StdErrors {
+    fn covariance(self) -> Covariance {
+        match self {
+            StdErrors::Observed => Covariance::Observed,
+            StdErrors::Expected => Covariance::Expected,
+            StdErrors::Sandwich => Covariance::Sandwich,
+            StdErrors::None => Covariance::None,
+        }
+    }
+}
+
 /// The arguments of `xent regress`.
 #[derive(Debug, Clone)]
 pub struct RegressArgs {
@@ -38,6 +62,8 @@ pub struct RegressArgs {
     pub features: Option<Vec<String>>,
     /// No intercept column.
     pub no_intercept: bool,
+    /// Where the standard errors come from.
+    pub std_errors: StdErrors,
     /// JSON output.
     pub json: bool,
     /// The optimiser's iteration limit.
@@ -73,6 +99,17 @@ struct Fitted {
 
 /// Runs `xent regress`; returns the text to print on stdout.
 pub fn run(args: &RegressArgs) -> Result<String, CliError> {
+    run_model(args).map_err(|e| match e {
+        // The library names its option; the user needs ours.
+        CliError::Fit(FitFailure::CovarianceUnavailable { model, covariance, reason }) => CliError::Data(format!(
+            "{covariance} standard errors are not available for {model} ({}); rerun with --std-errors none",
+            reason.split(';').next().unwrap_or(reason).trim()
+        )),
+        other => other,
+    })
+}
+
+fn run_model(args: &RegressArgs) -> Result<String, CliError> {
     let table = Table::read(&args.file)?;
     let t = table.index(&args.target)?;
     let y = table.numeric(t)?;
@@ -110,12 +147,18 @@ pub fn run(args: &RegressArgs) -> Result<String, CliError> {
         names.push("intercept".into());
     }
     names.extend(features.iter().map(|&j| table.headers()[j].clone()));
-    let opts = crate::fit::options(Vec::new(), args.max_iterations);
+    let mut opts = crate::fit::options(Vec::new(), args.max_iterations);
+    opts.covariance = args.std_errors.covariance();
     let row_error = |i: usize, what: &str| CliError::Data(format!("line {}: target `{}` {what}", table.line(i), y[i]));
     let fitted = match args.model {
         RegressModel::Linear => {
             let report = fit_linear(&design, &y, &opts)?;
-            let se = ols_std_errors(&design, &y)?;
+            // OLS errors (RSS/(n − p)) where the observed information is
+            // asked for, as statsmodels prints; otherwise the fit's own.
+            let se = match args.std_errors {
+                StdErrors::Observed => ols_std_errors(&design, &y)?,
+                _ => report.std_errors[..names.len()].to_vec(),
+            };
             let coefs = names
                 .iter()
                 .enumerate()
@@ -242,20 +285,31 @@ fn text_of(f: &Fitted, args: &RegressArgs, n: usize) -> String {
         "95% interval"
     );
     for c in &f.coefs {
+        // Without a standard error, z and p are not numbers either: dashes.
+        let (zc, pc) = if c.se.is_finite() {
+            (format!("{:.3}", c.z()), format!("{:.3e}", c.p()))
+        } else {
+            ("—".to_string(), "—".to_string())
+        };
         out += &format!(
-            "{:<8}{:<16} {:>14} {:>14} {:>10.3} {:>10.3e}   [{}, {}]\n",
+            "{:<8}{:<16} {:>14} {:>14} {:>10} {:>10}   [{}, {}]\n",
             c.class.as_deref().unwrap_or(""),
             c.name,
             fmt(c.estimate),
             fmt(c.se),
-            c.z(),
-            c.p(),
+            zc,
+            pc,
             fmt(c.estimate - z * c.se),
             fmt(c.estimate + z * c.se)
         );
     }
     if let Some(s) = f.sigma {
-        out += &format!("\nσ (MLE)        {:>16.6}  (standard errors above use RSS/(n − p), as OLS does)\n", s);
+        let note = match args.std_errors {
+            StdErrors::Observed => "  (standard errors above use RSS/(n − p), as OLS does)",
+            StdErrors::None => "",
+            _ => "  (standard errors above use σ̂, the MLE)",
+        };
+        out += &format!("\nσ (MLE)        {s:>16.6}{note}\n");
     }
     let (term, _) = termination(&f.report);
     out += &format!(

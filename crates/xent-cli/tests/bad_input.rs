@@ -204,3 +204,26 @@ fn standard_input_is_a_stream() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("2.333333"), "{}", String::from_utf8_lossy(&out.stdout));
 }
+
+/// A regression with hundreds of classes: the information matrix is over
+/// the memory budget, and the message names the option that skips it;
+/// with `--std-errors none` it runs (L-BFGS, closed-form softmax
+/// derivatives) and a non-converged run's error line names four
+/// parameters, not six hundred.
+#[test]
+fn many_classes_name_the_option_and_keep_the_line_short() {
+    let mut csv = String::from("x,label\n");
+    for i in 0..3000u32 {
+        csv += &format!("{},{}\n", f64::from((i * 7919) % 1000) / 1000.0, i % 300);
+    }
+    let path = write("many_classes.csv", &csv);
+    let p = path.to_str().unwrap();
+    fails(&["regress", p, "--model", "softmax", "--target", "label"], 1, &["--std-errors none", "memory budget"]);
+    let args =
+        ["regress", p, "--model", "softmax", "--target", "label", "--std-errors", "none", "--max-iterations", "5"];
+    fails(&args, 1, &["did not converge", "… and 594 more", "--max-iterations"]);
+    let err = String::from_utf8_lossy(&xent(&args).stderr).to_string();
+    assert!(err.chars().count() < 400, "{} characters: {err}", err.chars().count());
+    // An unknown source is a usage error.
+    fails(&["regress", p, "--model", "softmax", "--target", "label", "--std-errors", "bootstrap"], 2, &["bootstrap"]);
+}

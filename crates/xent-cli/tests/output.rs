@@ -115,3 +115,33 @@ fn verify_is_the_harness() {
     let text = ok(&xent(&["verify", "--quick", "--filter", "(1)->(2a)"]));
     assert!(text.contains("(1)->(2a)") && text.contains('✓'), "{text}");
 }
+
+/// `--std-errors`: `none` prints dashes (JSON nulls) for the errors, z and
+/// p; `sandwich` and `expected` differ from the default where they should.
+#[test]
+fn standard_errors_can_be_chosen_or_skipped() {
+    let mut csv = String::from("x,y\n");
+    for i in 0..60u32 {
+        let x = f64::from(i) / 10.0 - 3.0;
+        csv += &format!("{x},{}\n", u8::from((i * 7) % 10 < 3 + 3 * u32::from(x > 0.0)));
+    }
+    let path = common::write("std_errors_choice.csv", &csv);
+    let p = path.to_str().unwrap();
+    let base = ["regress", p, "--model", "logistic", "--target", "y"];
+    let with = |src: &str| {
+        let mut a: Vec<&str> = base.to_vec();
+        a.extend(["--std-errors", src, "--json"]);
+        json(&a)
+    };
+    let none = with("none");
+    assert!(none["std_errors"]["x"].is_null() && none["std_errors"]["intercept"].is_null());
+    let observed = with("observed");
+    assert_eq!(none["coefficients"], observed["coefficients"], "the estimate does not depend on the errors");
+    let se = |v: &Value| v["std_errors"]["x"].as_f64().unwrap();
+    assert_eq!(se(&with("expected")), se(&observed), "canonical link: expected = observed");
+    let sandwich = se(&with("sandwich"));
+    assert!(sandwich != se(&observed) && (sandwich / se(&observed) - 1.0).abs() < 0.5);
+    let text = ok(&xent(&[&base[..], &["--std-errors", "none"]].concat()));
+    let row = text.lines().find(|l| l.trim_start().starts_with("x ")).unwrap();
+    assert_eq!(row.matches('—').count(), 5, "error, z, p and both ends of the interval: {row}");
+}

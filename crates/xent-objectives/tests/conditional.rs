@@ -335,3 +335,51 @@ fn bad_input_is_a_typed_error() {
         Err(ObjectiveError::EmptyData)
     ));
 }
+
+/// Softmax without its closed-form local derivatives: the tangents of its
+/// `nll`, the reference the closed form must agree with.
+struct TangentSoftmax(Softmax);
+
+impl EtaModel for TangentSoftmax {
+    fn name(&self) -> String {
+        self.0.name()
+    }
+    fn predictors(&self) -> usize {
+        self.0.predictors()
+    }
+    fn check_target(&self, y: f64) -> Result<(), &'static str> {
+        self.0.check_target(y)
+    }
+    fn nll<T: xent_distributions::Scalar>(&self, eta: &[T], extra: &[T], y: f64) -> T {
+        self.0.nll(eta, extra, y)
+    }
+}
+
+#[test]
+fn softmax_closed_form_derivatives_equal_the_tangents() {
+    // K = 3 (one tangent block), 20 (blocks of 16) and 40, at random
+    // coefficients including large ones (saturated probabilities).
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(41);
+    for k in [3usize, 20, 40] {
+        let n = 60;
+        let x = DMatrix::from_fn(n, 2, |_, _| rng.random::<f64>() * 4.0 - 2.0);
+        let y: Vec<f64> = (0..n).map(|i| (i % k) as f64).collect();
+        let design = Design::new(&x, true).unwrap();
+        let fast = ConditionalNll::new(Softmax::new(k).unwrap(), &design, &y).unwrap();
+        let slow = ConditionalNll::new(TangentSoftmax(Softmax::new(k).unwrap()), &design, &y).unwrap();
+        for scale in [0.1, 3.0, 40.0] {
+            let theta: Vec<f64> = (0..fast.dim()).map(|_| (rng.random::<f64>() - 0.5) * scale).collect();
+            let (v1, g1, h1) = fast.value_gradient_hessian(&theta).unwrap();
+            let (v2, g2, h2) = slow.value_gradient_hessian(&theta).unwrap();
+            assert!((v1 - v2).abs() <= 1e-13 * v2.abs().max(1.0), "K={k}: {v1} vs {v2}");
+            let gs = g2.iter().fold(1e-300f64, |m, v| m.max(v.abs()));
+            for (a, b) in g1.iter().zip(&g2) {
+                assert!((a - b).abs() <= 1e-12 * gs, "K={k} scale {scale}: gradient {a} vs {b}");
+            }
+            let hs = h2.iter().fold(1e-300f64, |m, v| m.max(v.abs()));
+            assert!((&h1 - &h2).amax() <= 1e-12 * hs, "K={k} scale {scale}: Hessians differ by {}", (&h1 - &h2).amax());
+            let (_, g3) = fast.value_and_gradient(&theta).unwrap();
+            assert_eq!(g3, g1, "the gradient pass and the Hessian pass agree");
+        }
+    }
+}

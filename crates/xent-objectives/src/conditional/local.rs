@@ -34,6 +34,11 @@ fn tangent_width(l: usize) -> usize {
 /// one per block of 16 directions or pair of blocks).
 pub(super) fn local_derivatives<M: EtaModel>(model: &M, c: &Chunk<'_>, g: &mut [f64], h: &mut [f64]) -> f64 {
     let l = c.eta.len() + c.extra.len();
+    if c.order >= 1 {
+        if let Some(v) = closed_form(model, c, g, h) {
+            return v;
+        }
+    }
     match tangent_width(l) {
         1 => derivatives_n::<M, 1>(model, c, g, h),
         2 => derivatives_n::<M, 2>(model, c, g, h),
@@ -41,6 +46,35 @@ pub(super) fn local_derivatives<M: EtaModel>(model: &M, c: &Chunk<'_>, g: &mut [
         9 => derivatives_n::<M, 9>(model, c, g, h),
         _ => derivatives_n::<M, 16>(model, c, g, h),
     }
+}
+
+/// [`local_derivatives`] from the model's [`EtaModel::local_closed_form`],
+/// `None` if it has none.
+fn closed_form<M: EtaModel>(model: &M, c: &Chunk<'_>, g: &mut [f64], h: &mut [f64]) -> Option<f64> {
+    let (m, len) = (c.eta.len(), c.y.len());
+    let l = m + c.extra.len();
+    let mut eta = vec![0.0; m];
+    let mut grad = vec![0.0; l];
+    let mut hess = vec![0.0; if c.order >= 2 { l * l } else { 0 }];
+    let mut value = 0.0;
+    for (r, &y) in c.y.iter().enumerate() {
+        for k in 0..m {
+            eta[k] = c.eta[k][r];
+        }
+        let h_out = if c.order >= 2 { Some(hess.as_mut_slice()) } else { None };
+        value += model.local_closed_form(&eta, c.extra, y, &mut grad, h_out)?;
+        for (d, v) in grad.iter().enumerate() {
+            g[d * len + r] = *v;
+        }
+        if c.order >= 2 {
+            for a in 0..l {
+                for b in a..l {
+                    h[(a * l + b) * len + r] = hess[a * l + b];
+                }
+            }
+        }
+    }
+    Some(value)
 }
 
 /// [`local_derivatives`] at tangent width `N`.

@@ -32,6 +32,23 @@ pub trait EtaModel: Sync {
     fn expected_is_observed(&self) -> bool {
         false
     }
+    /// The NLL of one sample with its gradient (`grad`, length `l` = the
+    /// local variables `(η…, extra…)`) and, when `hess` is given, its
+    /// Hessian (`l × l`, row-major, both triangles) in closed form — for
+    /// models where that is much cheaper than vector tangents. `None` (the
+    /// default): the tangents of [`EtaModel::nll`] are used. An override
+    /// must agree with them (tests compare the two).
+    fn local_closed_form(
+        &self,
+        eta: &[f64],
+        extra: &[f64],
+        y: f64,
+        grad: &mut [f64],
+        hess: Option<&mut [f64]>,
+    ) -> Option<f64> {
+        let _ = (eta, extra, y, grad, hess);
+        None
+    }
 }
 
 /// `softplus(x) = ln(1 + eˣ)`, stable, generic.
@@ -126,6 +143,43 @@ impl EtaModel for Softmax {
         let lse = m + eta.iter().fold((-m).exp(), |acc, &v| acc + (v - m).exp()).ln();
         let k = y as usize;
         if k == 0 { lse } else { lse - eta[k - 1] }
+    }
+    /// With `p = softmax(0, η)`: gradient `p_k − [y = k]`, Hessian
+    /// `diag(p) − ppᵀ` — `O(K)` and `O(K²)` per sample, where tangents of
+    /// the log-sum-exp cost `O(K²)` and `O(K³)` (a 1 200-class fit took
+    /// minutes per gradient).
+    fn local_closed_form(
+        &self,
+        eta: &[f64],
+        _extra: &[f64],
+        y: f64,
+        grad: &mut [f64],
+        hess: Option<&mut [f64]>,
+    ) -> Option<f64> {
+        let l = eta.len();
+        let m = eta.iter().fold(0.0f64, |a, &b| a.max(b));
+        let mut total = (-m).exp();
+        for (g, &v) in grad.iter_mut().zip(eta) {
+            *g = (v - m).exp();
+            total += *g;
+        }
+        for g in grad.iter_mut() {
+            *g /= total;
+        }
+        let k = y as usize;
+        let lse = m + total.ln();
+        if let Some(h) = hess {
+            for a in 0..l {
+                for b in 0..l {
+                    h[a * l + b] = if a == b { grad[a] - grad[a] * grad[a] } else { -grad[a] * grad[b] };
+                }
+            }
+        }
+        let value = if k == 0 { lse } else { lse - eta[k - 1] };
+        if k > 0 {
+            grad[k - 1] -= 1.0;
+        }
+        Some(value)
     }
 }
 
