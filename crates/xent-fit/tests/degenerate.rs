@@ -173,3 +173,39 @@ fn hessians_above_the_memory_budget_are_refused() {
     let small = ConditionalNll::new(Softmax::new(3).unwrap(), &design, &zeros).unwrap();
     assert!(small.hessian_bytes() < 1 << 20);
 }
+
+/// Quasi-complete separation — some observations perfectly predicted, the
+/// rest not — is no finite MLE for every model and every class, named by
+/// the coefficient that diverges; data that are merely strongly
+/// predictive still fit (see `a_healthy_design_fits_every_model`).
+#[test]
+fn quasi_complete_separation_is_named_per_model_and_class() {
+    let n = 200;
+    // x0 on a grid with many exact zeros (the ties of the separating plane).
+    let x =
+        DMatrix::from_fn(n, 2, |i, j| if j == 0 { (i % 9) as f64 - 4.0 } else { ((i * 7) % 11) as f64 / 5.0 - 1.0 });
+    let expect = |r: Result<xent_fit::FitReport, FitFailure>, model: &str, coef: &str| match r {
+        Err(FitFailure::NoFiniteMle { reason }) => {
+            assert!(reason.contains("quasi-complete separation") && reason.contains(coef), "{model}: {reason}");
+        }
+        other => panic!("{model}: expected quasi-complete separation, got {other:?}"),
+    };
+    let design = Design::new(&x, true).unwrap();
+    let opts = FitOptions::default();
+    // Logistic: y = 1 for x0 > 0, 0 for x0 < 0, mixed at x0 = 0.
+    let y: Vec<f64> = (0..n)
+        .map(|i| match x[(i, 0)] {
+            v if v > 0.0 => 1.0,
+            v if v < 0.0 => 0.0,
+            _ => (i % 2) as f64,
+        })
+        .collect();
+    expect(fit_conditional(Logistic, &design, &y, &opts), "logistic", "b0[");
+    // Softmax: class 2 exactly when x0 > 1; classes 0 and 1 mixed elsewhere.
+    let y: Vec<f64> = (0..n).map(|i| if x[(i, 0)] > 1.0 { 2.0 } else { ((i * 7) % 2) as f64 }).collect();
+    expect(fit_conditional(Softmax::new(3).unwrap(), &design, &y, &opts), "softmax", "b1[");
+    // Poisson: a group (indicator column) whose counts are all zero.
+    let g = DMatrix::from_fn(n, 2, |i, j| if j == 0 { f64::from(u8::from(i % 4 == 0)) } else { x[(i, 1)] });
+    let counts: Vec<f64> = (0..n).map(|i| if i % 4 == 0 { 0.0 } else { ((i * 31) % 5) as f64 }).collect();
+    expect(fit_conditional(PoissonLog, &Design::new(&g, true).unwrap(), &counts, &opts), "poisson", "b0[1]");
+}
