@@ -94,7 +94,7 @@ pub enum CliError {
         message: String,
     },
     /// Values the family cannot produce.
-    #[error("{count} values are outside the support of {family}; the first is `{value}` on line {line}")]
+    #[error("{count} values are outside the support of {family}; the first is `{}` on line {line}", short(*.value))]
     OutOfSupport {
         /// The family.
         family: String,
@@ -123,4 +123,11 @@ pub enum CliError {
         /// Why it failed.
         message: String,
     },
+}
+
+/// A value as its shortest round-trip decimal, in scientific notation
+/// where the plain form is long (1e300 would print 301 digits).
+fn short(v: f64) -> String {
+    let plain = format!("{v}");
+    if plain.len() <= 24 { plain } else { format!("{v:e}") }
 }

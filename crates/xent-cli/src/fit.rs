@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value, json};
 use xent_distributions::AnyUnivariate;
-use xent_fit::{FitFailure, FitMethod, FitOptions, FitReport, fit_family, fit_summary};
+use xent_fit::{FitFailure, FitMethod, FitOptions, FitReport, fit_family, fit_summary_rescaled, streaming_scale};
 use xent_objectives::{Family, Model, Summary};
 
 use crate::data::{Column, read_column, stream_column};
@@ -95,22 +95,64 @@ fn fit_streaming(
     family: &Family,
     opts: &FitOptions,
 ) -> Result<(FitReport<AnyUnivariate>, String), CliError> {
+    // The first HEAD values choose a power of two to divide every value by
+    // (exact; see `streaming_scale`), so that data near 1e±300 neither
+    // over- nor underflow in the sums; they are held until it is known.
+    const HEAD: usize = 1024;
     let mut summary = Summary::empty(family).map_err(FitFailure::from)?;
     let (mut bad, mut first) = (0usize, None);
     let support = family.support();
+    let mut head: Vec<(f64, u64)> = Vec::with_capacity(HEAD);
+    let mut scale: Option<f64> = None;
+    let mut lost: Option<(u64, f64)> = None;
+    let mut push = |summary: &mut Summary, x: f64, s: f64, line: u64| {
+        let z = x / s;
+        if (z == 0.0 && x != 0.0) || !z.is_finite() {
+            lost.get_or_insert((line, x));
+        }
+        summary.push(z);
+    };
     let (name, _) = stream_column(&args.file, args.column.as_deref(), |x, line| {
-        if support.contains(x) {
-            summary.push(x);
-        } else {
+        if !support.contains(x) {
             bad += 1;
             first.get_or_insert((line, x));
+            return Ok(());
+        }
+        match scale {
+            Some(s) => push(&mut summary, x, s, line),
+            None => {
+                head.push((x, line));
+                if head.len() == HEAD {
+                    let values: Vec<f64> = head.iter().map(|h| h.0).collect();
+                    let s = streaming_scale(family, &values);
+                    head.iter().for_each(|&(h, l)| push(&mut summary, h, s, l));
+                    head.clear();
+                    scale = Some(s);
+                }
+            }
         }
         Ok(())
     })?;
     if let Some((line, value)) = first {
         return Err(CliError::OutOfSupport { family: family.name(), count: bad, line, value });
     }
-    Ok((fit_summary(&summary, opts)?, name))
+    let s = match scale {
+        Some(s) => s,
+        None => {
+            let values: Vec<f64> = head.iter().map(|h| h.0).collect();
+            let s = streaming_scale(family, &values);
+            head.iter().for_each(|&(h, l)| push(&mut summary, h, s, l));
+            s
+        }
+    };
+    if let Some((line, value)) = lost {
+        return Err(CliError::Data(format!(
+            "line {line}: {} is more than 300 decades from the data's scale (the first {HEAD} values); \
+             the values span more than a double can hold at once",
+            fmt(value)
+        )));
+    }
+    Ok((fit_summary_rescaled(&summary, s, opts)?, name))
 }
 
 /// A termination in words, and whether it converged.

@@ -145,3 +145,63 @@ fn standard_errors_can_be_chosen_or_skipped() {
     let row = text.lines().find(|l| l.trim_start().starts_with("x ")).unwrap();
     assert_eq!(row.matches('—').count(), 5, "error, z, p and both ends of the interval: {row}");
 }
+
+/// The streaming normal fit at a large offset (1e15 + {.1, .2, .3}, the
+/// values as parsed: 1e15 + {0.125, 0.25, 0.25}) agrees with the two-pass
+/// answer on the deviations — it once rounded each update's δ/n away.
+#[test]
+fn streaming_normal_fit_at_a_large_offset() {
+    let path = common::write("offset_normal.csv", "x\n1000000000000000.1\n1000000000000000.2\n1000000000000000.3\n");
+    let v = json(&["fit", path.to_str().unwrap(), "--family", "normal", "--json"]);
+    let xs: Vec<f64> = ["1000000000000000.1", "1000000000000000.2", "1000000000000000.3"]
+        .iter()
+        .map(|s| s.parse::<f64>().unwrap() - 1e15)
+        .collect();
+    let mean = xs.iter().sum::<f64>() / 3.0;
+    let sd = (xs.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / 3.0).sqrt();
+    let got_sd = v["params"]["std_dev"].as_f64().unwrap();
+    assert!((got_sd - sd).abs() <= 1e-14 * sd, "σ̂ = {got_sd}, want {sd}");
+    let got_mean = v["params"]["mean"].as_f64().unwrap();
+    assert!((got_mean - (1e15 + mean)).abs() <= 0.125, "μ̂ = {got_mean}");
+}
+
+/// The streaming path (exponential families, no plot) agrees with the
+/// library's in-memory fit at data scales of 2^±990 (1e±298): the stream
+/// is divided by a power of two chosen from its first values, the fit
+/// mapped back — before, 1e300 data were "outside the support" of the
+/// normal and an exponential rate had a standard error of exactly 0.
+#[test]
+fn streaming_fits_at_extreme_scales_match_the_in_memory_fit() {
+    use xent_fit::{FitOptions, fit_family};
+    use xent_objectives::Family;
+    let base: Vec<f64> = (0..400u32).map(|i| 0.2 + f64::from((i * 7919) % 997) / 300.0).collect();
+    for k in [-990i32, 990] {
+        let c = 2f64.powi(k);
+        let xs: Vec<f64> = base.iter().map(|v| v * c).collect();
+        let mut csv = String::from("x\n");
+        for x in &xs {
+            csv += &format!("{x:e}\n");
+        }
+        let path = common::write(&format!("extreme_scale_{k}.csv"), &csv);
+        for (name, family) in [
+            ("normal", Family::Normal),
+            ("exponential", Family::Exponential),
+            ("gamma", Family::Gamma),
+            ("rayleigh", Family::Rayleigh),
+            ("inverse_gaussian", Family::InverseGaussian),
+            ("log_normal", Family::LogNormal),
+        ] {
+            let v = json(&["fit", path.to_str().unwrap(), "--family", name, "--json"]);
+            let want = fit_family(&family, &xs, &FitOptions::default()).unwrap();
+            for (i, p) in want.names.iter().enumerate() {
+                let got = v["params"][p.as_str()].as_f64().unwrap();
+                let se = v["std_errors"][p.as_str()].as_f64().unwrap();
+                let w = want.estimates[i];
+                assert!((got - w).abs() <= 1e-7 * w.abs().max(1e-300), "{name} 2^{k}: {p} = {got:e}, want {w:e}");
+                assert!((se - want.std_errors[i]).abs() <= 1e-6 * want.std_errors[i], "{name} 2^{k}: se({p}) = {se:e}");
+            }
+            let ll = v["log_likelihood"].as_f64().unwrap();
+            assert!((ll - want.log_likelihood).abs() <= 1e-9 * want.log_likelihood.abs(), "{name} 2^{k}: log L {ll}");
+        }
+    }
+}

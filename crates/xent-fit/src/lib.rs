@@ -50,5 +50,5 @@ pub use glm::{fit_conditional, fit_linear, ols_std_errors};
 pub use options::{Covariance, FitOptions};
 pub use problem::ObjectiveProblem;
 pub use report::{FitMethod, FitReport};
-pub use summary::fit_summary;
+pub use summary::{fit_summary, fit_summary_rescaled, streaming_scale};
 pub use unconditional::{fit_family, fit_model};

@@ -138,6 +138,33 @@ impl Standardised {
         Ok(r.map_distribution(|()| distribution))
     }
 
+    /// [`Standardised::report`] for a fit from streamed statistics of the
+    /// rescaled data: the log-likelihood is mapped by the Jacobian alone.
+    pub(crate) fn report_streamed(
+        &self,
+        family: &Family,
+        r: FitReport<AnyUnivariate>,
+    ) -> Result<FitReport<AnyUnivariate>, FitFailure> {
+        let r = self.map(r.without_distribution());
+        let named: Vec<(&str, f64)> = r.names.iter().map(String::as_str).zip(r.estimates.iter().copied()).collect();
+        let distribution =
+            AnyUnivariate::from_params(&family.name(), &named).map_err(|e| FitFailure::Distribution(e.into()))?;
+        Ok(r.map_distribution(|()| distribution))
+    }
+
+    /// The scale a streaming fit divides its observations by, from the
+    /// first values of the stream (1 where no rescaling applies).
+    pub(crate) fn scale(&self) -> f64 {
+        self.s
+    }
+
+    /// The map of a scale-only rescaling by `s` (a power of two) for `family`.
+    pub(crate) fn by_scale(family: &Family, s: f64) -> Option<Standardised> {
+        let roles = AnyUnivariate::equivariance(&family.name())?;
+        let k = s.log2();
+        (s > 0.0 && k == k.round()).then_some(Standardised { m: 0.0, s, ln_s: k * std::f64::consts::LN_2, roles })
+    }
+
     /// A failure on the standardised data as a failure on the data: the
     /// partial report of a non-converged fit mapped back, observations
     /// named by their original values.

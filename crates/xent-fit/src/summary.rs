@@ -2,7 +2,7 @@
 //! [`Summary`], then the fit costs O(1) memory whatever `n` is.
 
 use xent_distributions::AnyUnivariate;
-use xent_objectives::{Model, SufficientNll, Summary};
+use xent_objectives::{Family, Model, SufficientNll, Summary};
 use xent_optim::Method;
 
 use crate::error::FitFailure;
@@ -103,4 +103,60 @@ pub fn fit_summary(summary: &Summary, opts: &FitOptions) -> Result<FitReport<Any
         method,
     };
     if converged { Ok(rep) } else { Err(FitFailure::NotConverged { report: Box::new(rep.without_distribution()) }) }
+}
+
+/// The power of two a streaming fit of `family` divides its observations
+/// by, chosen from the first values of the stream (`head`, say its first
+/// thousand): near their spread, so that sums of squares neither overflow
+/// (data near 1e300) nor underflow (near 1e-300); 1 where the family is not
+/// closed under rescaling or no rescaling is needed. Dividing by it is
+/// exact; [`fit_summary_rescaled`] maps the fit back.
+///
+/// ```
+/// use xent_fit::{FitOptions, fit_summary_rescaled, streaming_scale};
+/// use xent_objectives::{Family, Summary};
+/// let data: Vec<f64> = (1..=50).map(|i| 1e300 * f64::from(i) / 7.0).collect();
+/// let s = streaming_scale(&Family::Normal, &data[..10]);
+/// let mut summary = Summary::empty(&Family::Normal)?;
+/// for x in &data {
+///     summary.push(x / s);
+/// }
+/// let r = fit_summary_rescaled(&summary, s, &FitOptions::default())?;
+/// assert!((r.estimates[0] / 1e300 - 25.5 / 7.0).abs() < 1e-14);
+/// assert!(r.std_errors.iter().all(|e| e.is_finite() && *e > 0.0));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn streaming_scale(family: &Family, head: &[f64]) -> f64 {
+    if head.is_empty() || head.iter().any(|x| !x.is_finite()) {
+        return 1.0;
+    }
+    crate::standardise::Standardised::choose(family, head, false).map_or(1.0, |st| st.scale())
+}
+
+/// [`fit_summary`] of statistics gathered from `x / scale` (`scale` from
+/// [`streaming_scale`]), reported for `x`: estimates, known values in
+/// `opts`, standard errors and covariance moved as each parameter's
+/// [`Equivariance`](xent_distributions::Equivariance) says, the
+/// log-likelihood less `n ln scale`.
+pub fn fit_summary_rescaled(
+    summary: &Summary,
+    scale: f64,
+    opts: &FitOptions,
+) -> Result<FitReport<AnyUnivariate>, FitFailure> {
+    if scale == 1.0 {
+        return fit_summary(summary, opts);
+    }
+    let family = summary.family();
+    let st = crate::standardise::Standardised::by_scale(&family, scale).ok_or(FitFailure::Objective(
+        xent_objectives::ObjectiveError::InvalidOption {
+            name: "scale",
+            value: scale,
+            reason: "must be a power of two, for a family closed under rescaling",
+        },
+    ))?;
+    let zopts = st.options(&family, opts);
+    match fit_summary(summary, &zopts) {
+        Ok(r) => st.report_streamed(&family, r),
+        Err(e) => Err(st.failure(&family, e, &[])),
+    }
 }

@@ -212,10 +212,25 @@ pub struct SupportTest {
 
 impl SupportTest {
     /// Whether `x` is in the family's support.
+    ///
+    /// Inside the canonical member's support interval every finite value
+    /// is in (its density there may underflow — a normal's at 1e300 — but
+    /// some member of the family has a finite one); at an end point, the
+    /// canonical density decides (a gamma's 0 is observable for shapes ≤ 1).
     pub fn contains(&self, x: f64) -> bool {
+        use xent_distributions::{Support, Univariate as _};
+        if !x.is_finite() {
+            return false;
+        }
         match &self.canonical {
-            Some(d) => d.ln_density(&x).is_finite(),
-            None => x.is_finite() && (!self.pareto || x > 0.0),
+            Some(d) => match d.support() {
+                Support::Continuous { low, high } => {
+                    (x > low && x < high) || ((x == low || x == high) && d.ln_density(&x).is_finite())
+                }
+                Support::Discrete { low, high } => x >= low && x <= high && x == x.floor(),
+                _ => d.ln_density(&x).is_finite(),
+            },
+            None => !self.pareto || x > 0.0,
         }
     }
 }
