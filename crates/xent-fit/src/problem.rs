@@ -77,6 +77,8 @@ pub(crate) fn second_order_then_lbfgs<O: Objective + ?Sized>(
 pub(crate) fn method_name(method: &Method) -> String {
     match method {
         Method::ChordNewton { .. } => "ChordNewton".to_string(),
+        Method::Lbfgs { memory } => format!("L-BFGS, memory {memory}"),
+        Method::LbfgsB { memory, .. } => format!("L-BFGS-B, memory {memory}"),
         other => format!("{other:?}"),
     }
 }
