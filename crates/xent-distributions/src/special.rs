@@ -149,25 +149,19 @@ pub fn gamma_entropy(k: f64, rate: f64) -> f64 {
         - rate.ln()
 }
 
-/// `ψ(r) − ψ(x)` for `r ≥ x > 0`, without cancellation when `x ≥ 100`
-/// (`ln(r/x) − 1/(2r) + 1/(2x) − δ(r) + δ(x)`).
+/// `ψ(r) − ψ(x)` for `r ≥ x > 0`: [`scaled_digamma_gap`] with `c = 1`.
 pub(crate) fn digamma_gap(r: f64, x: f64) -> f64 {
-    if x < 1.0 {
-        // ψ(x) = ψ(x+1) − 1/x: the poles taken out as (r − x)/(r x), which is
-        // +∞ only when the gap itself exceeds the largest f64 (subnormal x),
-        // where ψ(r) − ψ(x) would be −∞ − (−∞).
-        return polygamma(0, r + 1.0) - polygamma(0, x + 1.0) + (r - x) / r / x;
-    }
-    if x < 100.0 {
-        return polygamma(0, r) - polygamma(0, x);
-    }
-    ((r - x) / x).ln_1p() - 0.5 / r + 0.5 / x - digamma_remainder(r) + digamma_remainder(x)
+    scaled_digamma_gap(1.0, r, x)
 }
 
-/// `c·(ψ(r) − ψ(x))` for `r ≥ x > 0`, with the pole of `ψ(x)` at 0 taken
-/// out as `(c/x)·((r − x)/r)`: finite whenever the product is, even where
-/// the gap alone overflows (subnormal `x` and `c ≈ x`, as in the KL
-/// divergence between two beta distributions with tiny parameters).
+/// `c·(ψ(r) − ψ(x))` for `r ≥ x > 0`:
+/// - `x < 1`: `ψ(x) = ψ(x+1) − 1/x`, the pole taken out as
+///   `(c/x)·((r − x)/r)` — finite whenever the product is, even where the
+///   gap alone overflows (subnormal `x` and `c ≈ x`, as in the KL divergence
+///   between two beta distributions with tiny parameters), `+∞` only where
+///   the value exceeds the largest f64 (never −∞ − (−∞));
+/// - `x ≥ 100`: `ln(r/x) − 1/(2r) + 1/(2x) − δ(r) + δ(x)`, without the
+///   cancellation of two large digammas.
 pub(crate) fn scaled_digamma_gap(c: f64, r: f64, x: f64) -> f64 {
     if c == 0.0 {
         return 0.0;
@@ -175,7 +169,12 @@ pub(crate) fn scaled_digamma_gap(c: f64, r: f64, x: f64) -> f64 {
     if x < 1.0 {
         return c * (polygamma(0, r + 1.0) - polygamma(0, x + 1.0)) + c / x * ((r - x) / r);
     }
-    c * digamma_gap(r, x)
+    let gap = if x < 100.0 {
+        polygamma(0, r) - polygamma(0, x)
+    } else {
+        ((r - x) / x).ln_1p() - 0.5 / r + 0.5 / x - digamma_remainder(r) + digamma_remainder(x)
+    };
+    c * gap
 }
 
 /// The entropy of the beta distribution,
@@ -434,6 +433,19 @@ pub(crate) fn ratio_h(r: f64, ln_r: f64) -> f64 {
     } else {
         r - 1.0 - ln_r
     }
+}
+
+/// `h(t² − 1) = t² − 1 − 2 ln t` for a ratio of scales `t` given with its
+/// log: [`ratio_h`] of `t²`, with `t² − 1` formed as `(t − 1)(t + 1)` (the
+/// rounded square would keep only the digits of `t² − 1` above `ε`). The
+/// scale part of the KL divergence between normals (halved) and Rayleighs.
+pub(crate) fn square_ratio_h(t: f64, ln_t: f64) -> f64 {
+    let s = t * t;
+    if s == f64::INFINITY {
+        return s;
+    }
+    let u = (t - 1.0) * (t + 1.0);
+    if u.abs() <= 0.5 { crate::incomplete::a_h(1.0, u, s) } else { u - 2.0 * ln_t }
 }
 
 /// Deviance term `x ln(x/np) + np − x`, computed without cancellation (Loader 2000).
@@ -709,5 +721,27 @@ mod tests {
         let mut s = crate::incomplete::CfStop::default();
         assert!(s.done(1.0), "an exact 1 is");
         assert!(!s.done(1.0 + 2.0 * f64::EPSILON));
+    }
+
+    #[test]
+    fn squared_ratio_h_keeps_its_digits_near_one() {
+        // t = 1 + δ: t² − 1 = δ(2 + δ) exactly in reals, h(u) = u²/2 − u³/3 + …;
+        // ratio_h of the rounded t² would keep only ~7 of its digits at δ = 1e-9.
+        for delta in [1e-9f64, -3e-7, 1e-5, 0.1] {
+            let t = 1.0 + delta;
+            let d = t - 1.0;
+            let u = d * (2.0 + d);
+            // The series where u − ln(1 + u) would cancel, the closed form elsewhere.
+            let want = if u.abs() < 1e-4 {
+                u * u * (0.5 - u * (1.0 / 3.0 - u * (0.25 - u * (0.2 - u / 6.0))))
+            } else {
+                u - u.ln_1p()
+            };
+            let got = square_ratio_h(t, t.ln());
+            assert!((got - want).abs() <= 1e-12 * want, "δ = {delta:e}: {got:e} vs {want:e}");
+        }
+        assert_eq!(square_ratio_h(1e200, 1e200f64.ln()), f64::INFINITY);
+        let t = 1e-200f64;
+        assert!((square_ratio_h(t, t.ln()) - (-1.0 - 2.0 * t.ln())).abs() <= 1e-13 * 920.0);
     }
 }

@@ -132,8 +132,9 @@ impl Beta<f64> {
         (t.iter().sum(), t.iter().map(|v| v.abs()).sum())
     }
 
-    /// KL(p ‖ q) and its rounding scale, from whichever of three exact
-    /// forms rounds least here: each cancels somewhere the others do not.
+    /// `(H(p, q), KL(p ‖ q))`, each with its rounding scale, from whichever
+    /// exact form rounds least here: each cancels somewhere the others do
+    /// not. For KL:
     /// - `ln B_q − ln B_p − (α_q − α_p) E_p[ln X] − (β_q − β_p) E_p[ln(1 − X)]`
     ///   (subnormal parameters: the poles cancel inside `scaled_digamma_gap`);
     /// - `H(p, q) − H(p)`, with `H(p)` in Loader's form (one member with
@@ -142,7 +143,9 @@ impl Beta<f64> {
     /// - the Bregman divergence of `ln B`, `D(α_q, α_p) + D(β_q, β_p) −
     ///   D(α_q + β_q, α_p + β_p)` with `D` that of `lnΓ` (two members with
     ///   large, close parameters: the other forms subtract ≈ equal halves).
-    fn kl_with_bound(&self, q: &Self) -> (f64, f64) {
+    ///
+    /// For `H(p, q)`: its direct form, or `H(p) + KL(p ‖ q)`.
+    fn divergences(&self, q: &Self) -> ((f64, f64), (f64, f64)) {
         let r = self.alpha + self.beta;
         let direct = [
             q.ln_b,
@@ -157,14 +160,15 @@ impl Beta<f64> {
             ln_gamma_bregman(q.beta, self.beta),
             ln_gamma_bregman_with_gap(q.alpha + q.beta, r, (q.alpha - self.alpha) + (q.beta - self.beta)),
         ];
-        let candidates = [
+        let (kl, kl_err) = least_rounded(&[
             (direct.iter().sum(), direct.iter().map(|v| v.abs()).sum()),
             (ce - h, ce_err + h.abs()),
             (d[0] + d[1] - d[2], d[0] + d[1] + d[2]),
-        ];
-        let (kl, err) = least_rounded(&candidates);
+        ]);
         // KL ≥ 0: a negative value is rounding below the bound.
-        (kl.max(0.0), err)
+        let kl = kl.max(0.0);
+        let cross = least_rounded(&[(ce, ce_err), (h + kl, h.abs() + kl_err)]);
+        (cross, (kl, kl_err))
     }
 }
 
@@ -172,14 +176,11 @@ impl CrossEntropy for Beta<f64> {
     /// `H(p, q) = ln B(α_q, β_q) − (α_q − 1) E_p[ln X] − (β_q − 1) E_p[ln(1 − X)]`.
     /// Directly, or as `H(p) + KL(p ‖ q)` where that rounds less.
     fn cross_entropy(&self, q: &Self) -> Result<f64, DivergenceError> {
-        let direct = self.cross_entropy_terms(q.alpha, q.beta);
-        let (kl, kl_err) = self.kl_with_bound(q);
-        let h = self.entropy();
-        Ok(least_rounded(&[direct, (h + kl, h.abs() + kl_err)]).0)
+        Ok(self.divergences(q).0.0)
     }
-    /// See `kl_with_bound` for the three forms it chooses between.
+    /// See `divergences` for the three forms it chooses between.
     fn kl_divergence(&self, q: &Self) -> Result<f64, DivergenceError> {
-        Ok(self.kl_with_bound(q).0)
+        Ok(self.divergences(q).1.0)
     }
 }
 

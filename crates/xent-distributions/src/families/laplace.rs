@@ -106,8 +106,7 @@ impl CrossEntropy for Laplace<f64> {
             return Ok(crate::special::ratio_h(self.scale / q.scale, ln_r));
         }
         // d/b in halves where d itself overflows (locations near ±f64::MAX).
-        let over =
-            |b: f64| if d.is_finite() { d / b } else { 2.0 * ((0.5 * self.location - 0.5 * q.location).abs() / b) };
+        let over = |b: f64| super::scaled_difference(self.location, q.location, b).abs();
         Ok(-ln_r + over(q.scale) + (ln_r - over(self.scale)).exp() - 1.0)
     }
 }

@@ -214,6 +214,13 @@ pub(crate) fn ln_1p_square<T: Scalar>(w: T) -> T {
     }
 }
 
+/// `(a − b)/s` without the difference overflowing first (locations near
+/// ±f64::MAX): halved, divided, doubled where `a − b` is not finite.
+pub(crate) fn scaled_difference(a: f64, b: f64, s: f64) -> f64 {
+    let d = a - b;
+    if d.is_finite() { d / s } else { 2.0 * ((0.5 * a - 0.5 * b) / s) }
+}
+
 /// Whether `x` is a non-negative integer (as an `f64`).
 #[inline]
 pub(crate) fn is_count(x: f64) -> bool {

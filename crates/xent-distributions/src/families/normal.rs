@@ -5,7 +5,7 @@ use rand_distr::Distribution;
 
 use crate::error::{DivergenceError, FitError, ParamError, finite, positive};
 use crate::families::underflow;
-use crate::families::{closed_form_start, fit_with, pick_divergence};
+use crate::families::{closed_form_start, fit_with, pick_divergence, scaled_difference};
 use crate::scalar::Scalar;
 use crate::special::{HALF_LN_2PI, norm_cdf};
 use crate::stats::{Accumulator, MomentStats, stat_map};
@@ -137,16 +137,10 @@ impl CrossEntropy for Normal<f64> {
     }
 }
 
-/// `z = (μ_p − μ_q)/σ_q` without the difference overflowing first.
-fn standardised_gap(mp: f64, mq: f64, sq: f64) -> f64 {
-    let d = mp - mq;
-    if d.is_finite() { d / sq } else { 2.0 * ((0.5 * mp - 0.5 * mq) / sq) }
-}
-
 /// `H(N(μ_p, σ_p²), N(μ_q, σ_q²)) = ½ ln 2π + ln σ_q + ½ (r² + z²)`.
 pub(crate) fn gaussian_cross_entropy(mp: f64, sp: f64, mq: f64, sq: f64) -> f64 {
     let r = sp / sq;
-    let z = standardised_gap(mp, mq, sq);
+    let z = scaled_difference(mp, mq, sq);
     HALF_LN_2PI + sq.ln() + 0.5 * (r * r + z * z)
 }
 
@@ -155,14 +149,8 @@ pub(crate) fn gaussian_cross_entropy(mp: f64, sp: f64, mq: f64, sq: f64) -> f64 
 /// scales where `r` itself under- or overflows (σ's of 1e-320 and 1e130
 /// give `+∞`, the rounded value, not `∞ − ∞`).
 pub(crate) fn gaussian_kl(mp: f64, sp: f64, mq: f64, sq: f64) -> f64 {
-    let r = sp / sq;
-    let u = (r - 1.0) * (r + 1.0);
-    let scale_part = if u.abs() <= 0.5 {
-        0.5 * crate::incomplete::a_h(1.0, u, r * r)
-    } else {
-        0.5 * u - crate::special::ln_ratio(sp, sq)
-    };
-    let z = standardised_gap(mp, mq, sq);
+    let scale_part = 0.5 * crate::special::square_ratio_h(sp / sq, crate::special::ln_ratio(sp, sq));
+    let z = scaled_difference(mp, mq, sq);
     scale_part + 0.5 * z * z
 }
 

@@ -89,8 +89,7 @@ impl CrossEntropy for Rayleigh<f64> {
     }
     /// `2 ln(σ_q/σ_p) + σ_p²/σ_q² − 1`.
     fn kl_divergence(&self, q: &Self) -> Result<f64, DivergenceError> {
-        let r = (self.sigma / q.sigma).powi(2);
-        Ok(crate::special::ratio_h(r, 2.0 * crate::special::ln_ratio(self.sigma, q.sigma)))
+        Ok(crate::special::square_ratio_h(self.sigma / q.sigma, crate::special::ln_ratio(self.sigma, q.sigma)))
     }
 }
 
