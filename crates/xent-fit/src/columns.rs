@@ -28,6 +28,7 @@ use xent_objectives::conditional::Design;
 
 use crate::error::FitFailure;
 use crate::report::FitReport;
+use crate::standardise::nearest_power_of_two;
 
 /// How each feature column of a design was standardised.
 #[derive(Debug, Clone)]
@@ -36,13 +37,6 @@ pub(crate) struct ColumnMap {
     centre: Vec<f64>,
     scale: Vec<f64>,
     intercept: bool,
-}
-
-/// `2ᵏ` nearest (in log scale) to a positive finite `v`, exactly.
-fn nearest_power_of_two(v: f64) -> f64 {
-    let k = (v.log2().round() as i32).clamp(-1074, 1023);
-    let half = k / 2;
-    2f64.powi(half) * 2f64.powi(k - half)
 }
 
 impl ColumnMap {
@@ -69,7 +63,7 @@ impl ColumnMap {
                 continue;
             }
             centre[j] = mu;
-            scale[j] = nearest_power_of_two(rms);
+            scale[j] = nearest_power_of_two(rms).0;
         }
         if centre.iter().all(|c| *c == 0.0) && scale.iter().all(|s| *s == 1.0) {
             return None;
@@ -90,19 +84,34 @@ impl ColumnMap {
         Some((ColumnMap { centre, scale, intercept }, sd))
     }
 
-    /// The map `β = A β̃` for `blocks` linear predictors and `extra` further
-    /// parameters.
-    fn matrix(&self, blocks: usize, extra: usize) -> DMatrix<f64> {
+    /// The non-zero entries `(k, A_ik)` of row `i` of `A` (`blocks` linear
+    /// predictors of `p` coefficients, then the extra parameters): an
+    /// intercept row has `p`, every other row one. `A` is never formed as
+    /// a dense `d × d` matrix — its products would cost `O(d³)` for a
+    /// softmax with thousands of coefficients.
+    fn row(&self, i: usize, blocks: usize) -> Vec<(usize, f64)> {
         let p = self.scale.len();
-        let d = blocks * p + extra;
-        let mut a = DMatrix::identity(d, d);
-        for b in 0..blocks {
-            let o = b * p;
-            for j in usize::from(self.intercept)..p {
-                a[(o + j, o + j)] = 1.0 / self.scale[j];
-                if self.intercept {
-                    a[(o, o + j)] = -self.centre[j] / self.scale[j];
-                }
+        if i >= blocks * p {
+            return vec![(i, 1.0)];
+        }
+        let (o, j) = (i - i % p, i % p);
+        if j == 0 && self.intercept {
+            let mut v = vec![(o, 1.0)];
+            v.extend((1..p).map(|k| (o + k, -self.centre[k] / self.scale[k])).filter(|e| e.1 != 0.0));
+            v
+        } else {
+            vec![(i, 1.0 / self.scale[j])]
+        }
+    }
+
+    /// `A` as a dense matrix (for one block: the `p × p` maps of
+    /// [`ColumnMap::left_multiply`], and tests).
+    fn matrix(&self, blocks: usize, extra: usize) -> DMatrix<f64> {
+        let d = blocks * self.scale.len() + extra;
+        let mut a = DMatrix::zeros(d, d);
+        for i in 0..d {
+            for (k, v) in self.row(i, blocks) {
+                a[(i, k)] = v;
             }
         }
         a
@@ -113,36 +122,52 @@ impl ColumnMap {
     /// blocks are left as they are).
     pub(crate) fn report(&self, mut r: FitReport, extra: usize) -> FitReport {
         let p = self.scale.len();
-        let blocks = (r.estimates.len() - extra) / p;
-        let a = self.matrix(blocks, extra);
-        let theta = &a * nalgebra::DVector::from_column_slice(&r.estimates);
-        r.estimates = theta.iter().copied().collect();
+        let d = r.estimates.len();
+        let blocks = (d - extra) / p;
+        let rows: Vec<Vec<(usize, f64)>> = (0..d).map(|i| self.row(i, blocks)).collect();
+        r.estimates = rows.iter().map(|row| row.iter().map(|&(k, a)| a * r.estimates[k]).sum()).collect();
         // Standard errors without squaring them: with σ̃ and the correlation
         // R̃ of the standardised fit, se_i = ‖v‖ √(uᵀR̃u) for v = A_i ∘ σ̃ and
         // u = v/‖v‖∞ — finite and non-zero for errors of 1e±300, whose
         // squares (the covariance's entries) over- or underflow.
-        let d = r.estimates.len();
         let sig = &r.std_errors;
-        r.std_errors = (0..d)
-            .map(|i| {
-                let v: Vec<f64> = (0..d).map(|k| a[(i, k)] * sig[k]).collect();
-                let m = v.iter().fold(0.0f64, |m, x| if x.is_nan() { f64::NAN } else { m.max(x.abs()) });
+        let c = &r.covariance;
+        let se: Vec<f64> = rows
+            .iter()
+            .map(|row| {
+                let v: Vec<(usize, f64)> = row.iter().map(|&(k, a)| (k, a * sig[k])).collect();
+                let m = v.iter().fold(0.0f64, |m, x| if x.1.is_nan() { f64::NAN } else { m.max(x.1.abs()) });
                 if !(m > 0.0 && m.is_finite()) {
                     return if m == 0.0 { 0.0 } else { f64::NAN };
                 }
                 let mut q = 0.0;
-                for k in 0..d {
-                    for l in 0..d {
-                        if v[k] != 0.0 && v[l] != 0.0 {
-                            let corr = r.covariance[(k, l)] / (sig[k] * sig[l]);
-                            q += (v[k] / m) * (v[l] / m) * corr;
+                for &(k, vk) in &v {
+                    for &(l, vl) in &v {
+                        if vk != 0.0 && vl != 0.0 {
+                            q += (vk / m) * (vl / m) * (c[(k, l)] / (sig[k] * sig[l]));
                         }
                     }
                 }
                 if q >= 0.0 { m * q.sqrt() } else { f64::NAN }
             })
             .collect();
-        r.covariance = &a * &r.covariance * a.transpose();
+        // A C̃ Aᵀ row by row, then column by column, through the non-zeros.
+        let mut ac = DMatrix::zeros(d, d);
+        for (i, row) in rows.iter().enumerate() {
+            for &(k, a) in row {
+                for col in 0..d {
+                    ac[(i, col)] += a * c[(k, col)];
+                }
+            }
+        }
+        let mut cov = DMatrix::zeros(d, d);
+        for (j, row) in rows.iter().enumerate() {
+            for &(k, a) in row {
+                cov.column_mut(j).axpy(a, &ac.column(k), 1.0);
+            }
+        }
+        r.std_errors = se;
+        r.covariance = cov;
         r
     }
 
@@ -178,7 +203,7 @@ mod tests {
         assert_eq!(map.centre[1], 1e15 + 3.5);
         assert_eq!(map.scale[1], 2.0, "rms of 0..7 about 3.5 is 2.29");
         assert_eq!((map.centre[2], map.scale[2]), (0.0, 1.0), "a constant column is left for the rank test");
-        assert_eq!(map.scale[3], nearest_power_of_two(2.29e-300));
+        assert_eq!(map.scale[3], nearest_power_of_two(2.29e-300).0);
         assert_eq!(sd.matrix()[(0, 1)], -1.75);
         assert_eq!(sd.column_names(), ["intercept", "x1", "x2", "x3"]);
         // Without an intercept nothing is centred.

@@ -52,6 +52,14 @@ fn pow2(k: i32) -> f64 {
     2f64.powi(half) * 2f64.powi(k - half)
 }
 
+/// The power of two `2ᵏ` nearest to a positive finite `v` in log scale, and
+/// `k` — the exact divisor of every standardisation here (data and design
+/// columns alike).
+pub(crate) fn nearest_power_of_two(v: f64) -> (f64, i32) {
+    let k = (v.log2().round() as i32).clamp(-1074, 1023);
+    (pow2(k), k)
+}
+
 /// The median of `v` (not empty), by selection.
 fn median(v: &mut [f64]) -> f64 {
     let mid = v.len() / 2;
@@ -84,8 +92,7 @@ impl Standardised {
         if !(spread > 0.0 && spread.is_finite()) {
             return None;
         }
-        let k = (spread.log2().round() as i32).clamp(-1074, 1023);
-        let s = pow2(k);
+        let (s, k) = nearest_power_of_two(spread);
         if s == 1.0 && m == 0.0 {
             return None;
         }
@@ -114,32 +121,25 @@ impl Standardised {
         out
     }
 
-    /// Maps a report on the standardised data back to the data.
+    /// Maps a report on the standardised data back to the data, with the
+    /// log-likelihood of the reported distribution recomputed on the data
+    /// themselves (ℓ(z) − n ln s agrees to rounding; this is exact).
     pub(crate) fn report(
         &self,
         family: &Family,
         r: FitReport<AnyUnivariate>,
         data: &[f64],
     ) -> Result<FitReport<AnyUnivariate>, FitFailure> {
-        let mut r = self.map(r.without_distribution());
-        let named: Vec<(&str, f64)> = r.names.iter().map(String::as_str).zip(r.estimates.iter().copied()).collect();
-        let distribution = match family {
-            Family::Binomial { trials } => {
-                let mut with = named.clone();
-                with.push(("trials", *trials as f64));
-                AnyUnivariate::from_params("binomial", &with)
-            }
-            _ => AnyUnivariate::from_params(&family.name(), &named),
-        }
-        .map_err(|e| FitFailure::Distribution(e.into()))?;
-        // The log-likelihood of the reported distribution on the data
-        // themselves (ℓ(z) − n ln s agrees to rounding; this is exact).
-        r.log_likelihood = data.iter().map(|x| distribution.ln_density(x)).sum();
-        Ok(r.map_distribution(|()| distribution))
+        let mut r = self.report_streamed(family, r)?;
+        r.log_likelihood = data.iter().map(|x| r.distribution.ln_density(x)).sum();
+        Ok(r)
     }
 
     /// [`Standardised::report`] for a fit from streamed statistics of the
     /// rescaled data: the log-likelihood is mapped by the Jacobian alone.
+    /// (Only families with an [`Equivariance`] are standardised, so the
+    /// distribution is rebuilt from the named estimates alone: no structural
+    /// setting such as the binomial's trials arises.)
     pub(crate) fn report_streamed(
         &self,
         family: &Family,
@@ -168,10 +168,10 @@ impl Standardised {
     /// A failure on the standardised data as a failure on the data: the
     /// partial report of a non-converged fit mapped back, observations
     /// named by their original values.
-    pub(crate) fn failure(&self, family: &Family, e: FitFailure, data: &[f64]) -> FitFailure {
+    pub(crate) fn failure(&self, e: FitFailure, data: &[f64]) -> FitFailure {
         match e {
             FitFailure::NotConverged { report } => FitFailure::NotConverged { report: Box::new(self.map(*report)) },
-            other => relocate(family, other, data),
+            other => relocate(other, data),
         }
     }
 
@@ -194,7 +194,7 @@ impl Standardised {
 
 /// `e` with the observations it names taken from `data` (a failure found
 /// on transformed data names the index; the value users know is theirs).
-pub(crate) fn relocate(_family: &Family, e: FitFailure, data: &[f64]) -> FitFailure {
+pub(crate) fn relocate(e: FitFailure, data: &[f64]) -> FitFailure {
     match e {
         FitFailure::OutOfSupport { family, count, first_index, .. } => FitFailure::OutOfSupport {
             family,

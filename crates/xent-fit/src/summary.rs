@@ -157,6 +157,6 @@ pub fn fit_summary_rescaled(
     let zopts = st.options(&family, opts);
     match fit_summary(summary, &zopts) {
         Ok(r) => st.report_streamed(&family, r),
-        Err(e) => Err(st.failure(&family, e, &[])),
+        Err(e) => Err(st.failure(e, &[])),
     }
 }

@@ -69,11 +69,11 @@ pub fn fit_family(family: &Family, data: &[f64], opts: &FitOptions) -> Result<Fi
         let (param, fixed, _) = parametrise(family, &zopts)?;
         return match numerical(family, &z, param, fixed, family.starting_values(&z), &zopts) {
             Ok(r) => st.report(family, r, data),
-            Err(e) => Err(st.failure(family, e, data)),
+            Err(e) => Err(st.failure(e, data)),
         };
     }
     let (param, fixed, _) = parametrise(family, opts)?;
-    numerical(family, data, param, fixed, family.starting_values(data), opts).map_err(|e| relocate(family, e, data))
+    numerical(family, data, param, fixed, family.starting_values(data), opts).map_err(|e| relocate(e, data))
 }
 
 /// The closed-form fit of `family` to `fit_data` (the data, or the data
