@@ -127,7 +127,7 @@ pub enum CliError {
 
 /// A value as its shortest round-trip decimal, in scientific notation
 /// where the plain form is long (1e300 would print 301 digits).
-fn short(v: f64) -> String {
+pub(crate) fn short(v: f64) -> String {
     let plain = format!("{v}");
     if plain.len() <= 24 { plain } else { format!("{v:e}") }
 }

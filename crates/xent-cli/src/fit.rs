@@ -88,6 +88,70 @@ fn located(e: FitFailure, col: &Column) -> CliError {
     }
 }
 
+/// Values on their way into the statistics, divided by a power of two
+/// chosen from the first [`Rescale::HEAD`] (exact; see `streaming_scale`),
+/// so that data near 1e±300 neither over- nor underflow in the sums. The
+/// head is held until the scale is known.
+#[derive(Default)]
+struct Rescale {
+    head: Vec<(f64, u64)>,
+    scale: Option<f64>,
+    /// The first value the division sent to 0 or ∞, with its line.
+    lost: Option<(u64, f64)>,
+}
+
+impl Rescale {
+    const HEAD: usize = 1024;
+
+    fn push(&mut self, family: &Family, summary: &mut Summary, x: f64, line: u64) {
+        match self.scale {
+            Some(s) => self.add(summary, x, s, line),
+            None => {
+                self.head.push((x, line));
+                if self.head.len() == Self::HEAD {
+                    self.flush(family, summary);
+                }
+            }
+        }
+    }
+
+    /// Chooses the scale from the head and adds the head.
+    fn flush(&mut self, family: &Family, summary: &mut Summary) -> f64 {
+        let values: Vec<f64> = self.head.iter().map(|h| h.0).collect();
+        let s = streaming_scale(family, &values);
+        for (x, line) in std::mem::take(&mut self.head) {
+            self.add(summary, x, s, line);
+        }
+        self.scale = Some(s);
+        s
+    }
+
+    fn add(&mut self, summary: &mut Summary, x: f64, s: f64, line: u64) {
+        let z = x / s;
+        if (z == 0.0 && x != 0.0) || !z.is_finite() {
+            self.lost.get_or_insert((line, x));
+        }
+        summary.push(z);
+    }
+
+    /// The scale, once every value is in; an error if one was lost.
+    fn finish(&mut self, family: &Family, summary: &mut Summary) -> Result<f64, CliError> {
+        let s = match self.scale {
+            Some(s) => s,
+            None => self.flush(family, summary),
+        };
+        match self.lost {
+            Some((line, value)) => Err(CliError::Data(format!(
+                "line {line}: `{}` is more than 300 decades from the data's scale (the first {} values); \
+                 the values span more than a double can hold at once",
+                crate::error::short(value),
+                Self::HEAD
+            ))),
+            None => Ok(s),
+        }
+    }
+}
+
 /// Streams `file` once into the family's sufficient statistics, counting
 /// out-of-support values, then fits from the statistics.
 fn fit_streaming(
@@ -95,63 +159,23 @@ fn fit_streaming(
     family: &Family,
     opts: &FitOptions,
 ) -> Result<(FitReport<AnyUnivariate>, String), CliError> {
-    // The first HEAD values choose a power of two to divide every value by
-    // (exact; see `streaming_scale`), so that data near 1e±300 neither
-    // over- nor underflow in the sums; they are held until it is known.
-    const HEAD: usize = 1024;
     let mut summary = Summary::empty(family).map_err(FitFailure::from)?;
     let (mut bad, mut first) = (0usize, None);
     let support = family.support();
-    let mut head: Vec<(f64, u64)> = Vec::with_capacity(HEAD);
-    let mut scale: Option<f64> = None;
-    let mut lost: Option<(u64, f64)> = None;
-    let mut push = |summary: &mut Summary, x: f64, s: f64, line: u64| {
-        let z = x / s;
-        if (z == 0.0 && x != 0.0) || !z.is_finite() {
-            lost.get_or_insert((line, x));
-        }
-        summary.push(z);
-    };
+    let mut rescale = Rescale::default();
     let (name, _) = stream_column(&args.file, args.column.as_deref(), |x, line| {
-        if !support.contains(x) {
+        if support.contains(x) {
+            rescale.push(family, &mut summary, x, line);
+        } else {
             bad += 1;
             first.get_or_insert((line, x));
-            return Ok(());
-        }
-        match scale {
-            Some(s) => push(&mut summary, x, s, line),
-            None => {
-                head.push((x, line));
-                if head.len() == HEAD {
-                    let values: Vec<f64> = head.iter().map(|h| h.0).collect();
-                    let s = streaming_scale(family, &values);
-                    head.iter().for_each(|&(h, l)| push(&mut summary, h, s, l));
-                    head.clear();
-                    scale = Some(s);
-                }
-            }
         }
         Ok(())
     })?;
     if let Some((line, value)) = first {
         return Err(CliError::OutOfSupport { family: family.name(), count: bad, line, value });
     }
-    let s = match scale {
-        Some(s) => s,
-        None => {
-            let values: Vec<f64> = head.iter().map(|h| h.0).collect();
-            let s = streaming_scale(family, &values);
-            head.iter().for_each(|&(h, l)| push(&mut summary, h, s, l));
-            s
-        }
-    };
-    if let Some((line, value)) = lost {
-        return Err(CliError::Data(format!(
-            "line {line}: {} is more than 300 decades from the data's scale (the first {HEAD} values); \
-             the values span more than a double can hold at once",
-            fmt(value)
-        )));
-    }
+    let s = rescale.finish(family, &mut summary)?;
     Ok((fit_summary_rescaled(&summary, s, opts)?, name))
 }
 

@@ -227,3 +227,17 @@ fn many_classes_name_the_option_and_keep_the_line_short() {
     // An unknown source is a usage error.
     fails(&["regress", p, "--model", "softmax", "--target", "label", "--std-errors", "bootstrap"], 2, &["bootstrap"]);
 }
+
+/// A streamed value the data's power-of-two scale would send to 0 (more
+/// than 300 decades below the first values) is a data error naming its
+/// line and value, never a silently dropped or zeroed observation.
+#[test]
+fn a_value_beyond_the_streamed_scale_is_named() {
+    let mut csv = String::from("x\n");
+    for i in 0..1100u32 {
+        csv += &format!("{:e}\n", 1e300 * (1.0 + f64::from(i % 7)));
+    }
+    csv += "1e-30\n";
+    let path = write("beyond_scale.csv", &csv);
+    fails(&["fit", path.to_str().unwrap(), "--family", "gamma"], 1, &["line 1102", "`1e-30`", "300 decades"]);
+}

@@ -34,7 +34,8 @@ pub trait EtaModel: Sync {
     }
     /// The NLL of one sample with its gradient (`grad`, length `l` = the
     /// local variables `(η…, extra…)`) and, when `hess` is given, its
-    /// Hessian (`l × l`, row-major, both triangles) in closed form — for
+    /// Hessian (`l × l`, row-major; only the upper triangle `b ≥ a` is
+    /// read, as with the tangents) in closed form — for
     /// models where that is much cheaper than vector tangents. `None` (the
     /// default): the tangents of [`EtaModel::nll`] are used. An override
     /// must agree with them (tests compare the two).
@@ -170,8 +171,9 @@ impl EtaModel for Softmax {
         let lse = m + total.ln();
         if let Some(h) = hess {
             for a in 0..l {
-                for b in 0..l {
-                    h[a * l + b] = if a == b { grad[a] - grad[a] * grad[a] } else { -grad[a] * grad[b] };
+                h[a * l + a] = grad[a] - grad[a] * grad[a];
+                for b in a + 1..l {
+                    h[a * l + b] = -grad[a] * grad[b];
                 }
             }
         }
