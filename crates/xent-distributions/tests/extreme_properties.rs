@@ -39,7 +39,7 @@ fn draw(domain: Domain, u: f64, pick: u8) -> f64 {
             _ => mag,
         },
         Domain::Positive => {
-            if pick % 16 == 0 {
+            if pick.is_multiple_of(16) {
                 5e-324 * (1.0 + (u * 1000.0).floor())
             } else {
                 mag

@@ -43,10 +43,8 @@ fn conditional_report<M: EtaModel>(
             (v, g, Some(h))
         }
     };
-    if check_bounded {
-        if let Some(h) = &h {
-            unbounded_direction(obj, h, &g)?;
-        }
+    if check_bounded && let Some(h) = &h {
+        unbounded_direction(obj, h, &g)?;
     }
     let h = h.map(|h| h * n as f64);
     let fixed = vec![false; d];

@@ -135,10 +135,11 @@ pub(crate) fn line_step<P: Problem>(ev: &mut Evaluator<'_, P>, s: &State, d: &[f
     ev.evaluations += evals;
     match found {
         Search::Found(t) => {
-            if let Some((_, f, g)) = cache.iter().rev().find(|c| c.0 == t) {
-                if f.is_finite() && g.iter().all(|v| v.is_finite()) {
-                    return Step::Moved(State::new(point(t), *f, g.clone()));
-                }
+            if let Some((_, f, g)) = cache.iter().rev().find(|c| c.0 == t)
+                && f.is_finite()
+                && g.iter().all(|v| v.is_finite())
+            {
+                return Step::Moved(State::new(point(t), *f, g.clone()));
             }
             match ev.value_and_gradient(&point(t)) {
                 Ok((f, g)) => Step::Moved(State::new(point(t), f, g)),

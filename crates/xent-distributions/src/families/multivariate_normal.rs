@@ -288,11 +288,11 @@ impl Accumulator for MultivariateNormalStats {
     fn push(&mut self, x: &DVector<f64>, w: f64) {
         let index = self.seen;
         self.seen += 1;
-        if let Some(m) = &self.mean {
-            if m.len() != x.len() {
-                self.error.record(FitError::Dimension { index, expected: m.len(), found: x.len() });
-                return;
-            }
+        if let Some(m) = &self.mean
+            && m.len() != x.len()
+        {
+            self.error.record(FitError::Dimension { index, expected: m.len(), found: x.len() });
+            return;
         }
         if let Some(&v) = x.iter().find(|v| !v.is_finite()) {
             self.error.record(FitError::NonFinite { index, value: v });
@@ -306,12 +306,12 @@ impl Accumulator for MultivariateNormalStats {
     }
     fn merge(&mut self, later: &Self) {
         self.error.merge(&later.error, self.seen);
-        if let (Some(a), Some(b)) = (&self.mean, &later.mean) {
-            if a.len() != b.len() {
-                self.error.record(FitError::Dimension { index: self.seen, expected: a.len(), found: b.len() });
-                self.seen += later.seen;
-                return;
-            }
+        if let (Some(a), Some(b)) = (&self.mean, &later.mean)
+            && a.len() != b.len()
+        {
+            self.error.record(FitError::Dimension { index: self.seen, expected: a.len(), found: b.len() });
+            self.seen += later.seen;
+            return;
         }
         self.seen += later.seen;
         if let (Some(m), Some(s)) = (&later.mean, &later.scatter) {

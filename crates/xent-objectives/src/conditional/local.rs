@@ -34,10 +34,10 @@ fn tangent_width(l: usize) -> usize {
 /// one per block of 16 directions or pair of blocks).
 pub(super) fn local_derivatives<M: EtaModel>(model: &M, c: &Chunk<'_>, g: &mut [f64], h: &mut [f64]) -> f64 {
     let l = c.eta.len() + c.extra.len();
-    if c.order >= 1 {
-        if let Some(v) = closed_form(model, c, g, h) {
-            return v;
-        }
+    if c.order >= 1
+        && let Some(v) = closed_form(model, c, g, h)
+    {
+        return v;
     }
     match tangent_width(l) {
         1 => derivatives_n::<M, 1>(model, c, g, h),
