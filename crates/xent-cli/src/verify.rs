@@ -24,6 +24,12 @@ pub(crate) fn execute(cfg: &Config, json: bool) -> ExitCode {
         bar.set_message(name.to_string());
     });
     bar.finish_and_clear();
+    if result.matched_nothing() {
+        // Nothing checked is not "verified": a bad argument, exit 2.
+        let f = cfg.filter.as_deref().unwrap_or("");
+        eprintln!("error: --filter '{f}' matches no step id and no model name");
+        return ExitCode::from(2);
+    }
     if json {
         match serde_json::to_string_pretty(&result.to_json()) {
             Ok(s) => println!("{s}"),

@@ -91,6 +91,10 @@ fn filter_and_bad_flags() {
     }
     let (code, _, _) = verify(&["--seed", "x"], "1");
     assert_eq!(code, 2);
+    // A filter that matches nothing verifies nothing: a bad argument.
+    let (code, out, err) = verify(&["--quick", "--filter", "(2)->(3)"], "1");
+    assert_eq!((code, out.as_str()), (2, ""), "{err}");
+    assert_eq!(err.trim(), "error: --filter '(2)->(3)' matches no step id and no model name");
 }
 
 /// The report's shape — ids, models, relations, marks, control outcomes —

@@ -3,6 +3,10 @@
 use std::f64::consts::LN_2;
 use std::fmt;
 
+/// Exponents at or beyond `±2⁶²` are zero and infinity: the sum of two
+/// in-range exponents cannot overflow `i64`.
+const EXPONENT_LIMIT: i64 = 1 << 62;
+
 /// A non-negative number `m · 2ᵉ` with `m ∈ [½, 1)` (or `m = 0`) and an
 /// unbounded integer exponent: the likelihood `Π q(xᵢ)` of thousands of
 /// observations, which underflows `f64` after a few hundred factors.
@@ -31,18 +35,34 @@ impl ScaledFloat {
     pub fn zero() -> Self {
         ScaledFloat { mantissa: 0.0, exponent: 0 }
     }
-    /// `e^l` for `l` possibly far below the `f64` range (`−∞` gives 0).
+    /// `+∞`: a product with an infinite factor (a density with an
+    /// atom where a density was expected), or beyond `2^(2⁶²)`.
+    pub fn infinity() -> Self {
+        ScaledFloat { mantissa: f64::INFINITY, exponent: i64::MAX }
+    }
+    /// `e^l` for `l` possibly far outside the `f64` range (`−∞` gives 0,
+    /// `+∞` gives [`ScaledFloat::infinity`]; exponents beyond `±2⁶²` are
+    /// taken as 0 and ∞).
     pub fn from_ln(l: f64) -> Self {
         if l == f64::NEG_INFINITY || l.is_nan() {
             return Self::zero();
         }
         let k = (l / LN_2).floor();
+        if k >= EXPONENT_LIMIT as f64 {
+            return Self::infinity();
+        }
+        if k <= -(EXPONENT_LIMIT as f64) {
+            return Self::zero();
+        }
         let r = l - k * LN_2; // in [0, ln 2)
         ScaledFloat { mantissa: r.exp(), exponent: k as i64 }.normalised()
     }
     fn normalised(mut self) -> Self {
-        if self.mantissa == 0.0 {
+        if self.mantissa == 0.0 || self.exponent <= -EXPONENT_LIMIT {
             return Self::zero();
+        }
+        if !self.mantissa.is_finite() || self.exponent >= EXPONENT_LIMIT {
+            return Self::infinity();
         }
         while self.mantissa >= 1.0 {
             self.mantissa *= 0.5;
@@ -62,9 +82,15 @@ impl ScaledFloat {
     pub fn exponent(&self) -> i64 {
         self.exponent
     }
-    /// `ln(m · 2ᵉ)` (`−∞` for zero).
+    /// `ln(m · 2ᵉ)` (`−∞` for zero, `+∞` for infinity).
     pub fn ln(&self) -> f64 {
-        if self.mantissa == 0.0 { f64::NEG_INFINITY } else { self.mantissa.ln() + self.exponent as f64 * LN_2 }
+        if self.mantissa == 0.0 {
+            f64::NEG_INFINITY
+        } else if self.mantissa.is_infinite() {
+            f64::INFINITY
+        } else {
+            self.mantissa.ln() + self.exponent as f64 * LN_2
+        }
     }
     /// The value as an `f64` (0 or `∞` outside its range).
     pub fn to_f64(&self) -> f64 {
@@ -83,7 +109,15 @@ impl ScaledFloat {
 impl std::ops::Mul for ScaledFloat {
     type Output = ScaledFloat;
     fn mul(self, o: ScaledFloat) -> ScaledFloat {
-        ScaledFloat { mantissa: self.mantissa * o.mantissa, exponent: self.exponent + o.exponent }.normalised()
+        if self.mantissa == 0.0 || o.mantissa == 0.0 {
+            // 0·∞ is taken as 0: a zero factor rules the point out.
+            return ScaledFloat::zero();
+        }
+        if self.mantissa.is_infinite() || o.mantissa.is_infinite() {
+            return ScaledFloat::infinity();
+        }
+        ScaledFloat { mantissa: self.mantissa * o.mantissa, exponent: self.exponent.saturating_add(o.exponent) }
+            .normalised()
     }
 }
 
@@ -93,8 +127,32 @@ impl fmt::Display for ScaledFloat {
         if self.mantissa == 0.0 {
             return write!(f, "0");
         }
+        if self.mantissa.is_infinite() {
+            return write!(f, "inf");
+        }
         let log10 = self.ln() / std::f64::consts::LN_10;
         let e = log10.floor();
         write!(f, "{:.6}e{}", 10f64.powf(log10 - e), e as i64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extremes_saturate_instead_of_overflowing() {
+        assert_eq!(ScaledFloat::from_ln(f64::INFINITY).ln(), f64::INFINITY);
+        assert_eq!(ScaledFloat::from_ln(1e300).ln(), f64::INFINITY);
+        assert_eq!(ScaledFloat::from_ln(-1e300).mantissa(), 0.0);
+        let big = ScaledFloat::from_ln(1e18);
+        let mut acc = ScaledFloat::one();
+        for _ in 0..10 {
+            acc = acc * big;
+        }
+        assert_eq!(acc, ScaledFloat::infinity());
+        assert_eq!((acc * ScaledFloat::zero()).mantissa(), 0.0);
+        assert_eq!(ScaledFloat::infinity().to_string(), "inf");
+        assert!((ScaledFloat::from_ln(1e18).ln() / 1e18 - 1.0).abs() < 1e-15);
     }
 }

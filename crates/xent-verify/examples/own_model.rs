@@ -1,12 +1,14 @@
 //! Your own model through the verification chain: an exponential
 //! distribution parametrised by its mean, a family the crates do not ship,
-//! gets Part A's exact steps (1) … (2)->(2b) and their controls.
+//! gets Part A's exact steps (1) … (2)->(2b) and their controls. Declaring
+//! its sample space lets the harness check that it is a density.
 //!
 //! `cargo run -p xent-verify --example own_model`
 
-use xent_distributions::{LogDensity, ParamError, Scalar};
+use xent_distributions::{LogDensity, ParamError, Scalar, Support};
 use xent_objectives::{Model, Transform};
 use xent_verify::controls::part_a_controls;
+use xent_verify::premises::DensityModel;
 use xent_verify::{Instance, part_a_exact};
 
 /// The exponential with mean `μ`: `q(x) = e^{−x/μ} / μ`.
@@ -35,6 +37,12 @@ impl Model for ExpMean {
     }
     fn build<T: Scalar>(&self, t: &[T]) -> Result<ExpMeanDist<T>, ParamError> {
         Ok(ExpMeanDist(t[0]))
+    }
+}
+
+impl DensityModel for ExpMean {
+    fn sample_space(&self, _theta: &[f64]) -> Option<Support> {
+        Some(Support::Continuous { low: 0.0, high: f64::INFINITY })
     }
 }
 

@@ -12,8 +12,10 @@ use xent_objectives::{Model, Nll, ObjectiveError, ScaledFloat};
 use xent_optim::{Method, Options, minimise};
 
 use crate::catalogue::StepId;
-use crate::controls::{ControlOutcome, Kind};
+use crate::controls::{ControlOutcome, Kind, Miscalibrated, Miscalibration};
 use crate::exact::{Order, order_preservation, order_preservation_by, pointwise_identity, same_optimiser};
+use crate::premises::{self, DensityModel, Observation};
+use crate::quadrature::{Mass, total_mass};
 use crate::step::{CheckOutcome, StepReport};
 
 /// A seed derived from a check's name and the run's seed (FNV-1a), so each
@@ -30,13 +32,19 @@ pub struct Instance<'a, M: Model> {
     pub u_hat: Vec<f64>,
     /// Random points around the MLE.
     pub points: Vec<Vec<f64>>,
-    /// Random pairs of points.
+    /// Random pairs of points: half near the MLE, half spread over the
+    /// parameter space (radius `0.3·10^U(0, 2)` about it, so the objective
+    /// ranges over many orders of magnitude).
     pub pairs: Vec<(Vec<f64>, Vec<f64>)>,
+    /// Points for the premises (normalisation, derivatives): `û + N(0, 1)`
+    /// per coordinate — scales up to ~e² from the MLE's.
+    pub premise_points: Vec<Vec<f64>>,
 }
 
 impl<'a, M: Model> Instance<'a, M> {
     /// Fits the model (L-BFGS from the origin of the unconstrained space)
-    /// and draws `k` points `û + N(0, 0.3²)` per coordinate and `k` pairs.
+    /// and draws `k` points `û + N(0, 0.3²)` per coordinate, `k` pairs (half
+    /// of them spread widely) and 8 premise points.
     pub fn new(model: &'a M, data: &'a [M::Obs], k: usize, seed: u64) -> Result<Self, ObjectiveError> {
         let nll = Nll::new(model, data)?;
         let u0 = vec![0.0; nll.dim()];
@@ -47,10 +55,18 @@ impl<'a, M: Model> Instance<'a, M> {
         };
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(derive_seed(seed, &model.name()));
         let noise = Normal::new(0.0, 0.3).map_err(|_| ObjectiveError::EmptyData)?;
-        let mut draw = || u_hat.iter().map(|v| v + noise.sample(&mut rng)).collect::<Vec<f64>>();
-        let points: Vec<Vec<f64>> = (0..k).map(|_| draw()).collect();
-        let pairs = (0..k).map(|_| (draw(), draw())).collect();
-        Ok(Instance { nll, data, u_hat, points, pairs })
+        let points: Vec<Vec<f64>> = (0..k).map(|_| spread(&u_hat, 1.0, &noise, &mut rng)).collect();
+        let mut pairs: Vec<(Vec<f64>, Vec<f64>)> =
+            (0..k).map(|_| (spread(&u_hat, 1.0, &noise, &mut rng), spread(&u_hat, 1.0, &noise, &mut rng))).collect();
+        for _ in 0..k {
+            let mut wide = || {
+                let r = 10f64.powf(2.0 * rand::RngExt::random::<f64>(&mut rng));
+                spread(&u_hat, r, &noise, &mut rng)
+            };
+            pairs.push((wide(), wide()));
+        }
+        let premise_points = (0..8).map(|_| spread(&u_hat, 1.0 / 0.3, &noise, &mut rng)).collect();
+        Ok(Instance { nll, data, u_hat, points, pairs, premise_points })
     }
 
     /// The model's name.
@@ -86,6 +102,25 @@ impl<'a, M: Model> Instance<'a, M> {
     }
 }
 
+/// `centre + r·z`, `z` from `noise` per coordinate.
+fn spread(centre: &[f64], r: f64, noise: &Normal<f64>, rng: &mut Xoshiro256PlusPlus) -> Vec<f64> {
+    centre.iter().map(|v| v + r * noise.sample(rng)).collect()
+}
+
+impl<M: DensityModel> Instance<'_, M> {
+    /// The harness's own `∫ q_θ` (or `Σ q_θ`) at unconstrained `u`, with the
+    /// data as hints of where the mass lies.
+    pub fn mass(&self, u: &[f64]) -> Result<Mass, String> {
+        let theta = self.nll.theta(u).map_err(|e| e.to_string())?;
+        let model = self.nll.model();
+        let dist = model.build::<f64>(&theta).map_err(|e| e.to_string())?;
+        let space = model.sample_space(&theta).ok_or_else(|| format!("no sample space at theta = {theta:?}"))?;
+        let hints: Vec<f64> = self.data.iter().map(Observation::to_real).collect();
+        let q = |x: f64| M::Obs::from_real(x).map_or(0.0, |o| dist.ln_density(&o).exp());
+        Ok(total_mass(&q, space, &hints))
+    }
+}
+
 /// Compares two likelihoods as numbers `m·2ᵉ` (no logarithm involved).
 fn cmp_scaled(a: &ScaledFloat, b: &ScaledFloat) -> std::cmp::Ordering {
     match (a.mantissa() == 0.0, b.mantissa() == 0.0) {
@@ -104,7 +139,11 @@ fn tol(n: usize) -> f64 {
 /// Step (1): the likelihood is a well-defined positive number at every
 /// point in the scaled representation, while the naive `f64` product
 /// underflows (evidence of why the log is taken).
-pub fn step_1<M: Model>(inst: &Instance<'_, M>) -> StepReport {
+///
+/// It also establishes the premises of the whole chain: `q_θ` is a density
+/// ([`premises::normalisation`]) and the derivatives the optimisers use are
+/// those of the values ([`premises::derivatives`]), at the premise points.
+pub fn step_1<M: DensityModel>(inst: &Instance<'_, M>) -> StepReport {
     let positive = inst.points.iter().all(|u| inst.likelihood(u).mantissa() > 0.0);
     let naive = inst.nll.naive_likelihood(&inst.u_hat).unwrap_or(f64::NAN);
     let l = inst.likelihood(&inst.u_hat);
@@ -118,7 +157,15 @@ pub fn step_1<M: Model>(inst: &Instance<'_, M>) -> StepReport {
             ("naive_product_underflows", json!(naive == 0.0)),
         ],
     );
-    StepReport::from_checks(StepId::Likelihood, &inst.model_name(), vec![check])
+    let normalised = premises::normalisation(&inst.premise_points, |u| inst.mass(u));
+    let derivatives = premises::derivatives(
+        &inst.premise_points,
+        &|u| inst.nll.value(u).ok(),
+        &|u| inst.nll.gradient(u).ok(),
+        &|u| inst.nll.hessian(u).ok(),
+        derive_seed(0, &inst.model_name()),
+    );
+    StepReport::from_checks(StepId::Likelihood, &inst.model_name(), vec![check, normalised, derivatives])
 }
 
 /// Step (1)->(2a) with right side `g` (the log of the likelihood for the
@@ -156,7 +203,7 @@ pub fn step_2_2b<M: Model>(inst: &Instance<'_, M>, g: &dyn Fn(&[f64]) -> f64) ->
 }
 
 /// The exact steps of Part A on one instance, with their true right sides.
-pub fn part_a_exact<M: Model>(inst: &Instance<'_, M>) -> Vec<StepReport> {
+pub fn part_a_exact<M: DensityModel>(inst: &Instance<'_, M>) -> Vec<StepReport> {
     vec![
         step_1(inst),
         step_1_2a(inst, &|l| l.ln()),
@@ -168,7 +215,7 @@ pub fn part_a_exact<M: Model>(inst: &Instance<'_, M>) -> Vec<StepReport> {
 /// The controls of Part A's exact steps on one instance. `gaussian_sigma`
 /// names the index of σ (unconstrained `ln σ`) when the model is a normal
 /// with σ a parameter, to run "dropping log σ".
-pub fn part_a_controls<M: Model>(inst: &Instance<'_, M>, gaussian_sigma: Option<usize>) -> Vec<ControlOutcome> {
+pub fn part_a_controls<M: DensityModel>(inst: &Instance<'_, M>, gaussian_sigma: Option<usize>) -> Vec<ControlOutcome> {
     use Kind::{Negative, Positive};
     let n = inst.n() as f64;
     let c = inst.log_of_product(&inst.u_hat);
@@ -204,6 +251,23 @@ pub fn part_a_controls<M: Model>(inst: &Instance<'_, M>, gaussian_sigma: Option<
         ),
         ControlOutcome::new("constant 42 added", Positive, step_2_2b(inst, &|u| inst.average_nll(u) + 42.0)),
     ];
+    // Wrong models at step (1), where the premises are established, and a
+    // derivative error below the check's resolution (accepted).
+    let mut wrong = vec![
+        ("density scaled by e^0.001 (not normalised)", Negative, Miscalibration::LnOffset(1e-3)),
+        ("gradient off by 1e-4 relative, values exact", Negative, Miscalibration::DerivativeScale(1e-4)),
+        ("derivatives off by 1e-9 relative (below resolution)", Positive, Miscalibration::DerivativeScale(1e-9)),
+    ];
+    if let Some(s) = gaussian_sigma {
+        wrong.push(("normal log-density without -ln sigma", Negative, Miscalibration::PlusLnParam(s)));
+    }
+    for (name, kind, change) in wrong {
+        let model = Miscalibrated { inner: inst.nll.model(), change };
+        let seed = derive_seed(0, name);
+        if let Ok(bad) = Instance::new(&model, inst.data, inst.points.len(), seed) {
+            out.push(ControlOutcome::new(name, kind, step_1(&bad)));
+        }
+    }
     if let Some(s) = gaussian_sigma {
         // The normal's average NLL is ½ ln 2π + ln σ + (…)/(2σ²): drop ln σ.
         out.push(ControlOutcome::new(

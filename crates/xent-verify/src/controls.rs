@@ -10,9 +10,13 @@
 //! module holds what they share.
 
 pub use crate::asymptotic::asymptotic_controls;
+use xent_distributions::{LogDensity, ParamError, Scalar, Support};
+use xent_objectives::{Model, Transform};
+
 use crate::catalogue::StepId;
 pub use crate::chain::part_a_controls;
 pub use crate::conditional_chain::part_b_controls;
+use crate::premises::DensityModel;
 use crate::step::{Status, StepReport};
 
 /// Whether a control is a wrong step or a valid variant.
@@ -67,5 +71,85 @@ impl ControlOutcome {
     /// `"rejected"` or `"accepted"`.
     pub fn outcome(&self) -> &'static str {
         if self.accepted { "accepted" } else { "rejected" }
+    }
+}
+
+/// What a [`Miscalibrated`] model gets wrong.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub enum Miscalibration {
+    /// `ln q + c`: the density scaled by `e^c` (not a density unless `c = 0`).
+    LnOffset(f64),
+    /// `ln q + ln θᵢ`: e.g. a normal log-density without its `−ln σ`
+    /// (`i` the index of σ).
+    PlusLnParam(usize),
+    /// The derivatives of `ln q` scaled by `1 + δ`, its values exact.
+    DerivativeScale(f64),
+}
+
+/// A model with one thing wrong — the wrong models a user might write —
+/// for the controls of the premises. Its name is the inner model's.
+#[derive(Debug, Clone, Copy)]
+pub struct Miscalibrated<'m, M> {
+    /// The model it changes.
+    pub inner: &'m M,
+    /// The change.
+    pub change: Miscalibration,
+}
+
+/// The distribution of a [`Miscalibrated`] model.
+#[derive(Debug, Clone)]
+pub struct MiscalibratedDist<D, T> {
+    inner: D,
+    offset: T,
+    scale: f64,
+}
+
+impl<T: Scalar, D: LogDensity<T>> LogDensity<T> for MiscalibratedDist<D, T> {
+    type Obs = D::Obs;
+    fn ln_density(&self, x: &D::Obs) -> T {
+        let l = self.inner.ln_density(x) + self.offset;
+        let v = l.value();
+        if !v.is_finite() {
+            return l;
+        }
+        // The value is exact; only the derivative parts are scaled.
+        T::cst(v) + (l - T::cst(v)) * T::cst(self.scale)
+    }
+}
+
+impl<M: Model> Model for Miscalibrated<'_, M> {
+    type Obs = M::Obs;
+    type Dist<T: Scalar> = MiscalibratedDist<M::Dist<T>, T>;
+    fn name(&self) -> String {
+        self.inner.name()
+    }
+    fn param_names(&self) -> Vec<String> {
+        self.inner.param_names()
+    }
+    fn transforms(&self) -> Vec<Transform> {
+        self.inner.transforms()
+    }
+    fn build<T: Scalar>(&self, theta: &[T]) -> Result<Self::Dist<T>, ParamError> {
+        let inner = self.inner.build(theta)?;
+        let (offset, scale) = match self.change {
+            Miscalibration::LnOffset(c) => (T::cst(c), 1.0),
+            Miscalibration::PlusLnParam(i) => {
+                let t = theta.get(i).copied().ok_or(ParamError::Dimension {
+                    name: "theta",
+                    expected: i + 1,
+                    found: theta.len(),
+                })?;
+                (t.ln(), 1.0)
+            }
+            Miscalibration::DerivativeScale(d) => (T::zero(), 1.0 + d),
+        };
+        Ok(MiscalibratedDist { inner, offset, scale })
+    }
+}
+
+impl<M: DensityModel> DensityModel for Miscalibrated<'_, M> {
+    fn sample_space(&self, theta: &[f64]) -> Option<Support> {
+        self.inner.sample_space(theta)
     }
 }

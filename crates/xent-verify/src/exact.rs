@@ -97,7 +97,8 @@ pub fn order_preservation_by(
                 .iter()
                 .filter_map(|(a, b)| {
                     let df = f(a) - f(b);
-                    (df != 0.0).then(|| (g(a) - g(b)) / df)
+                    let r = (g(a) - g(b)) / df;
+                    (df != 0.0 && df.is_finite() && r.is_finite()).then_some(r)
                 })
                 .collect();
             r.sort_by(f64::total_cmp);
@@ -108,6 +109,14 @@ pub fn order_preservation_by(
     for (a, b) in pairs {
         let (ga, gb) = (g(a), g(b));
         let ok = match order {
+            Order::Affine { sign, tol: _ } if !(f(a).is_finite() && f(b).is_finite()) => {
+                // Where the left side is ±∞ (a likelihood that is 0 in f64)
+                // the right side must be the same infinity times the sign.
+                let same_inf = |fx: f64, gx: f64| {
+                    if fx.is_finite() { gx.is_finite() } else { !fx.is_nan() && gx == fx * sign }
+                };
+                same_inf(f(a), ga) && same_inf(f(b), gb)
+            }
             Order::Affine { sign, tol } => {
                 let (fa, fb) = (f(a), f(b));
                 let dev = ((ga - gb) - c_hat * (fa - fb)).abs();
@@ -119,7 +128,8 @@ pub fn order_preservation_by(
                 let fo = cmp_f(a, b);
                 let go = ga.total_cmp(&gb);
                 let want = if order == Order::Increasing { fo } else { fo.reverse() };
-                ga.is_finite() && gb.is_finite() && go == want
+                // ±∞ is a value a monotone map may take (ln 0); NaN is not.
+                !ga.is_nan() && !gb.is_nan() && go == want
             }
         };
         preserved += usize::from(ok);
@@ -164,8 +174,19 @@ fn fd_hessian(f: &dyn Fn(&[f64]) -> f64, u: &[f64]) -> DMatrix<f64> {
 }
 
 /// The minimiser of `f` from `u0` by L-BFGS on central-difference
-/// gradients, with its value and whether the minimum is isolated (the
-/// curvature's smallest eigenvalue above `1e-6` of its largest).
+/// gradients, with its value and whether it is a unique finite minimum.
+///
+/// A stopping optimiser is not proof of a minimum: an objective whose
+/// infimum lies at infinity (a normal NLL without `ln σ`, decaying like
+/// `e^{−2u}`) has gradients below any tolerance far out. At a finite strict
+/// minimum the curvature is positive definite and the Newton step `H⁻¹g`
+/// is a tiny fraction of the distance already travelled (the optimiser
+/// stops at `‖g‖∞ ≤ 1e-7`, so `|H⁻¹g| ≲ 1e-7/λ_min`); where the infimum is
+/// at infinity, gradient and curvature vanish together and the Newton step
+/// stays of order one (½ for `e^{−2u}`). The minimum is taken as unique and
+/// finite when the finite-difference Hessian is positive definite, its
+/// smallest eigenvalue above `1e-8` of its largest, and
+/// `‖H⁻¹g‖∞ ≤ 1e-3·max(1, ‖u‖∞)`.
 fn local_minimum(f: &dyn Fn(&[f64]) -> f64, u0: &[f64]) -> Option<(Vec<f64>, f64, bool)> {
     let problem = FnProblem::new(u0.len(), f, |u: &[f64]| fd_gradient(f, u));
     let opts = Options { gradient_tol: 1e-7, max_iterations: 2000, ..Options::default() };
@@ -173,10 +194,22 @@ fn local_minimum(f: &dyn Fn(&[f64]) -> f64, u0: &[f64]) -> Option<(Vec<f64>, f64
     if !out.value.is_finite() || !(out.termination.converged() || out.gradient_norm < 1e-5) {
         return None;
     }
-    let h = fd_hessian(f, &out.x);
-    let eig = h.symmetric_eigenvalues();
-    let (lo, hi) = (eig.min(), eig.max().abs().max(f64::MIN_POSITIVE));
-    Some((out.x, out.value, lo > 1e-6 * hi))
+    Some((out.x.clone(), out.value, finite_strict_minimum(f, &out.x)))
+}
+
+/// The test of [`local_minimum`] at `u`.
+pub(crate) fn finite_strict_minimum(f: &dyn Fn(&[f64]) -> f64, u: &[f64]) -> bool {
+    let h = fd_hessian(f, u);
+    let g = nalgebra::DVector::from_vec(fd_gradient(f, u));
+    if !h.iter().chain(g.iter()).all(|v| v.is_finite()) {
+        return false;
+    }
+    let eig = h.clone().symmetric_eigenvalues();
+    let (lo, hi) = (eig.min(), eig.max());
+    let Some(chol) = h.cholesky() else { return false };
+    let step = chol.solve(&g).amax();
+    let scale = u.iter().fold(1.0f64, |m, v| m.max(v.abs()));
+    lo > 0.0 && lo > 1e-8 * hi && step <= 1e-3 * scale
 }
 
 /// Same optimiser: minimise both sides (`to_min_f`, `to_min_g`: each side

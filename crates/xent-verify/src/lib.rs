@@ -18,9 +18,10 @@
 //! gets the exact steps of Part A and the controls:
 //!
 //! ```
-//! use xent_distributions::{LogDensity, ParamError, Scalar};
+//! use xent_distributions::{LogDensity, ParamError, Scalar, Support};
 //! use xent_objectives::{Model, Transform};
 //! use xent_verify::controls::part_a_controls;
+//! use xent_verify::premises::DensityModel;
 //! use xent_verify::{Instance, Status, part_a_exact};
 //!
 //! struct ExpMean;
@@ -38,6 +39,12 @@
 //!     fn param_names(&self) -> Vec<String> { vec!["mean".into()] }
 //!     fn transforms(&self) -> Vec<Transform> { vec![Transform::Exp] }
 //!     fn build<T: Scalar>(&self, t: &[T]) -> Result<ExpMeanDist<T>, ParamError> { Ok(ExpMeanDist(t[0])) }
+//! }
+//! // Where observations live: the harness integrates q_θ over it itself.
+//! impl DensityModel for ExpMean {
+//!     fn sample_space(&self, _theta: &[f64]) -> Option<Support> {
+//!         Some(Support::Continuous { low: 0.0, high: f64::INFINITY })
+//!     }
 //! }
 //!
 //! let data: Vec<f64> = (1..=400).map(|i| -(1.0 - f64::from(i) / 401.0).ln() * 2.0).collect();
@@ -63,6 +70,8 @@ pub mod conditional_chain;
 pub mod controls;
 pub mod docs;
 pub mod exact;
+pub mod premises;
+pub mod quadrature;
 pub mod report;
 mod run;
 mod step;

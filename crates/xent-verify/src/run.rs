@@ -88,7 +88,7 @@ impl Run {
 }
 
 /// Part A's exact steps and controls for one model on one data set.
-fn unconditional<M: Model>(model: &M, data: &[M::Obs], sigma: Option<usize>, run: &mut Run) {
+fn unconditional<M: crate::premises::DensityModel>(model: &M, data: &[M::Obs], sigma: Option<usize>, run: &mut Run) {
     if !run.config.wants_any(&PART_A_EXACT, &model.name()) {
         return;
     }
@@ -264,9 +264,17 @@ pub fn run(cfg: &Config, progress: &mut dyn FnMut(&str)) -> Run {
 }
 
 impl Run {
-    /// Every applicable step passed, every control behaved, nothing pending.
+    /// Every applicable step passed, every control behaved, nothing
+    /// pending — and something was checked: a filter that matches nothing
+    /// verifies nothing.
     pub fn success(&self) -> bool {
-        self.failures().is_empty() && self.pending().is_empty()
+        self.failures().is_empty() && self.pending().is_empty() && !self.matched_nothing()
+    }
+
+    /// Whether the run checked no step and no control (a filter matching
+    /// no step id and no model name).
+    pub fn matched_nothing(&self) -> bool {
+        self.steps.is_empty() && self.controls.is_empty()
     }
 
     /// Failing steps and misbehaving controls, named.

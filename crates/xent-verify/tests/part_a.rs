@@ -5,8 +5,9 @@ use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand_distr::Distribution;
 use xent_distributions::{AnyUnivariate, Categorical};
-use xent_objectives::{CategoricalModel, Family, Model};
+use xent_objectives::{CategoricalModel, Family};
 use xent_verify::controls::{Kind, part_a_controls};
+use xent_verify::premises::DensityModel;
 use xent_verify::{Instance, Status, derive_seed, part_a_exact};
 
 fn sample(family: &str, p: &[(&str, f64)], n: usize) -> Vec<f64> {
@@ -15,7 +16,7 @@ fn sample(family: &str, p: &[(&str, f64)], n: usize) -> Vec<f64> {
     (0..n).map(|_| d.sample(&mut rng)).collect()
 }
 
-fn check<M: Model>(model: &M, data: &[M::Obs], sigma: Option<usize>) {
+fn check<M: DensityModel>(model: &M, data: &[M::Obs], sigma: Option<usize>) {
     let inst = Instance::new(model, data, 40, 5).unwrap();
     for step in part_a_exact(&inst) {
         assert_eq!(step.status, Status::Pass, "{} on {}: {:?}", step.id, step.model, step.checks);

@@ -56,9 +56,11 @@ impl<T: Scalar> LogDensity<T> for InverseGaussian<T> {
             return neg_inf();
         }
         let d = T::cst(x) - self.mean;
-        // λ(x − μ)²/(2xμ²) through the ratio (x − μ)/μ: μ² under- or overflows at the extremes.
+        // λ(x − μ)²/(2xμ²) through the ratio r = (x − μ)/μ: μ² under- or
+        // overflows at the extremes, and r² / 2x is ∞/∞ near f64::MAX, so
+        // the product is taken as λ·r·(r/x)/2.
         let r = d / self.mean;
-        underflow(self.ln_norm - T::cst(1.5 * x.ln()) - self.shape * r * r / T::cst(2.0 * x))
+        underflow(self.ln_norm - T::cst(1.5 * x.ln()) - self.shape * r * (r / T::cst(x)) * T::cst(0.5))
     }
 }
 

@@ -8,9 +8,10 @@
 //! write the same document for it:
 //!
 //! ```
-//! use xent_distributions::{LogDensity, ParamError, Scalar};
+//! use xent_distributions::{LogDensity, ParamError, Scalar, Support};
 //! use xent_objectives::{Model, Transform};
 //! use xent_verify::docs::{DocOptions, render};
+//! use xent_verify::premises::DensityModel;
 //! use xent_verify::{Config, Instance, Run, part_a_exact};
 //!
 //! struct ExpMean;
@@ -28,6 +29,11 @@
 //!     fn param_names(&self) -> Vec<String> { vec!["mean".into()] }
 //!     fn transforms(&self) -> Vec<Transform> { vec![Transform::Exp] }
 //!     fn build<T: Scalar>(&self, t: &[T]) -> Result<ExpMeanDist<T>, ParamError> { Ok(ExpMeanDist(t[0])) }
+//! }
+//! impl DensityModel for ExpMean {
+//!     fn sample_space(&self, _t: &[f64]) -> Option<Support> {
+//!         Some(Support::Continuous { low: 0.0, high: f64::INFINITY })
+//!     }
 //! }
 //!
 //! let data: Vec<f64> = (1..=400).map(|i| -(1.0 - f64::from(i) / 401.0).ln() * 2.0).collect();
