@@ -8,13 +8,14 @@ use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
 use rand_distr::Distribution;
 use serde_json::json;
-use xent_distributions::{Bernoulli, Categorical, CrossEntropy, Normal};
+use xent_distributions::{Bernoulli, Categorical, CrossEntropy, Normal, Support};
 use xent_fit::{FitOptions, fit_conditional, fit_linear};
 use xent_objectives::conditional::{ConditionalNll, Design, EtaModel, LinearGaussian, Logistic, Softmax};
 
 use crate::asymptotic::{SampledLimit, ladder};
 use crate::catalogue::StepId;
 use crate::chain::derive_seed;
+use crate::premises::InputDensity;
 use crate::step::{CheckOutcome, StepReport};
 
 const HALF_LN_2PI: f64 = 0.918_938_533_204_672_8;
@@ -135,6 +136,24 @@ impl CondScenario {
                 let lp = cats.iter().map(|&c| pi[c].ln()).collect();
                 (x, y, lp)
             }
+        }
+    }
+
+    /// The density of the inputs: two independent standard normals, or the
+    /// one-hot categories with probabilities `π` (0 elsewhere on {0, 1}²).
+    pub fn input_density(&self) -> InputDensity {
+        match self {
+            CondScenario::SoftmaxCategorical { pi } => {
+                let pi = *pi;
+                let bit = Support::Discrete { low: 0.0, high: 1.0 };
+                InputDensity::joint(vec![bit, bit], move |x: &[f64]| match (x[0] == 1.0, x[1] == 1.0) {
+                    (false, false) => pi[0].ln(),
+                    (true, false) => pi[1].ln(),
+                    (false, true) => pi[2].ln(),
+                    (true, true) => f64::NEG_INFINITY,
+                })
+            }
+            _ => InputDensity::standard_normal(2),
         }
     }
 

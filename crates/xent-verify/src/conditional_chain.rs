@@ -17,12 +17,17 @@ use crate::exact::{
     Order, fd_gradient, gradient_agreement, order_preservation, order_preservation_by, pointwise_identity,
     same_optimiser,
 };
+use crate::premises::{self, ConditionalDensityModel, InputDensity};
+use crate::quadrature::{Mass, total_mass};
 use crate::step::{CheckOutcome, StepReport};
 
-/// A conditional model on data `(xᵢ, yᵢ)` with the true input log-density
-/// `ln p(xᵢ)` of every row.
+/// A conditional model on data `(xᵢ, yᵢ)` with the input density `p(x)`
+/// (the harness evaluates it at every row and establishes its mass).
 pub struct ConditionalInstance<'a, M: EtaModel> {
     obj: ConditionalNll<'a, M>,
+    input: &'a InputDensity,
+    y: &'a [f64],
+    rows: Vec<Vec<f64>>,
     ln_px: Vec<f64>,
     /// A point near the MLE (L-BFGS from the origin).
     pub theta_hat: Vec<f64>,
@@ -30,21 +35,32 @@ pub struct ConditionalInstance<'a, M: EtaModel> {
     pub points: Vec<Vec<f64>>,
     /// Random pairs.
     pub pairs: Vec<(Vec<f64>, Vec<f64>)>,
+    /// Points for the premises: `θ̂ + N(0, 0.5²)` per coordinate.
+    pub premise_points: Vec<Vec<f64>>,
 }
 
 impl<'a, M: EtaModel> ConditionalInstance<'a, M> {
-    /// The instance; `ln_px[i]` is `ln p(xᵢ)` under the input distribution.
+    /// The instance; `input` is the density of a feature row (the design's
+    /// columns without the intercept).
     pub fn new(
         model: M,
         design: &'a Design,
         y: &'a [f64],
-        ln_px: Vec<f64>,
+        input: &'a InputDensity,
         k: usize,
         seed: u64,
     ) -> Result<Self, ObjectiveError> {
-        if ln_px.len() != y.len() {
-            return Err(ObjectiveError::Dimension { what: "ln p(x)", expected: y.len(), found: ln_px.len() });
+        let m = design.matrix();
+        let skip = usize::from(design.has_intercept());
+        if m.ncols() - skip != input.dim() {
+            return Err(ObjectiveError::Dimension {
+                what: "input features",
+                expected: m.ncols() - skip,
+                found: input.dim(),
+            });
         }
+        let rows: Vec<Vec<f64>> = (0..m.nrows()).map(|i| (skip..m.ncols()).map(|j| m[(i, j)]).collect()).collect();
+        let ln_px: Vec<f64> = rows.iter().map(|r| input.ln_density(r)).collect();
         let obj = ConditionalNll::new(model, design, y)?;
         let d = obj.dim();
         let problem = xent_fit::ObjectiveProblem::new(&obj);
@@ -57,7 +73,9 @@ impl<'a, M: EtaModel> ConditionalInstance<'a, M> {
         let mut draw = || theta_hat.iter().map(|v| v + noise.sample(&mut rng)).collect::<Vec<f64>>();
         let points = (0..k).map(|_| draw()).collect();
         let pairs = (0..k).map(|_| (draw(), draw())).collect();
-        Ok(ConditionalInstance { obj, ln_px, theta_hat, points, pairs })
+        let premise_points =
+            (0..6).map(|_| theta_hat.iter().map(|v| v + 2.5 * noise.sample(&mut rng)).collect()).collect();
+        Ok(ConditionalInstance { obj, input, y, rows, ln_px, theta_hat, points, pairs, premise_points })
     }
 
     /// The model's name.
@@ -94,11 +112,22 @@ impl<'a, M: EtaModel> ConditionalInstance<'a, M> {
     /// (8): `(1/n) Σ −ln q_θ(yᵢ, xᵢ)` with the joint `q_θ(y, x) = q_θ(y | x) p(x)`
     /// formed per observation as a product of densities (not as a sum of logs).
     pub fn joint_nll(&self, t: &[f64]) -> f64 {
-        let joint = self
-            .nlls(t)
-            .iter()
-            .zip(&self.ln_px)
-            .fold(ScaledFloat::one(), |acc, (v, lp)| acc * (ScaledFloat::from_ln(-v) * ScaledFloat::from_ln(*lp)));
+        self.joint_nll_with(t, &|_, x| self.input.ln_density(x))
+    }
+    /// `ln p(x)` of the instance's input density.
+    pub fn input_ln_density(&self, x: &[f64]) -> f64 {
+        self.input.ln_density(x)
+    }
+    /// The feature rows (the design without its intercept).
+    pub fn rows(&self) -> &[Vec<f64>] {
+        &self.rows
+    }
+    /// `(1/n) Σ −ln q_θ(yᵢ | xᵢ) − ln q_θ(xᵢ)` with a joint built from
+    /// `ln_qx(θ, x)` — `ln p(x)` for the real step (8).
+    pub fn joint_nll_with(&self, t: &[f64], ln_qx: &dyn Fn(&[f64], &[f64]) -> f64) -> f64 {
+        let joint = self.nlls(t).iter().zip(&self.rows).fold(ScaledFloat::one(), |acc, (v, x)| {
+            acc * (ScaledFloat::from_ln(-v) * ScaledFloat::from_ln(ln_qx(t, x)))
+        });
         -joint.ln() / self.n() as f64
     }
     fn gradient(&self, t: &[f64]) -> Vec<f64> {
@@ -109,13 +138,49 @@ impl<'a, M: EtaModel> ConditionalInstance<'a, M> {
     }
 }
 
+impl<M: ConditionalDensityModel> ConditionalInstance<'_, M> {
+    /// The harness's own `∫ q_θ(y | xᵢ) dy` (or `Σ_y`) at `θ` for row `i`.
+    pub fn conditional_mass(&self, t: &[f64], i: usize) -> Result<Mass, String> {
+        let etas = self.obj.linear_predictors(t).map_err(|e| e.to_string())?;
+        let model = self.obj.model();
+        let eta: Vec<f64> = etas.iter().map(|e| e[i]).collect();
+        let extra = &t[t.len().saturating_sub(model.extra_names().len())..];
+        let space = model.target_space(&eta, extra).ok_or("no target space")?;
+        let mut hints = self.y.to_vec();
+        hints.extend(&eta);
+        Ok(total_mass(&|y| (-model.nll(&eta, extra, y)).exp(), space, &hints))
+    }
+    /// The conditional masses at the premise points × ten rows spread
+    /// over the data, as one check named `check`.
+    fn conditional_check(&self, check: &'static str, points: &[Vec<f64>]) -> CheckOutcome {
+        let n = self.n();
+        let cells: Vec<Vec<f64>> = points
+            .iter()
+            .enumerate()
+            .flat_map(|(k, t)| (0..10).map(move |j| (k, t, (j * n / 10 + k) % n.max(1))))
+            .map(|(_, t, i)| {
+                let mut c = t.clone();
+                c.push(i as f64);
+                c
+            })
+            .collect();
+        premises::unit_mass(check, &cells, |c| {
+            let (t, i) = c.split_at(c.len() - 1);
+            self.conditional_mass(t, i[0] as usize)
+        })
+    }
+}
+
 fn tol(n: usize) -> f64 {
     4.0 * n as f64 * f64::EPSILON
 }
 
 /// `(4)`: the conditional likelihood is defined at every point (scaled
-/// representation), while the naive product underflows.
-pub fn step_4<M: EtaModel>(c: &ConditionalInstance<'_, M>) -> StepReport {
+/// representation), while the naive product underflows; and the premises
+/// of Part B: `q_θ(y | x)` is a density in `y` (the harness's own `∫`/`Σ`
+/// at the premise points and ten rows) and the loss's derivatives are
+/// those of its values.
+pub fn step_4<M: ConditionalDensityModel>(c: &ConditionalInstance<'_, M>) -> StepReport {
     let positive = c.points.iter().all(|t| c.likelihood(t).mantissa() > 0.0);
     let naive: f64 = c.nlls(&c.theta_hat).iter().fold(1.0, |acc, v| acc * (-v).exp());
     let l = c.likelihood(&c.theta_hat).to_string();
@@ -125,7 +190,15 @@ pub fn step_4<M: EtaModel>(c: &ConditionalInstance<'_, M>) -> StepReport {
         format!("L = {l} at the MLE; the f64 product gives {naive:e}"),
         &[("likelihood_at_mle", json!(l)), ("naive_f64_product_at_mle", json!(naive))],
     );
-    StepReport::from_checks(StepId::ConditionalLikelihood, &c.model_name(), vec![check])
+    let normalised = c.conditional_check("density_normalised", &c.premise_points);
+    let derivatives = premises::derivatives(
+        &c.premise_points,
+        &|t| c.obj.value(t).ok(),
+        &|t| c.obj.gradient(t).ok(),
+        &|t| c.obj.hessian(t).ok(),
+        derive_seed(0, &c.model_name()),
+    );
+    StepReport::from_checks(StepId::ConditionalLikelihood, &c.model_name(), vec![check, normalised, derivatives])
 }
 
 /// `(4)->(5)`: log of the product → sum of logs: same maximiser (order of
@@ -171,26 +244,36 @@ pub fn step_6_7<M: EtaModel>(c: &ConditionalInstance<'_, M>, added: &dyn Fn(&[f6
     StepReport::from_checks(StepId::AddInputTerm, &c.model_name(), vec![order, same, grads])
 }
 
-/// `(7)->(8)`: with `q_θ(x) := p(x)` the joint objective equals (7)
-/// pointwise, and the joint is proper: its conditional sums (integrates) to
-/// one at every observed `x` (`normaliser(t, i)` returns `∫ q_θ(y | xᵢ) dy`).
-pub fn step_7_8<M: EtaModel>(c: &ConditionalInstance<'_, M>, normaliser: &dyn Fn(&[f64], usize) -> f64) -> StepReport {
+/// `(7)->(8)` with the joint's x-marginal `ln_qx(θ, x)` (`ln p(x)` for the
+/// real step): `q_θ(x) = p(x)` at every row and point (the definition, to
+/// `4ε|ln p|`), so the joint objective equals (7) pointwise; the
+/// x-marginal is a density (the harness's own `∫ p`); and the joint's
+/// conditional is the model, a density in `y` at the rows — so the joint
+/// `q_θ(y, x) = q_θ(y | x) p(x)` integrates to one.
+pub fn step_7_8<M: ConditionalDensityModel>(
+    c: &ConditionalInstance<'_, M>,
+    ln_qx: &dyn Fn(&[f64], &[f64]) -> f64,
+) -> StepReport {
     let n = c.n();
-    let ident =
-        pointwise_identity(&c.points, |t| (c.loss_plus_input(t), c.joint_nll(t), tol(n) * c.abs_scale(t) / n as f64));
+    let ident = pointwise_identity(&c.points, |t| {
+        (c.loss_plus_input(t), c.joint_nll_with(t, ln_qx), tol(n) * c.abs_scale(t) / n as f64)
+    });
     let mut worst = 0.0f64;
-    for t in c.points.iter().take(3) {
-        for i in (0..n).step_by((n / 10).max(1)) {
-            worst = worst.max((normaliser(t, i) - 1.0).abs());
+    for t in c.points.iter().take(5) {
+        for (x, lp) in c.rows.iter().zip(&c.ln_px) {
+            let d = (ln_qx(t, x) - lp).abs() / (4.0 * f64::EPSILON * lp.abs().max(1.0));
+            worst = if d.is_nan() { f64::INFINITY } else { worst.max(d) };
         }
     }
-    let proper = CheckOutcome::new(
-        "joint_is_proper",
-        worst <= 1e-9,
-        format!("normaliser error {worst:.1e} (bound 1e-9)"),
-        &[("max_normaliser_error", json!(worst)), ("bound", json!(1e-9))],
+    let marginal = CheckOutcome::new(
+        "marginal_is_p",
+        worst <= 1.0,
+        format!("q_θ(x) = p(x) at every row: deviation {worst:.1e} × 4ε|ln p| (bound 1)"),
+        &[("max_deviation_over_bound", json!(worst)), ("rows", json!(n))],
     );
-    StepReport::from_checks(StepId::JointModel, &c.model_name(), vec![ident, proper])
+    let input = premises::unit_mass("input_normalised", &[vec![]], |_| c.input.mass(&c.rows));
+    let conditional = c.conditional_check("conditional_normalised", &c.points[..c.points.len().min(3)]);
+    StepReport::from_checks(StepId::JointModel, &c.model_name(), vec![ident, marginal, input, conditional])
 }
 
 /// Standard normal inputs: features `n × d` and `ln p(xᵢ)`.
@@ -202,33 +285,38 @@ pub fn gaussian_inputs(n: usize, d: usize, seed: u64) -> (DMatrix<f64>, Vec<f64>
     (x, ln_px)
 }
 
-/// Part B's exact steps `(4)` … `(7)->(8)` on one instance, with the
-/// normaliser `Σ_y q(y | xᵢ)` (or `∫`) at `θ` for sample `i`.
-pub fn part_b_exact<M: EtaModel>(
-    c: &ConditionalInstance<'_, M>,
-    normaliser: &dyn Fn(&[f64], usize) -> f64,
-) -> Vec<StepReport> {
+/// Part B's exact steps `(4)` … `(7)->(8)` on one instance.
+pub fn part_b_exact<M: ConditionalDensityModel>(c: &ConditionalInstance<'_, M>) -> Vec<StepReport> {
     let input = c.input_term();
     vec![
         step_4(c),
         step_4_5(c, &|t| c.sum_of_logs(t)),
         step_5_6(c, &|t| c.loss(t)),
         step_6_7(c, &|_t| input),
-        step_7_8(c, normaliser),
+        step_7_8(c, &|_, x| c.input.ln_density(x)),
     ]
 }
 
 /// The controls of Part B's exact steps on one instance: a θ-dependent
+/// x-marginal and `e⁵p(x)` in the joint of `(7)->(8)`, a θ-dependent
 /// "constant", a penalty, the loss on permuted labels (`permuted`: the
 /// average NLL with the targets shuffled) — all to be rejected — and two
-/// valid θ-free added terms, to be accepted.
-pub fn part_b_controls<M: EtaModel>(
+/// valid θ-free added terms, to be accepted. (Wrong models and improper
+/// input densities need instances of their own: `run` builds them.)
+pub fn part_b_controls<M: ConditionalDensityModel>(
     c: &ConditionalInstance<'_, M>,
     permuted: &dyn Fn(&[f64]) -> f64,
 ) -> Vec<ControlOutcome> {
     use Kind::{Negative, Positive};
     let input = c.input_term();
+    let ln_p = |x: &[f64]| c.input.ln_density(x);
     vec![
+        ControlOutcome::new(
+            "theta-dependent x-marginal q_theta(x) in the joint",
+            Negative,
+            step_7_8(c, &|t, x| ln_p(x) + 0.1 * t[0] * x.first().copied().unwrap_or(1.0) - 0.005 * t[0] * t[0]),
+        ),
+        ControlOutcome::new("joint x-marginal e^5 p(x)", Negative, step_7_8(c, &|_, x| ln_p(x) + 5.0)),
         ControlOutcome::new(
             "theta-dependent 'constant' -log q_theta(x)",
             Negative,

@@ -11,12 +11,13 @@
 
 pub use crate::asymptotic::asymptotic_controls;
 use xent_distributions::{LogDensity, ParamError, Scalar, Support};
+use xent_objectives::conditional::EtaModel;
 use xent_objectives::{Model, Transform};
 
 use crate::catalogue::StepId;
 pub use crate::chain::part_a_controls;
 pub use crate::conditional_chain::part_b_controls;
-use crate::premises::DensityModel;
+use crate::premises::{ConditionalDensityModel, DensityModel};
 use crate::step::{Status, StepReport};
 
 /// Whether a control is a wrong step or a valid variant.
@@ -151,5 +152,55 @@ impl<M: Model> Model for Miscalibrated<'_, M> {
 impl<M: DensityModel> DensityModel for Miscalibrated<'_, M> {
     fn sample_space(&self, theta: &[f64]) -> Option<Support> {
         self.inner.sample_space(theta)
+    }
+}
+
+/// A conditional model with one thing wrong, for the controls of Part B's
+/// premises. [`Miscalibration::PlusLnParam`]`(i)` subtracts extra
+/// parameter `i` from the NLL (the extras are on the log scale: for the
+/// linear-Gaussian model, `ln σ` — the NLL without its `ln σ`).
+#[derive(Debug, Clone, Copy)]
+pub struct MiscalibratedEta<M> {
+    /// The model it changes.
+    pub inner: M,
+    /// The change.
+    pub change: Miscalibration,
+}
+
+impl<M: EtaModel> EtaModel for MiscalibratedEta<M> {
+    fn name(&self) -> String {
+        self.inner.name()
+    }
+    fn predictors(&self) -> usize {
+        self.inner.predictors()
+    }
+    fn extra_names(&self) -> Vec<String> {
+        self.inner.extra_names()
+    }
+    fn check_target(&self, y: f64) -> Result<(), &'static str> {
+        self.inner.check_target(y)
+    }
+    fn expected_is_observed(&self) -> bool {
+        self.inner.expected_is_observed()
+    }
+    fn nll<T: Scalar>(&self, eta: &[T], extra: &[T], y: f64) -> T {
+        let l = self.inner.nll(eta, extra, y);
+        match self.change {
+            Miscalibration::LnOffset(c) => l - T::cst(c),
+            Miscalibration::PlusLnParam(i) => l - extra.get(i).copied().unwrap_or_else(T::zero),
+            Miscalibration::DerivativeScale(d) => {
+                let v = l.value();
+                if !v.is_finite() {
+                    return l;
+                }
+                T::cst(v) + (l - T::cst(v)) * T::cst(1.0 + d)
+            }
+        }
+    }
+}
+
+impl<M: ConditionalDensityModel> ConditionalDensityModel for MiscalibratedEta<M> {
+    fn target_space(&self, eta: &[f64], extra: &[f64]) -> Option<Support> {
+        self.inner.target_space(eta, extra)
     }
 }

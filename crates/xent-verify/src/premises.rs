@@ -9,12 +9,15 @@
 //! ([`DensityModel::sample_space`]); the built-in families and the
 //! categorical do.
 
+use std::sync::Arc;
+
 use nalgebra::DMatrix;
 use serde_json::json;
 use xent_distributions::{Support, Univariate as _};
+use xent_objectives::conditional::{EtaModel, HeteroscedasticGaussian, LinearGaussian, Logistic, PoissonLog, Softmax};
 use xent_objectives::{CategoricalModel, Family, Model, check_gradient};
 
-use crate::quadrature::Mass;
+use crate::quadrature::{Mass, total_mass};
 use crate::step::CheckOutcome;
 
 /// `|∫ q_θ − 1|` allowed: far above the quadrature's accuracy (its pieces
@@ -82,20 +85,181 @@ impl DensityModel for CategoricalModel {
     }
 }
 
+/// A conditional model whose targets live on the real line, with the
+/// measure of its density declared (as [`DensityModel`] for `q(y | x)`).
+pub trait ConditionalDensityModel: EtaModel {
+    /// The support of `q(· | η, extra)`.
+    fn target_space(&self, eta: &[f64], extra: &[f64]) -> Option<Support>;
+}
+
+const REAL_LINE: Support = Support::Continuous { low: f64::NEG_INFINITY, high: f64::INFINITY };
+
+impl ConditionalDensityModel for LinearGaussian {
+    fn target_space(&self, _eta: &[f64], _extra: &[f64]) -> Option<Support> {
+        Some(REAL_LINE)
+    }
+}
+impl ConditionalDensityModel for HeteroscedasticGaussian {
+    fn target_space(&self, _eta: &[f64], _extra: &[f64]) -> Option<Support> {
+        Some(REAL_LINE)
+    }
+}
+impl ConditionalDensityModel for Logistic {
+    fn target_space(&self, _eta: &[f64], _extra: &[f64]) -> Option<Support> {
+        Some(Support::Discrete { low: 0.0, high: 1.0 })
+    }
+}
+impl ConditionalDensityModel for PoissonLog {
+    fn target_space(&self, _eta: &[f64], _extra: &[f64]) -> Option<Support> {
+        Some(Support::Discrete { low: 0.0, high: f64::INFINITY })
+    }
+}
+impl ConditionalDensityModel for Softmax {
+    fn target_space(&self, _eta: &[f64], _extra: &[f64]) -> Option<Support> {
+        Some(Support::Discrete { low: 0.0, high: self.classes() as f64 - 1.0 })
+    }
+}
+
+/// The density `p(x)` of a conditional model's inputs (a feature row, the
+/// intercept excluded), as the harness needs it for `(6)->(7)` and
+/// `(7)->(8)`: values, and where it lives, so that its mass can be
+/// established rather than claimed.
+pub struct InputDensity {
+    kind: InputKind,
+}
+
+enum InputKind {
+    /// Independent features: `p(x) = Πⱼ pⱼ(xⱼ)`, mass the product of the
+    /// one-dimensional masses.
+    Independent(Vec<(Support, Arc<dyn Fn(f64) -> f64 + Sync + Send>)>),
+    /// A joint density over the product of the supports (at most two
+    /// features: nested quadrature).
+    Joint(Vec<Support>, Arc<dyn Fn(&[f64]) -> f64 + Sync + Send>),
+}
+
+impl InputDensity {
+    /// Independent features, feature `j` with support `marginals[j].0` and
+    /// log-density `marginals[j].1`.
+    pub fn independent(marginals: Vec<(Support, Arc<dyn Fn(f64) -> f64 + Sync + Send>)>) -> Self {
+        InputDensity { kind: InputKind::Independent(marginals) }
+    }
+    /// `d` independent standard normal features.
+    pub fn standard_normal(d: usize) -> Self {
+        let half_ln_2pi = 0.5 * (2.0 * std::f64::consts::PI).ln();
+        Self::independent(
+            (0..d)
+                .map(|_| {
+                    let f: Arc<dyn Fn(f64) -> f64 + Sync + Send> = Arc::new(move |x: f64| -0.5 * x * x - half_ln_2pi);
+                    (REAL_LINE, f)
+                })
+                .collect(),
+        )
+    }
+    /// A joint log-density over the product of `space` (one support per
+    /// feature; its mass is established for at most two features).
+    pub fn joint(space: Vec<Support>, ln_density: impl Fn(&[f64]) -> f64 + Sync + Send + 'static) -> Self {
+        InputDensity { kind: InputKind::Joint(space, Arc::new(ln_density)) }
+    }
+    /// The same density times `e^c` (not a density unless `c = 0`): for the
+    /// controls.
+    pub fn scaled(&self, c: f64) -> InputDensity {
+        let kind = match &self.kind {
+            InputKind::Independent(m) => {
+                let mut m = m.clone();
+                if let Some((space, f)) = m.first().cloned() {
+                    let g: Arc<dyn Fn(f64) -> f64 + Sync + Send> = Arc::new(move |x| f(x) + c);
+                    m[0] = (space, g);
+                }
+                InputKind::Independent(m)
+            }
+            InputKind::Joint(space, f) => {
+                let f = f.clone();
+                InputKind::Joint(space.clone(), Arc::new(move |x: &[f64]| f(x) + c))
+            }
+        };
+        InputDensity { kind }
+    }
+    /// `ln p(x)`.
+    pub fn ln_density(&self, x: &[f64]) -> f64 {
+        match &self.kind {
+            InputKind::Independent(m) if m.len() == x.len() => m.iter().zip(x).map(|((_, f), v)| f(*v)).sum(),
+            InputKind::Joint(space, f) if space.len() == x.len() => f(x),
+            _ => f64::NAN,
+        }
+    }
+    /// The number of features.
+    pub fn dim(&self) -> usize {
+        match &self.kind {
+            InputKind::Independent(m) => m.len(),
+            InputKind::Joint(space, _) => space.len(),
+        }
+    }
+    /// The harness's own `∫ p` over the input space, with the rows as hints.
+    pub fn mass(&self, rows: &[Vec<f64>]) -> Result<Mass, String> {
+        let hints = |j: usize| rows.iter().filter_map(|r| r.get(j).copied()).collect::<Vec<f64>>();
+        match &self.kind {
+            InputKind::Independent(m) => {
+                let mut total = Mass { value: 1.0, error: 0.0, resolved: true, invalid: false };
+                for (j, (space, f)) in m.iter().enumerate() {
+                    let one = total_mass(&|x| f(x).exp(), *space, &hints(j));
+                    total = Mass {
+                        value: total.value * one.value,
+                        error: total.error * one.value.abs() + one.error * total.value.abs(),
+                        resolved: total.resolved && one.resolved,
+                        invalid: total.invalid || one.invalid,
+                    };
+                }
+                Ok(total)
+            }
+            InputKind::Joint(space, f) => match space.as_slice() {
+                [a] => Ok(total_mass(&|x| f(&[x]).exp(), *a, &hints(0))),
+                [a, b] => {
+                    let (h0, h1) = (hints(0), hints(1));
+                    let inner_ok = std::cell::Cell::new(true);
+                    let outer = total_mass(
+                        &|x0| {
+                            let m = total_mass(&|x1| f(&[x0, x1]).exp(), *b, &h1);
+                            inner_ok.set(inner_ok.get() && m.resolved && !m.invalid);
+                            m.value
+                        },
+                        *a,
+                        &h0,
+                    );
+                    Ok(Mass { resolved: outer.resolved && inner_ok.get(), ..outer })
+                }
+                _ => Err(format!(
+                    "the mass of a joint input density over {} features is not established (at most 2; declare independent features)",
+                    space.len()
+                )),
+            },
+        }
+    }
+}
+
 /// `q_θ` is a density: at every point, `mass(u)` — the harness's own `∫ q`
 /// or `Σ q` at the point — is `1` within [`NORMALISATION_TOL`]. A mass the
 /// quadrature could not resolve, a NaN or negative density, or a point
 /// where the model cannot be evaluated is a failure: the premise was not
 /// established.
 pub fn normalisation(points: &[Vec<f64>], mass: impl Fn(&[f64]) -> Result<Mass, String>) -> CheckOutcome {
+    unit_mass("density_normalised", points, mass)
+}
+
+/// [`normalisation`] under another check name (`input_normalised`,
+/// `conditional_normalised`).
+pub(crate) fn unit_mass(
+    check: &'static str,
+    points: &[Vec<f64>],
+    mass: impl Fn(&[f64]) -> Result<Mass, String>,
+) -> CheckOutcome {
     let mut worst = 0.0f64;
     let mut problem: Option<String> = None;
     for u in points {
         match mass(u) {
             Err(e) => problem = problem.or(Some(e)),
-            Ok(m) if m.invalid => problem = problem.or(Some(format!("density NaN or negative at u = {u:?}"))),
+            Ok(m) if m.invalid => problem = problem.or(Some(format!("density NaN or negative at {u:?}"))),
             Ok(m) if !m.resolved => {
-                problem = problem.or(Some(format!("the quadrature could not resolve ∫q at u = {u:?}")));
+                problem = problem.or(Some(format!("the quadrature could not resolve the mass at {u:?}")));
             }
             Ok(m) => {
                 let dev = (m.value - 1.0).abs();
@@ -118,7 +282,7 @@ pub fn normalisation(points: &[Vec<f64>], mass: impl Fn(&[f64]) -> Result<Mass, 
     if let Some(p) = &problem {
         figures.push(("reason", json!(p)));
     }
-    CheckOutcome::new("density_normalised", ok, key, &figures)
+    CheckOutcome::new(check, ok, key, &figures)
 }
 
 /// Central-difference Hessian from a gradient: column `j` is

@@ -8,15 +8,16 @@ use rand::{RngExt, SeedableRng};
 use rand_distr::Distribution;
 use serde_json::{Value, json};
 use xent_distributions::{AnyUnivariate, Categorical};
-use xent_objectives::conditional::{ConditionalNll, Design, EtaModel, LinearGaussian, Logistic, Softmax};
+use xent_objectives::conditional::{ConditionalNll, Design, LinearGaussian, Logistic, Softmax};
 use xent_objectives::{CategoricalModel, Family, Model};
 
 use crate::asymptotic::{Scenario, asymptotic_controls, step_2b_3, step_3_prime};
 use crate::catalogue::StepId;
 use crate::chain::{Instance, derive_seed, part_a_controls, part_a_exact};
 use crate::conditional_asymptotic::{CondScenario, step_6_double_prime, step_8_9};
-use crate::conditional_chain::{ConditionalInstance, part_b_controls, part_b_exact};
-use crate::controls::{ControlOutcome, Kind};
+use crate::conditional_chain::{ConditionalInstance, part_b_controls, part_b_exact, step_4, step_7_8};
+use crate::controls::{ControlOutcome, Kind, MiscalibratedEta, Miscalibration};
+use crate::premises::{ConditionalDensityModel, InputDensity};
 use crate::step::{Status, StepReport};
 
 /// What to run.
@@ -106,53 +107,67 @@ fn part_b_scenarios() -> [CondScenario; 3] {
     ]
 }
 
-/// `Σ_y q(y | η)` over `classes` labels (1 for a proper conditional).
-fn class_sum<M: EtaModel>(model: &M, eta: &[f64], extra: &[f64], classes: usize) -> f64 {
-    (0..classes).map(|k| (-model.nll(eta, extra, k as f64)).exp()).sum()
-}
-
-/// `∫ N(y; η, σ²) dy` by the trapezoid rule on ±12σ, `extra = [ln σ]`
-/// (the error is far below the check's 1e-9).
-fn gaussian_normaliser(model: &LinearGaussian, eta: &[f64], extra: &[f64]) -> f64 {
-    let s = extra[0].exp();
-    let m = 4000;
-    let h = 24.0 * s / m as f64;
-    h * (0..=m)
-        .map(|k| {
-            let w = if k == 0 || k == m { 0.5 } else { 1.0 };
-            w * (-model.nll(eta, extra, eta[0] - 12.0 * s + k as f64 * h)).exp()
-        })
-        .sum::<f64>()
-}
-
 /// Part B's exact steps and controls for one model on one data set
 /// (`yp`: the targets permuted, for the permuted-labels control).
-fn part_b<M: EtaModel + Clone>(
+fn part_b<M: ConditionalDensityModel + Clone>(
     model: M,
     design: &Design,
     y: &[f64],
     yp: &[f64],
-    ln_px: Vec<f64>,
-    normaliser: &dyn Fn(&M, &[f64], &[f64]) -> f64,
+    input: &InputDensity,
     run: &mut Run,
 ) {
     if !run.config.wants_any(&PART_B_EXACT, &model.name()) {
         return;
     }
-    let (Ok(c), Ok(obj), Ok(perm)) = (
-        ConditionalInstance::new(model.clone(), design, y, ln_px, 30, run.config.seed),
-        ConditionalNll::new(model.clone(), design, y),
+    let (Ok(c), Ok(perm)) = (
+        ConditionalInstance::new(model.clone(), design, y, input, 30, run.config.seed),
         ConditionalNll::new(model.clone(), design, yp),
     ) else {
         return;
     };
-    let m = model.predictors();
-    let norm = |t: &[f64], i: usize| {
-        let eta: Vec<f64> = obj.linear_predictors(t).map(|e| e.iter().map(|v| v[i]).collect()).unwrap_or_default();
-        normaliser(&model, &eta, &t[m * design.p()..])
-    };
-    run.keep_steps(part_b_exact(&c, &norm));
+    run.keep_steps(part_b_exact(&c));
+    let seed = run.config.seed;
+    // Wrong conditional models at (4), where Part B's premises are
+    // established, and one below the check's resolution (accepted).
+    for (name, kind, change) in [
+        ("conditional density scaled by e^0.001", Kind::Negative, Miscalibration::LnOffset(1e-3)),
+        ("loss gradient off by 1e-4 relative, values exact", Kind::Negative, Miscalibration::DerivativeScale(1e-4)),
+        ("derivatives off by 1e-9 relative (below resolution)", Kind::Positive, Miscalibration::DerivativeScale(1e-9)),
+    ] {
+        let wrong = MiscalibratedEta { inner: model.clone(), change };
+        if let Ok(w) = ConditionalInstance::new(wrong, design, y, input, 30, seed) {
+            run.keep_controls([ControlOutcome::new(name, kind, step_4(&w))]);
+        }
+    }
+    // An improper x-marginal: the input density times e^0.001.
+    let improper = input.scaled(1e-3);
+    if let Ok(w) = ConditionalInstance::new(model.clone(), design, y, &improper, 30, seed) {
+        let step = step_7_8(&w, &|_, x| improper.ln_density(x));
+        run.keep_controls([ControlOutcome::new("x-marginal e^0.001 p(x) (not a density)", Kind::Negative, step)]);
+    }
+    if let Some(flat) = flat_over_categories(input, design)
+        && let Ok(w) = ConditionalInstance::new(model.clone(), design, y, &flat, 30, seed)
+    {
+        let step = step_7_8(&w, &|_, x| flat.ln_density(x));
+        run.keep_controls([ControlOutcome::new("x-marginal p = 1 on every category", Kind::Negative, step)]);
+    }
     run.keep_controls(part_b_controls(&c, &|t| perm.value(t).unwrap_or(f64::NAN)));
+}
+
+/// For one-hot inputs (every feature 0 or 1, at most one 1 per row): the
+/// improper "density" 1 on every observed category.
+fn flat_over_categories(input: &InputDensity, design: &Design) -> Option<InputDensity> {
+    let m = design.matrix();
+    let skip = usize::from(design.has_intercept());
+    let one_hot = (0..m.nrows()).all(|i| {
+        let row: Vec<f64> = (skip..m.ncols()).map(|j| m[(i, j)]).collect();
+        row.iter().all(|v| *v == 0.0 || *v == 1.0) && row.iter().sum::<f64>() <= 1.0
+    });
+    (one_hot && input.dim() == 2).then(|| {
+        let bit = xent_distributions::Support::Discrete { low: 0.0, high: 1.0 };
+        InputDensity::joint(vec![bit, bit], |x: &[f64]| if x[0] + x[1] <= 1.0 { 0.0 } else { f64::NEG_INFINITY })
+    })
 }
 
 fn shuffled(y: &[f64], seed: u64) -> Vec<f64> {
@@ -230,19 +245,16 @@ pub fn run(cfg: &Config, progress: &mut dyn FnMut(&str)) -> Run {
             continue;
         }
         progress(&format!("part B, exact: {}", scenario.name()));
-        let (x, y, ln_px) = scenario.sample(n, derive_seed(seed, &format!("exact/{}", scenario.name())));
+        let input = scenario.input_density();
+        let (x, y, _) = scenario.sample(n, derive_seed(seed, &format!("exact/{}", scenario.name())));
         let yp = shuffled(&y, derive_seed(seed, &format!("perm/{}", scenario.name())));
         let Ok(design) = Design::new(&x, true) else { continue };
         match scenario {
-            CondScenario::LinearGaussian { .. } => {
-                part_b(LinearGaussian, &design, &y, &yp, ln_px, &gaussian_normaliser, &mut out)
-            }
-            CondScenario::Logistic { .. } => {
-                part_b(Logistic, &design, &y, &yp, ln_px, &|m, e, x| class_sum(m, e, x, 2), &mut out)
-            }
+            CondScenario::LinearGaussian { .. } => part_b(LinearGaussian, &design, &y, &yp, &input, &mut out),
+            CondScenario::Logistic { .. } => part_b(Logistic, &design, &y, &yp, &input, &mut out),
             CondScenario::SoftmaxCategorical { .. } => {
                 if let Ok(m) = Softmax::new(4) {
-                    part_b(m, &design, &y, &yp, ln_px, &|m, e, x| class_sum(m, e, x, 4), &mut out)
+                    part_b(m, &design, &y, &yp, &input, &mut out)
                 }
             }
         }

@@ -4,10 +4,11 @@
 use nalgebra::DMatrix;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
-use xent_objectives::conditional::{Design, EtaModel, LinearGaussian, Logistic, Softmax};
+use xent_objectives::conditional::{Design, LinearGaussian, Logistic, Softmax};
 use xent_verify::conditional_chain::{
     ConditionalInstance, gaussian_inputs, step_4, step_4_5, step_5_6, step_6_7, step_7_8,
 };
+use xent_verify::premises::{ConditionalDensityModel, InputDensity};
 use xent_verify::{Status, StepReport};
 
 fn all_pass(reports: &[StepReport]) {
@@ -16,21 +17,16 @@ fn all_pass(reports: &[StepReport]) {
     }
 }
 
-/// Runs the real steps and the controls on one instance; `normaliser`
-/// integrates or sums the model's conditional over y.
-fn run<M: EtaModel>(
-    c: &ConditionalInstance<'_, M>,
-    y: &[f64],
-    normaliser: &dyn Fn(&[f64], usize) -> f64,
-    permuted: &dyn Fn(&[f64]) -> f64,
-) {
+/// Runs the real steps and the controls on one instance (the harness
+/// integrates or sums the model's conditional over y itself).
+fn run<M: ConditionalDensityModel>(c: &ConditionalInstance<'_, M>, y: &[f64], permuted: &dyn Fn(&[f64]) -> f64) {
     let input = c.input_term();
     all_pass(&[
         step_4(c),
         step_4_5(c, &|t| c.sum_of_logs(t)),
         step_5_6(c, &|t| c.loss(t)),
         step_6_7(c, &|_t| input),
-        step_7_8(c, normaliser),
+        step_7_8(c, &|_, x| c.input_ln_density(x)),
     ]);
     // Positive controls.
     assert_eq!(step_6_7(c, &|_t| 42.0).status, Status::Pass, "adding 42");
@@ -47,7 +43,8 @@ fn run<M: EtaModel>(
 
 #[test]
 fn linear_gaussian_with_gaussian_inputs() {
-    let (x, ln_px) = gaussian_inputs(500, 2, 1);
+    let (x, _) = gaussian_inputs(500, 2, 1);
+    let input = InputDensity::standard_normal(2);
     let design = Design::new(&x, true).unwrap();
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(2);
     let y: Vec<f64> = (0..500).map(|i| 0.5 + x[(i, 0)] - 0.7 * x[(i, 1)] + 0.6 * (rng.random::<f64>() - 0.5)).collect();
@@ -55,29 +52,14 @@ fn linear_gaussian_with_gaussian_inputs() {
     yp.rotate_left(137);
     let dp = Design::new(&x, true).unwrap();
     let permuted = xent_objectives::conditional::ConditionalNll::new(LinearGaussian, &dp, &yp).unwrap();
-    let c = ConditionalInstance::new(LinearGaussian, &design, &y, ln_px, 30, 3).unwrap();
-    let obj = xent_objectives::conditional::ConditionalNll::new(LinearGaussian, &design, &y).unwrap();
-    // ∫ N(y; η, σ²) dy by the trapezoid rule on ±12σ (error far below 1e-9).
-    let normaliser = |t: &[f64], i: usize| {
-        let eta = obj.linear_predictors(t).unwrap()[0][i];
-        let s = t[3].exp();
-        let m = 4000;
-        let h = 24.0 * s / m as f64;
-        (0..=m)
-            .map(|k| {
-                let yv = eta - 12.0 * s + k as f64 * h;
-                let w = if k == 0 || k == m { 0.5 } else { 1.0 };
-                w * (-LinearGaussian.nll(&[eta], &[t[3]], yv)).exp()
-            })
-            .sum::<f64>()
-            * h
-    };
-    run(&c, &y, &normaliser, &|t| permuted.value(t).unwrap());
+    let c = ConditionalInstance::new(LinearGaussian, &design, &y, &input, 30, 3).unwrap();
+    run(&c, &y, &|t| permuted.value(t).unwrap());
 }
 
 #[test]
 fn logistic_with_gaussian_inputs() {
-    let (x, ln_px) = gaussian_inputs(600, 2, 4);
+    let (x, _) = gaussian_inputs(600, 2, 4);
+    let input = InputDensity::standard_normal(2);
     let design = Design::new(&x, true).unwrap();
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
     let y: Vec<f64> = (0..600)
@@ -89,13 +71,8 @@ fn logistic_with_gaussian_inputs() {
     let mut yp = y.clone();
     yp.rotate_left(211);
     let permuted = xent_objectives::conditional::ConditionalNll::new(Logistic, &design, &yp).unwrap();
-    let obj = xent_objectives::conditional::ConditionalNll::new(Logistic, &design, &y).unwrap();
-    let c = ConditionalInstance::new(Logistic, &design, &y, ln_px, 30, 6).unwrap();
-    let normaliser = |t: &[f64], i: usize| {
-        let eta = obj.linear_predictors(t).unwrap()[0][i];
-        (-Logistic.nll(&[eta], &[], 0.0)).exp() + (-Logistic.nll(&[eta], &[], 1.0)).exp()
-    };
-    run(&c, &y, &normaliser, &|t| permuted.value(t).unwrap());
+    let c = ConditionalInstance::new(Logistic, &design, &y, &input, 30, 6).unwrap();
+    run(&c, &y, &|t| permuted.value(t).unwrap());
 }
 
 #[test]
@@ -115,7 +92,7 @@ fn softmax_with_categorical_inputs() {
         })
         .collect();
     let x = DMatrix::from_fn(n, 2, |i, j| if cat[i] == j + 1 { 1.0 } else { 0.0 });
-    let ln_px: Vec<f64> = cat.iter().map(|&c| f64::ln(pi[c])).collect();
+    let input = xent_verify::conditional_asymptotic::CondScenario::SoftmaxCategorical { pi }.input_density();
     // Labels depend on the category: class c+1 is favoured in category c.
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(8);
     let y: Vec<f64> = (0..n)
@@ -129,11 +106,6 @@ fn softmax_with_categorical_inputs() {
         yp.swap(i, j);
     }
     let permuted = xent_objectives::conditional::ConditionalNll::new(model, &design, &yp).unwrap();
-    let obj = xent_objectives::conditional::ConditionalNll::new(model, &design, &y).unwrap();
-    let c = ConditionalInstance::new(model, &design, &y, ln_px, 30, 7).unwrap();
-    let normaliser = |t: &[f64], i: usize| {
-        let eta: Vec<f64> = obj.linear_predictors(t).unwrap().iter().map(|e| e[i]).collect();
-        (0..4).map(|k| (-model.nll(&eta, &[], k as f64)).exp()).sum::<f64>()
-    };
-    run(&c, &y, &normaliser, &|t| permuted.value(t).unwrap());
+    let c = ConditionalInstance::new(model, &design, &y, &input, 30, 7).unwrap();
+    run(&c, &y, &|t| permuted.value(t).unwrap());
 }

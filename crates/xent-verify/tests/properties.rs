@@ -11,8 +11,9 @@ use rand::{RngExt, SeedableRng};
 use rand_distr::Distribution;
 use xent_distributions::AnyUnivariate;
 use xent_objectives::Family;
-use xent_objectives::conditional::{ConditionalNll, Design, EtaModel, Logistic};
+use xent_objectives::conditional::{Design, Logistic};
 use xent_verify::conditional_chain::{ConditionalInstance, step_4, step_4_5, step_5_6, step_6_7, step_7_8};
+use xent_verify::premises::InputDensity;
 use xent_verify::{Instance, Status, part_a_exact};
 
 fn config(cases: u32, seed: u64) -> Config {
@@ -70,16 +71,10 @@ proptest! {
             .collect();
         // Separated or one-class samples have no finite MLE: not an instance.
         prop_assume!(y.contains(&0.0) && y.contains(&1.0));
-        let half_ln_2pi = 0.5 * (2.0 * std::f64::consts::PI).ln();
-        let ln_px: Vec<f64> = (0..n).map(|i| (0..d).map(|j| -0.5 * x[(i, j)].powi(2) - half_ln_2pi).sum()).collect();
+        let input = InputDensity::standard_normal(d);
         let design = Design::new(&x, true).unwrap();
-        let Ok(c) = ConditionalInstance::new(Logistic, &design, &y, ln_px, 20, seed) else {
+        let Ok(c) = ConditionalInstance::new(Logistic, &design, &y, &input, 20, seed) else {
             return Ok(()); // separation: the instance's own fit says so
-        };
-        let obj = ConditionalNll::new(Logistic, &design, &y).unwrap();
-        let normaliser = |t: &[f64], i: usize| {
-            let eta = obj.linear_predictors(t).unwrap()[0][i];
-            (-Logistic.nll(&[eta], &[], 0.0)).exp() + (-Logistic.nll(&[eta], &[], 1.0)).exp()
         };
         let input = c.input_term();
         for r in [
@@ -87,7 +82,7 @@ proptest! {
             step_4_5(&c, &|t| c.sum_of_logs(t)),
             step_5_6(&c, &|t| c.loss(t)),
             step_6_7(&c, &|_t| input),
-            step_7_8(&c, &normaliser),
+            step_7_8(&c, &|_, x| c.input_ln_density(x)),
         ] {
             prop_assert_eq!(r.status, Status::Pass, "{} (n = {}, d = {}, β = {:?}): {:?}", r.id, n, d, beta, r.checks);
         }
