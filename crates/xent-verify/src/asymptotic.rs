@@ -10,13 +10,14 @@ use rand::rngs::Xoshiro256PlusPlus;
 use rand_distr::Distribution;
 use serde_json::json;
 use xent_distributions::special::norm_quantile;
-use xent_distributions::{AnyUnivariate, LogDensity, Named as _, Univariate};
+use xent_distributions::{AnyUnivariate, LogDensity, Named as _, Support, Univariate};
 use xent_fit::{FitOptions, fit_family};
 use xent_objectives::{Family, Model};
 
 use crate::catalogue::StepId;
 use crate::chain::derive_seed;
 use crate::controls::{ControlOutcome, Kind};
+use crate::quadrature::{Expectation, expectation};
 use crate::step::{CheckOutcome, StepReport};
 
 /// Total false-failure rate of the statistical checks of one run.
@@ -38,6 +39,22 @@ pub enum Truth {
 }
 
 impl Truth {
+    /// `p(x)`.
+    fn density(&self, x: f64) -> f64 {
+        match self {
+            Truth::Family(d) => d.ln_density(&x).exp(),
+            Truth::SymmetricNormalMixture { m, s } => {
+                let phi = |z: f64| (-0.5 * z * z).exp() / (s * (2.0 * std::f64::consts::PI).sqrt());
+                0.5 * phi((x - m) / s) + 0.5 * phi((x + m) / s)
+            }
+        }
+    }
+    fn support(&self) -> Support {
+        match self {
+            Truth::Family(d) => d.support(),
+            Truth::SymmetricNormalMixture { .. } => Support::Continuous { low: f64::NEG_INFINITY, high: f64::INFINITY },
+        }
+    }
     fn sample<R: rand::Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match self {
             Truth::Family(d) => d.sample(rng),
@@ -134,6 +151,20 @@ impl Scenario {
         })
     }
 
+    /// The harness's own `H(p, q_θ) = −∫ p ln q_θ` (`Σ` for discrete `p`):
+    /// `Ok(Some(h))`, `Ok(None)` when shown divergent, `Err` when neither
+    /// could be established. Hints: 256 seeded draws from `p`.
+    pub fn quadrature_cross_entropy(&self, theta: &[f64]) -> Result<Option<f64>, String> {
+        let q = self.family.build(theta).map_err(|e| e.to_string())?;
+        let hints = self.sample(256, HINT_SEED);
+        let minus_ln_q = |x: f64| -q.ln_density(&x);
+        match expectation(&|x| self.truth.density(x), &minus_ln_q, self.truth.support(), &hints) {
+            Expectation::Finite { value, .. } => Ok(Some(value)),
+            Expectation::Divergent { .. } => Ok(None),
+            Expectation::Unresolved(why) => Err(why),
+        }
+    }
+
     fn sample(&self, n: usize, seed: u64) -> Vec<f64> {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
         (0..n).map(|_| self.truth.sample(&mut rng)).collect()
@@ -214,24 +245,10 @@ impl SampledLimit {
 /// `−½ ± 0.15`: the slope's standard error there is about 0.02).
 pub fn step_2b_3(s: &Scenario, seed: u64, quick: bool) -> StepReport {
     let id = StepId::LawOfLargeNumbers;
-    let h_star = (s.cross_entropy)(&s.theta_star);
-    if !h_star.is_finite() {
-        let reason = "E_p[-log q] diverges: the law of large numbers does not apply";
-        let check = CheckOutcome::new(
-            "precondition",
-            true,
-            reason.to_string(),
-            &[("cross_entropy", json!("infinite")), ("reason", json!(reason))],
-        );
-        return StepReport::not_applicable(id, &s.name, check);
-    }
-    let thetas: Vec<Vec<f64>> = vec![
-        s.theta_star.clone(),
-        s.theta_star.iter().map(|v| v * 1.2 + 0.1).collect(),
-        s.theta_star.iter().map(|v| v * 0.9 - 0.05).collect(),
-    ];
-    let thetas: Vec<Vec<f64>> =
-        thetas.into_iter().filter(|t| (s.cross_entropy)(t).is_finite() && s.family.build(t).is_ok()).collect();
+    let (thetas, closed) = match established(s, id) {
+        Ok(v) => v,
+        Err(report) => return report,
+    };
     let ns = ladder(quick);
     let mut test = SampledLimit::new(thetas.len() * ns.len(), ns.last().copied().unwrap_or(0));
     for (k, &n) in ns.iter().enumerate() {
@@ -271,8 +288,90 @@ pub fn step_2b_3(s: &Scenario, seed: u64, quick: bool) -> StepReport {
         format!("log-log slope {slope:.3} (band −0.65 … −0.35)"),
         &[("log_log_slope", json!(slope)), ("band", json!([-0.65, -0.35])), ("replicates", json!(reps))],
     );
-    StepReport::from_checks(id, &s.name, vec![limit, rate])
+    StepReport::from_checks(id, &s.name, vec![closed, limit, rate])
 }
+
+/// The points a step checks — θ*, `1.2θ* + 0.1`, `0.9θ* − 0.05`, where
+/// the model is defined — and the precondition, established by the
+/// harness: `H(p, q_θ*)` by its own quadrature. Shown divergent and
+/// claimed infinite: the step does not apply (`Err`, not applicable); a
+/// claim that disagrees with the quadrature (a finite claim where it
+/// diverges, ∞ or NaN where it is finite, or values more than
+/// [`CLOSED_FORM_TOL`] apart at any of the points) or a quadrature that
+/// establishes neither: the step fails (`Err`). Otherwise the points and
+/// the `closed_form` check (passed).
+fn established(s: &Scenario, id: StepId) -> Result<(Vec<Vec<f64>>, CheckOutcome), StepReport> {
+    // Where there is no θ* (H infinite everywhere) the precondition is
+    // established at the model's starting values for a sample of p.
+    let at = if s.theta_star.iter().all(|v| v.is_finite()) {
+        s.theta_star.clone()
+    } else {
+        s.family.starting_values(&s.sample(256, HINT_SEED))
+    };
+    let claimed = (s.cross_entropy)(&at);
+    let fail = |why: String| {
+        let check = CheckOutcome::new("closed_form", false, why.clone(), &[("reason", json!(why))]);
+        StepReport::from_checks(id, &s.name, vec![check])
+    };
+    match s.quadrature_cross_entropy(&at) {
+        Err(why) => return Err(fail(format!("H(p, q_θ*) not established by quadrature: {why}"))),
+        Ok(None) if claimed == f64::INFINITY => {
+            let reason =
+                "E_p[-log q] diverges (its truncated integrals grow decade by decade): the step does not apply";
+            let check = CheckOutcome::new(
+                "precondition",
+                true,
+                reason.to_string(),
+                &[("cross_entropy", json!("infinite")), ("reason", json!(reason))],
+            );
+            return Err(StepReport::not_applicable(id, &s.name, check));
+        }
+        Ok(None) => return Err(fail(format!("claimed H(p, q_θ*) = {claimed} but the quadrature diverges"))),
+        Ok(Some(h)) if !claimed.is_finite() => {
+            return Err(fail(format!("claimed H(p, q_θ*) = {claimed} but the quadrature gives {h:.6}")));
+        }
+        Ok(Some(_)) => {}
+    }
+    let thetas: Vec<Vec<f64>> = vec![
+        s.theta_star.clone(),
+        s.theta_star.iter().map(|v| v * 1.2 + 0.1).collect(),
+        s.theta_star.iter().map(|v| v * 0.9 - 0.05).collect(),
+    ];
+    let thetas: Vec<Vec<f64>> = thetas.into_iter().filter(|t| s.family.build(t).is_ok()).collect();
+    let mut worst = 0.0f64;
+    for t in &thetas {
+        let (c, q) = ((s.cross_entropy)(t), s.quadrature_cross_entropy(t));
+        let dev = match q {
+            Ok(Some(h)) => (c - h).abs() / h.abs().max(1.0),
+            _ => f64::INFINITY,
+        };
+        worst = if dev.is_nan() { f64::INFINITY } else { worst.max(dev) };
+    }
+    let check = CheckOutcome::new(
+        "closed_form",
+        worst <= CLOSED_FORM_TOL,
+        format!("H(p, q_θ) against quadrature: {worst:.1e} relative (bound {CLOSED_FORM_TOL:.0e})"),
+        &[
+            ("max_relative_deviation", json!(worst)),
+            ("tolerance", json!(CLOSED_FORM_TOL)),
+            ("points", json!(thetas.len())),
+        ],
+    );
+    if check.passed { Ok((thetas, check)) } else { Err(StepReport::from_checks(id, &s.name, vec![check])) }
+}
+
+/// The seed of the draws from p that hint where its mass lies.
+const HINT_SEED: u64 = 0x5eed_0fce;
+
+/// The largest relative slope `|∂H/∂θᵢ|·max(1, |θᵢ|)/max(1, |H|)` allowed
+/// at θ*.
+pub const STATIONARITY_TOL: f64 = 1e-7;
+
+/// How far a closed-form cross-entropy may sit from the harness's
+/// quadrature (relative to `max(1, |H|)`): the quadrature's pieces are
+/// asked for 1e-13, so 1e-10 is rounding, and a closed form 0.1 % off — or
+/// off anywhere but at θ* — is far outside it.
+pub const CLOSED_FORM_TOL: f64 = 1e-10;
 
 /// `(3)'`: `H(p, q_θ) = H(p) + KL(p ‖ q_θ)`. Well specified: the identity
 /// with both sides in closed form at θ* and perturbed points (to
@@ -282,15 +381,23 @@ pub fn step_2b_3(s: &Scenario, seed: u64, quick: bool) -> StepReport {
 /// is misspecified).
 pub fn step_3_prime(s: &Scenario, well_specified: bool) -> StepReport {
     let id = StepId::EntropyPlusKl;
+    let closed = match established(s, id) {
+        Ok((_, c)) => c,
+        Err(report) => return report,
+    };
     let h_star = (s.cross_entropy)(&s.theta_star);
-    if !h_star.is_finite() {
-        let check = CheckOutcome::new(
-            "precondition",
-            true,
-            "H(p, q_θ*) is infinite: the decomposition does not apply".to_string(),
-            &[("cross_entropy", json!("infinite"))],
-        );
-        return StepReport::not_applicable(id, &s.name, check);
+    // θ* is a stationary point of the (quadrature-checked) closed form:
+    // central differences, step ε^{1/3}·max(1, |θᵢ|), accurate to about
+    // ε^{2/3}·|H| — far below the bound; a θ* 2 % off has a slope of order
+    // H''·0.02θ.
+    let mut slope = 0.0f64;
+    for i in 0..s.theta_star.len() {
+        let h = f64::EPSILON.cbrt() * s.theta_star[i].abs().max(1.0);
+        let (mut a, mut b) = (s.theta_star.clone(), s.theta_star.clone());
+        a[i] += h;
+        b[i] -= h;
+        let g = ((s.cross_entropy)(&a) - (s.cross_entropy)(&b)) / (2.0 * h) * s.theta_star[i].abs().max(1.0);
+        slope = if g.is_nan() { f64::INFINITY } else { slope.max(g.abs() / h_star.abs().max(1.0)) };
     }
     // Each coordinate moved both ways by 10 % of its size (at least 0.01).
     let perturb: Vec<Vec<f64>> = (0..s.theta_star.len())
@@ -301,16 +408,24 @@ pub fn step_3_prime(s: &Scenario, well_specified: bool) -> StepReport {
             t
         })
         .collect();
-    let mut checks = Vec::new();
+    let mut checks = vec![closed];
     let h_min_ok = perturb.iter().all(|t| {
         let h = (s.cross_entropy)(t);
         !h.is_finite() || h >= h_star
     });
     checks.push(CheckOutcome::new(
         "theta_star_minimises_cross_entropy",
-        h_min_ok,
-        format!("H(p, q_theta*) = {h_star:.6}, no lower at {} perturbations", perturb.len()),
-        &[("cross_entropy_at_theta_star", json!(h_star)), ("perturbations", json!(perturb.len()))],
+        h_min_ok && slope <= STATIONARITY_TOL,
+        format!(
+            "H(p, q_theta*) = {h_star:.6}, no lower at {} perturbations; relative slope {slope:.1e} (bound {STATIONARITY_TOL:.0e})",
+            perturb.len()
+        ),
+        &[
+            ("cross_entropy_at_theta_star", json!(h_star)),
+            ("perturbations", json!(perturb.len())),
+            ("max_relative_slope", json!(slope)),
+            ("slope_tolerance", json!(STATIONARITY_TOL)),
+        ],
     ));
     if let (true, Truth::Family(truth)) = (well_specified, &s.truth) {
         let h_p = truth.entropy();
@@ -366,6 +481,46 @@ pub fn asymptotic_controls(seed: u64, quick: bool) -> Vec<ControlOutcome> {
             Kind::Negative,
             step_2b_3(&s, seed, quick),
         ));
+    }
+    for (name, scenario) in [
+        (
+            "closed-form cross-entropy 0.1 % too large",
+            Scenario::well_specified("normal", &base).map(|mut s| {
+                let good = s.cross_entropy;
+                s.cross_entropy = Box::new(move |t: &[f64]| good(t) * 1.001);
+                s
+            }),
+        ),
+        (
+            "closed form right only at theta*",
+            Scenario::well_specified("normal", &base).map(|mut s| {
+                let good = s.cross_entropy;
+                s.cross_entropy = Box::new(move |t: &[f64]| good(t) + 0.01 * (t[0] - 1.5).powi(2));
+                s
+            }),
+        ),
+        (
+            "claimed H = infinity for normal data",
+            Scenario::well_specified("normal", &base).map(|mut s| {
+                s.cross_entropy = Box::new(|_t: &[f64]| f64::INFINITY);
+                s
+            }),
+        ),
+        (
+            "claimed H = NaN",
+            Scenario::well_specified("normal", &base).map(|mut s| {
+                s.cross_entropy = Box::new(|_t: &[f64]| f64::NAN);
+                s
+            }),
+        ),
+    ] {
+        if let Some(sc) = scenario {
+            out.push(ControlOutcome::new(name, Kind::Negative, step_2b_3(&sc, seed, quick)));
+        }
+    }
+    if let Some(mut off) = Scenario::well_specified("normal", &base) {
+        off.theta_star[0] *= 1.02;
+        out.push(ControlOutcome::new("theta* 2 % off", Kind::Negative, step_3_prime(&off, true)));
     }
     // Reverse KL: claim the minimiser of KL(q ‖ p) — for well-separated
     // modes q sits on one of them, θ ≈ (2, 0.5) — instead of the forward-KL

@@ -62,16 +62,22 @@ impl ControlOutcome {
             report,
         }
     }
-    /// Negative controls must be rejected, positive ones accepted.
+    /// Negative controls must be rejected — fail, not merely "not
+    /// applicable": a wrong step that talks its way out of being checked
+    /// has not been rejected — and positive ones accepted.
     pub fn behaved(&self) -> bool {
         match self.kind {
-            Kind::Negative => !self.accepted,
+            Kind::Negative => self.report.status == Status::Fail,
             Kind::Positive => self.accepted,
         }
     }
-    /// `"rejected"` or `"accepted"`.
+    /// `"rejected"`, `"accepted"` or `"not applicable"`.
     pub fn outcome(&self) -> &'static str {
-        if self.accepted { "accepted" } else { "rejected" }
+        match self.report.status {
+            Status::Pass => "accepted",
+            Status::Fail => "rejected",
+            Status::NotApplicable => "not applicable",
+        }
     }
 }
 

@@ -196,7 +196,7 @@ fn discrete(q: &dyn Fn(f64) -> f64, low: f64, high: f64, hints: &[f64]) -> Mass 
         sum = s;
         terms += 1;
         if high.is_infinite() && k > 2.0 * top + 64.0 {
-            if t < 1e-18 * (sum + comp) {
+            if t <= 1e-18 * (sum + comp) {
                 small_run += 1;
                 tail += t;
                 if small_run >= 64 {
@@ -217,6 +217,90 @@ fn discrete(q: &dyn Fn(f64) -> f64, low: f64, high: f64, hints: &[f64]) -> Mass 
     // least as fast as over that run) plus the rounding of the sum.
     let error = 64.0 * tail + terms as f64 * f64::EPSILON * value.abs();
     Mass { value, error, resolved: value.is_finite(), invalid: false }
+}
+
+/// An expectation `E_p[f] = ∫ p·f` established by the harness: finite (with
+/// an error estimate), shown divergent, or not resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expectation {
+    /// A finite value.
+    Finite {
+        /// `∫ p·f`.
+        value: f64,
+        /// The estimated absolute error.
+        error: f64,
+    },
+    /// The integral diverges: the masses of `|f|·p` within `m ± w·10ᵏ`
+    /// keep growing — each of the last increments at least half the one
+    /// before (a convergent tail's shrink by the decade).
+    Divergent {
+        /// The increments over the last decades.
+        increments: Vec<f64>,
+    },
+    /// Neither could be established.
+    Unresolved(String),
+}
+
+/// `E_p[f]` over `support` (`p` a density, `f` any function), the positive
+/// and negative parts of `p·f` integrated apart; on a continuous support a
+/// divergent part is shown by its truncated masses growing decade by
+/// decade from the hints' centre.
+pub fn expectation(p: &dyn Fn(f64) -> f64, f: &dyn Fn(f64) -> f64, support: Support, hints: &[f64]) -> Expectation {
+    let part = |sign: f64| {
+        move |x: f64| {
+            let px = p(x);
+            if px == 0.0 {
+                return 0.0;
+            }
+            let v = sign * f(x);
+            if v > 0.0 {
+                px * v
+            } else if v.is_nan() {
+                f64::NAN
+            } else {
+                0.0
+            }
+        }
+    };
+    let (pos, neg) = (part(1.0), part(-1.0));
+    if let Support::Continuous { low, high } = support {
+        for g in [&pos as &dyn Fn(f64) -> f64, &neg] {
+            if let Some(increments) = growing_tail(g, low, high, hints) {
+                return Expectation::Divergent { increments };
+            }
+        }
+    }
+    let (a, b) = (total_mass(&pos, support, hints), total_mass(&neg, support, hints));
+    if a.invalid || b.invalid {
+        return Expectation::Unresolved("the integrand is NaN somewhere".into());
+    }
+    let finite = a.value.is_finite() && b.value.is_finite();
+    if !a.resolved || !b.resolved || !finite {
+        return Expectation::Unresolved("the quadrature did not converge".into());
+    }
+    Expectation::Finite { value: a.value - b.value, error: a.error + b.error }
+}
+
+/// The increments of `∫ g` over `m ± w·10ᵏ`, `k = 0…14`, when the last four
+/// each are at least half the one before and positive (a divergent tail).
+fn growing_tail(g: &dyn Fn(f64) -> f64, low: f64, high: f64, hints: &[f64]) -> Option<Vec<f64>> {
+    let pts = breaks(low, high, hints);
+    let m = pts[pts.len() / 2];
+    let mut finite: Vec<f64> = hints.iter().copied().filter(|x| x.is_finite()).collect();
+    finite.sort_by(f64::total_cmp);
+    let w = if finite.len() >= 4 { finite[3 * finite.len() / 4] - finite[finite.len() / 4] } else { 1.0 };
+    let w = if w > 0.0 { w } else { 1.0 };
+    let mut masses = Vec::new();
+    for k in 0..15 {
+        let r = w * 10f64.powi(k);
+        let (lo, hi) = ((m - r).max(low), (m + r).min(high));
+        let mass = total_mass(g, Support::Continuous { low: lo, high: hi }, hints);
+        masses.push(mass.value);
+    }
+    let inc: Vec<f64> = masses.windows(2).map(|w| w[1] - w[0]).collect();
+    let last = &inc[inc.len() - 5..];
+    let growing = last.windows(2).all(|w| w[0] > 0.0 && w[1] >= 0.5 * w[0]);
+    growing.then(|| last.to_vec())
 }
 
 #[cfg(test)]
@@ -263,6 +347,31 @@ mod tests {
         assert!((mass.value - 3.0).abs() < 1e-10, "{mass:?}");
         let nan = |x: f64| if x > 5.0 { f64::NAN } else { normal(0.0, 1.0)(x) };
         assert!(total_mass(&nan, all, &[0.0]).invalid);
+    }
+
+    #[test]
+    fn expectations_finite_and_divergent() {
+        let all = Support::Continuous { low: f64::NEG_INFINITY, high: f64::INFINITY };
+        let hints: Vec<f64> = (-20..=20).map(|i| f64::from(i) / 10.0).collect();
+        let cauchy = |x: f64| 1.0 / (std::f64::consts::PI * (1.0 + x * x));
+        // E[x²] under a Cauchy diverges (linearly), E[ln(1 + x²)] = 2 ln 2 is finite.
+        assert!(matches!(expectation(&cauchy, &|x| x * x, all, &hints), Expectation::Divergent { .. }));
+        match expectation(&cauchy, &|x| (1.0 + x * x).ln(), all, &hints) {
+            Expectation::Finite { value, .. } => assert!((value - 4f64.ln()).abs() < 1e-9, "{value}"),
+            e => panic!("{e:?}"),
+        }
+        // Under a normal, E[x²] = 1 and E[−x] = 0 (both signs integrated).
+        let phi = normal(0.0, 1.0);
+        match expectation(&phi, &|x| x * x - x, all, &hints) {
+            Expectation::Finite { value, .. } => assert!((value - 1.0).abs() < 1e-12, "{value}"),
+            e => panic!("{e:?}"),
+        }
+        // Student-t(3) data: E[x²] = 3, a heavy but convergent tail.
+        let t3 = |x: f64| 6.0 * 3f64.sqrt() / (std::f64::consts::PI * (3.0 + x * x).powi(2));
+        match expectation(&t3, &|x| x * x, all, &hints) {
+            Expectation::Finite { value, .. } => assert!((value - 3.0).abs() < 1e-8, "{value}"),
+            e => panic!("{e:?}"),
+        }
     }
 
     #[test]
