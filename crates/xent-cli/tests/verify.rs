@@ -47,6 +47,9 @@ fn json_is_complete_deterministic_and_thread_independent() {
     let ids: Vec<&str> = v["steps"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect();
     for id in STEP_IDS {
         assert!(ids.contains(&id), "step {id} missing");
+        // Every step has at least one wrong variant that verify rejects.
+        let negative = v["controls"].as_array().unwrap().iter().any(|c| c["step"] == id && c["kind"] == "negative");
+        assert!(negative, "step {id} has no negative control");
     }
     let controls = v["controls"].as_array().unwrap();
     let negatives = controls.iter().filter(|c| c["kind"] == "negative").count();

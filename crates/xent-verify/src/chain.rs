@@ -220,6 +220,11 @@ pub fn part_a_controls<M: DensityModel>(inst: &Instance<'_, M>, gaussian_sigma: 
     let n = inst.n() as f64;
     let c = inst.log_of_product(&inst.u_hat);
     let mut out = vec![
+        ControlOutcome::new(
+            "(n-1)/n of the sum of logs (an observation short)",
+            Negative,
+            step_2a_2(inst, &|u| inst.sum_of_logs(u) * (1.0 - 1.0 / n)),
+        ),
         ControlOutcome::new("sin in place of log", Negative, step_1_2a(inst, &|l| l.ln().sin())),
         ControlOutcome::new("(x - c)^2 in place of log", Negative, step_1_2a(inst, &|l| (l.ln() - c).powi(2))),
         ControlOutcome::new("log2 in place of ln", Positive, step_1_2a(inst, &|l| l.ln() / std::f64::consts::LN_2)),

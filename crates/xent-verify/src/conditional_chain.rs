@@ -318,6 +318,11 @@ pub fn part_b_controls<M: ConditionalDensityModel>(
         ),
         ControlOutcome::new("joint x-marginal e^5 p(x)", Negative, step_7_8(c, &|_, x| ln_p(x) + 5.0)),
         ControlOutcome::new(
+            "(n-1)/n of the sum of logs (an observation short)",
+            Negative,
+            step_4_5(c, &|t| c.sum_of_logs(t) * (1.0 - 1.0 / c.n() as f64)),
+        ),
+        ControlOutcome::new(
             "theta-dependent 'constant' -log q_theta(x)",
             Negative,
             step_6_7(c, &|t| 0.5 * (t[0] - 0.3).powi(2) + input),
