@@ -158,13 +158,8 @@ pub fn step_1<M: DensityModel>(inst: &Instance<'_, M>) -> StepReport {
         ],
     );
     let normalised = premises::normalisation(&inst.premise_points, |u| inst.mass(u));
-    let derivatives = premises::derivatives(
-        &inst.premise_points,
-        &|u| inst.nll.value(u).ok(),
-        &|u| inst.nll.gradient(u).ok(),
-        &|u| inst.nll.hessian(u).ok(),
-        derive_seed(0, &inst.model_name()),
-    );
+    let derivatives =
+        premises::objective_derivatives(&inst.premise_points, &inst.nll, derive_seed(0, &inst.model_name()));
     StepReport::from_checks(StepId::Likelihood, &inst.model_name(), vec![check, normalised, derivatives])
 }
 

@@ -191,13 +191,7 @@ pub fn step_4<M: ConditionalDensityModel>(c: &ConditionalInstance<'_, M>) -> Ste
         &[("likelihood_at_mle", json!(l)), ("naive_f64_product_at_mle", json!(naive))],
     );
     let normalised = c.conditional_check("density_normalised", &c.premise_points);
-    let derivatives = premises::derivatives(
-        &c.premise_points,
-        &|t| c.obj.value(t).ok(),
-        &|t| c.obj.gradient(t).ok(),
-        &|t| c.obj.hessian(t).ok(),
-        derive_seed(0, &c.model_name()),
-    );
+    let derivatives = premises::objective_derivatives(&c.premise_points, &c.obj, derive_seed(0, &c.model_name()));
     StepReport::from_checks(StepId::ConditionalLikelihood, &c.model_name(), vec![check, normalised, derivatives])
 }
 

@@ -15,7 +15,7 @@ use nalgebra::DMatrix;
 use serde_json::json;
 use xent_distributions::{Support, Univariate as _};
 use xent_objectives::conditional::{EtaModel, HeteroscedasticGaussian, LinearGaussian, Logistic, PoissonLog, Softmax};
-use xent_objectives::{CategoricalModel, Family, Model, check_gradient};
+use xent_objectives::{CategoricalModel, Family, Model, Objective, check_gradient};
 
 use crate::quadrature::{Mass, total_mass};
 use crate::step::CheckOutcome;
@@ -355,6 +355,11 @@ pub fn derivatives(
         figures.push(("reason", json!(p)));
     }
     CheckOutcome::new("derivatives_match", ok, key, &figures)
+}
+
+/// [`derivatives`] of an objective's own value, gradient and Hessian.
+pub fn objective_derivatives(points: &[Vec<f64>], obj: &dyn Objective, seed: u64) -> CheckOutcome {
+    derivatives(points, &|u| obj.value(u).ok(), &|u| obj.gradient(u).ok(), &|u| obj.hessian(u).ok(), seed)
 }
 
 #[cfg(test)]
