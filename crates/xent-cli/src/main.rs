@@ -6,6 +6,7 @@
 //! xent fit data.csv --family auto --plot f.svg # every applicable family, ranked by AIC
 //! xent regress data.csv --model logistic --target y
 //! xent verify --quick                         # the same as `cargo xtask verify`
+//! xent check-loss poisson_nll --full           # is this loss a cross-entropy?
 //! ```
 //!
 //! Errors print one line on stderr starting with `error:` and exit 1
@@ -13,6 +14,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod check_loss;
 mod data;
 mod error;
 mod fit;
@@ -115,6 +117,49 @@ enum Command {
         #[arg(long, value_name = "STEP|MODEL")]
         filter: Option<String>,
     },
+    /// Is a loss a cross-entropy? Decides whether
+    /// ℓ(o, y) = a·(−ln q(y | o)) + b(y) + c for a proper model q, and prints a, b, c and ln Z, or the
+    /// outputs where ln Z(o) = ln ∫ exp(−(ℓ − b)/a) dy differs. Exits 0
+    /// whatever the verdict (see `verdict` in --json).
+    CheckLoss {
+        /// The built-in loss.
+        #[arg(value_enum)]
+        name: check_loss::LossName,
+        /// gaussian_nll: add ½ ln 2π; poisson_nll: add Stirling's ln y!.
+        #[arg(long)]
+        full: bool,
+        /// poisson_nll: the output is the log-rate (default true).
+        #[arg(long, value_name = "BOOL")]
+        log_input: Option<bool>,
+        /// gaussian_nll: the variance floor (1e-6); poisson_nll: the offset
+        /// of ln(rate + eps) (1e-8).
+        #[arg(long)]
+        eps: Option<f64>,
+        /// binary_cross_entropy_with_logits: the weight of positive targets.
+        #[arg(long, value_name = "P")]
+        pos_weight: Option<f64>,
+        /// cross_entropy: the label smoothing ε ∈ [0, 1].
+        #[arg(long, value_name = "EPS")]
+        label_smoothing: Option<f64>,
+        /// cross_entropy, kl_div: the number of classes (default 4).
+        #[arg(long, value_name = "C")]
+        classes: Option<usize>,
+        /// The reduction (default mean; batchmean for kl_div).
+        #[arg(long, value_enum)]
+        reduction: Option<check_loss::ReductionArg>,
+        /// Hold the scale a at this value instead of searching it.
+        #[arg(long, value_name = "A")]
+        scale: Option<f64>,
+        /// How many seeded outputs to compare ln Z at.
+        #[arg(long, default_value_t = 48, value_name = "N")]
+        outputs: usize,
+        /// The seed of the outputs.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -126,6 +171,33 @@ fn main() -> ExitCode {
         Command::Regress { file, model, target, features, no_intercept, std_errors, json, max_iterations } => {
             regress::run(&RegressArgs { file, model, target, features, no_intercept, std_errors, json, max_iterations })
         }
+        Command::CheckLoss {
+            name,
+            full,
+            log_input,
+            eps,
+            pos_weight,
+            label_smoothing,
+            classes,
+            reduction,
+            scale,
+            outputs,
+            seed,
+            json,
+        } => check_loss::run(&check_loss::CheckLossArgs {
+            name,
+            full,
+            log_input,
+            eps,
+            pos_weight,
+            label_smoothing,
+            classes,
+            reduction,
+            scale,
+            outputs,
+            seed,
+            json,
+        }),
         Command::Verify { json, seed, quick, filter } => {
             let mut cfg = xent_verify::Config { quick, filter, ..xent_verify::Config::default() };
             if let Some(s) = seed {

@@ -70,6 +70,7 @@ pub mod conditional_chain;
 pub mod controls;
 pub mod docs;
 pub mod exact;
+pub mod loss;
 pub mod premises;
 pub mod quadrature;
 pub mod report;

@@ -44,6 +44,12 @@ pub struct Mass {
 /// `∫ q` (or `Σ q`) over `support`, with break points from `hints` (finite
 /// points where the mass is expected, e.g. the data).
 pub fn total_mass(density: &dyn Fn(f64) -> f64, support: Support, hints: &[f64]) -> Mass {
+    total_mass_capped(density, support, hints, MAX_TERMS)
+}
+
+/// [`total_mass`] with at most `max_terms` terms in a discrete sum (an
+/// unresolved mass past it).
+pub(crate) fn total_mass_capped(density: &dyn Fn(f64) -> f64, support: Support, hints: &[f64], max_terms: u64) -> Mass {
     let invalid = Cell::new(false);
     let q = |x: f64| {
         // A tail's substitution may reach ±∞ in floating point: one point,
@@ -61,7 +67,7 @@ pub fn total_mass(density: &dyn Fn(f64) -> f64, support: Support, hints: &[f64])
     };
     let mut mass = match support {
         Support::Continuous { low, high } => continuous(&q, low, high, hints),
-        Support::Discrete { low, high } => discrete(&q, low, high, hints),
+        Support::Discrete { low, high } => discrete(&q, low, high, hints, max_terms),
         _ => Mass { value: f64::NAN, error: f64::INFINITY, resolved: false, invalid: false },
     };
     mass.invalid |= invalid.get();
@@ -175,7 +181,7 @@ fn continuous(q: &dyn Fn(f64) -> f64, low: f64, high: f64, hints: &[f64]) -> Mas
     add(add(body, tail(a, low, -1.0)), tail(b, high, 1.0))
 }
 
-fn discrete(q: &dyn Fn(f64) -> f64, low: f64, high: f64, hints: &[f64]) -> Mass {
+fn discrete(q: &dyn Fn(f64) -> f64, low: f64, high: f64, hints: &[f64], max_terms: u64) -> Mass {
     if !low.is_finite() || low.is_nan() || high < low {
         return unresolved();
     }
@@ -207,7 +213,7 @@ fn discrete(q: &dyn Fn(f64) -> f64, low: f64, high: f64, hints: &[f64]) -> Mass 
                 tail = 0.0;
             }
         }
-        if terms >= MAX_TERMS {
+        if terms >= max_terms {
             return Mass { value: sum + comp, error: f64::INFINITY, resolved: false, invalid: false };
         }
         k += 1.0;

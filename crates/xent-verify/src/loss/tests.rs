@@ -1,0 +1,276 @@
+//! The checker against constants derived by hand, and at the boundary of
+//! its tolerance.
+
+use std::f64::consts::PI;
+
+use xent_distributions::Support;
+use xent_distributions::special::ln_factorial;
+use xent_objectives::losses::Reduction;
+
+use super::builtin::BuiltinLoss;
+use super::*;
+
+fn run(loss: &dyn PerSampleLoss) -> LossReport {
+    check(loss, &LossCheck::default()).expect("a valid configuration")
+}
+
+fn close(a: f64, b: f64, tol: f64) -> bool {
+    (a - b).abs() <= tol
+}
+
+#[test]
+fn gaussian_nll_drops_half_ln_two_pi_unless_full() {
+    let r = run(&BuiltinLoss::gaussian_nll(false));
+    assert_eq!(r.verdict, Verdict::CrossEntropy, "{r:?}");
+    assert!(r.scale_identified);
+    assert!(close(r.scale, 1.0, 1e-12), "{}", r.scale);
+    assert!(close(r.ln_z, 0.5 * (2.0 * PI).ln(), 1e-9), "{}", r.ln_z);
+    assert!(close(r.constant, -0.5 * (2.0 * PI).ln(), 1e-9));
+    let r = run(&BuiltinLoss::gaussian_nll(true));
+    assert_eq!(r.verdict, Verdict::CrossEntropy);
+    assert!(close(r.constant, 0.0, 1e-9), "{}", r.constant);
+}
+
+#[test]
+fn poisson_nll_drops_ln_factorial() {
+    let r = run(&BuiltinLoss::poisson_nll(true, false));
+    assert_eq!(r.verdict, Verdict::CrossEntropy, "{r:?}");
+    assert!(close(r.scale, 1.0, 1e-12) && close(r.constant, 0.0, 1e-9), "{} {}", r.scale, r.constant);
+    assert_eq!(r.base, Base::Declared("−ln y!".into()));
+    // Rate input: x − y ln(x + ε) is the Poisson NLL at rate x + ε less ε.
+    let r = run(&BuiltinLoss::poisson_nll(false, false));
+    assert_eq!(r.verdict, Verdict::CrossEntropy, "{r:?}");
+    assert!(close(r.constant, -1e-8, 1e-11), "{}", r.constant);
+}
+
+/// `full` adds Stirling's approximation `S(y)` for `y > 1`, so with
+/// nothing dropped `Z(λ) = Σ_y Pois(y; λ)·exp(ln y! − S(y))`.
+#[test]
+fn poisson_nll_full_is_only_approximately_proper() {
+    let loss = BuiltinLoss::poisson_nll(true, true);
+    let cfg = LossCheck { scale: Some(1.0), ..LossCheck::default() };
+    let r = check(&loss, &cfg).unwrap();
+    assert_eq!(r.verdict, Verdict::NotCrossEntropy);
+    let stirling = |y: f64| y * y.ln() - y + 0.5 * (2.0 * PI * y).ln();
+    for e in &r.evidence {
+        let lam = e.output[0].exp();
+        let z: f64 = (0..2000)
+            .map(|y| {
+                let y = f64::from(y);
+                let pois = (-lam + y * lam.ln() - ln_factorial(y)).exp();
+                if y > 1.0 { pois * (ln_factorial(y) - stirling(y)).exp() } else { pois }
+            })
+            .sum();
+        assert!(close(e.ln_z, z.ln(), 1e-10), "λ = {lam}: {} vs {}", e.ln_z, z.ln());
+    }
+    assert!(r.deviation > 1e-3 && r.deviation < 0.05, "{}", r.deviation);
+    // Searching the scale does not make it proper either.
+    let free = run(&loss);
+    assert_eq!(free.verdict, Verdict::NotCrossEntropy);
+    assert!(free.deviation > 1e-4, "{}", free.deviation);
+}
+
+#[test]
+fn poisson_nll_without_its_base_term_has_no_density() {
+    struct NoBase(BuiltinLoss);
+    impl PerSampleLoss for NoBase {
+        fn name(&self) -> String {
+            "poisson without ln y!".into()
+        }
+        fn output_space(&self) -> OutputSpace {
+            self.0.output_space()
+        }
+        fn target_space(&self) -> Support {
+            self.0.target_space()
+        }
+        fn loss(&self, o: &[f64], y: f64) -> f64 {
+            self.0.loss(o, y)
+        }
+        fn base(&self) -> Base {
+            Base::Zero
+        }
+    }
+    // Σ_y exp(−e^x + y x) diverges for e^x ≥ 1.
+    let r = run(&NoBase(BuiltinLoss::poisson_nll(true, false)));
+    assert!(matches!(r.verdict, Verdict::NoDensity { ref output, .. } if output[0] >= 0.0), "{:?}", r.verdict);
+}
+
+#[test]
+fn bce_is_proper_only_without_pos_weight() {
+    for p in [None, Some(1.0)] {
+        let r = run(&BuiltinLoss::bce_with_logits(p));
+        assert_eq!(r.verdict, Verdict::CrossEntropy, "{p:?}: {r:?}");
+        assert!(close(r.scale, 1.0, 1e-12) && close(r.constant, 0.0, 1e-9));
+        assert!(r.solved_base.iter().all(|(_, b)| b.abs() < 1e-9), "{:?}", r.solved_base);
+    }
+    for p in [2.0, 0.5, 1.0 + 1e-4] {
+        let r = run(&BuiltinLoss::bce_with_logits(Some(p)));
+        assert_eq!(r.verdict, Verdict::NotCrossEntropy, "{p}: {r:?}");
+    }
+}
+
+#[test]
+fn cross_entropy_is_the_nll_only_without_label_smoothing() {
+    let r = run(&BuiltinLoss::cross_entropy(4, 0.0));
+    assert_eq!(r.verdict, Verdict::CrossEntropy, "{r:?}");
+    assert!(close(r.scale, 1.0, 1e-12) && close(r.constant, 0.0, 1e-9));
+    assert_eq!(r.solved_base.len(), 4);
+    assert!(r.solved_base.iter().all(|(_, b)| b.abs() < 1e-8), "{:?}", r.solved_base);
+    for eps in [0.1, 1e-3] {
+        let r = run(&BuiltinLoss::cross_entropy(4, eps));
+        assert_eq!(r.verdict, Verdict::NotCrossEntropy, "{eps}");
+        assert!(r.deviation > 1e-6, "{eps}: {}", r.deviation);
+    }
+}
+
+#[test]
+fn kl_div_mean_divides_by_the_classes() {
+    for (red, a) in [(Reduction::None, 1.0), (Reduction::Sum, 1.0), (Reduction::BatchMean, 1.0), (Reduction::Mean, 0.2)]
+    {
+        let r = run(&BuiltinLoss::kl_div(5, red));
+        assert_eq!(r.verdict, Verdict::CrossEntropy, "{red:?}: {r:?}");
+        assert!(close(r.scale, a, 1e-8 * a), "{red:?}: a = {}", r.scale);
+        assert!(close(r.constant, 0.0, 1e-9), "{red:?}: c = {}", r.constant);
+    }
+}
+
+/// `½ (y − μ)² + ½ ln 2π + δ·tanh μ`: `ln Z(μ) = −δ tanh μ` exactly (the
+/// scale declared as 1), so the spread over the outputs is known.
+struct Tilted {
+    delta: f64,
+}
+impl PerSampleLoss for Tilted {
+    fn name(&self) -> String {
+        "tilted normal".into()
+    }
+    fn output_space(&self) -> OutputSpace {
+        OutputSpace::Box(vec![(f64::NEG_INFINITY, f64::INFINITY)])
+    }
+    fn target_space(&self) -> Support {
+        Support::Continuous { low: f64::NEG_INFINITY, high: f64::INFINITY }
+    }
+    fn loss(&self, o: &[f64], y: f64) -> f64 {
+        0.5 * (y - o[0]).powi(2) + 0.5 * (2.0 * PI).ln() + self.delta * o[0].tanh()
+    }
+    fn base(&self) -> Base {
+        Base::Zero
+    }
+    fn target_hints(&self, o: &[f64]) -> Vec<f64> {
+        vec![o[0]]
+    }
+}
+
+/// The same tilt on a softmax over three classes, `b` solved for.
+struct TiltedSoftmax {
+    delta: f64,
+}
+impl PerSampleLoss for TiltedSoftmax {
+    fn name(&self) -> String {
+        "tilted softmax".into()
+    }
+    fn output_space(&self) -> OutputSpace {
+        OutputSpace::Box(vec![(f64::NEG_INFINITY, f64::INFINITY); 3])
+    }
+    fn target_space(&self) -> Support {
+        Support::Discrete { low: 0.0, high: 2.0 }
+    }
+    fn loss(&self, o: &[f64], y: f64) -> f64 {
+        BuiltinLoss::cross_entropy(3, 0.0).loss(o, y) + self.delta * o[0].tanh()
+    }
+}
+
+fn tanh_range(cfg: &LossCheck, dim: usize, n: usize) -> f64 {
+    let outs = draw_outputs(&OutputSpace::Box(vec![(f64::NEG_INFINITY, f64::INFINITY); dim]), n, cfg.seed);
+    let t: Vec<f64> = outs.iter().map(|o| o[0].tanh()).collect();
+    t.iter().copied().fold(f64::NEG_INFINITY, f64::max) - t.iter().copied().fold(f64::INFINITY, f64::min)
+}
+
+#[test]
+fn the_tolerance_is_the_boundary_for_a_declared_base() {
+    let cfg = LossCheck { scale: Some(1.0), ..LossCheck::default() };
+    let range = tanh_range(&cfg, 1, cfg.outputs);
+    for (factor, want) in [(0.5, Verdict::CrossEntropy), (2.0, Verdict::NotCrossEntropy)] {
+        let loss = Tilted { delta: factor * LOSS_TOL / range };
+        let r = check(&loss, &cfg).unwrap();
+        assert_eq!(r.verdict, want, "factor {factor}: deviation {}", r.deviation);
+        assert!(close(r.deviation, factor * LOSS_TOL, 1e-11), "{}", r.deviation);
+    }
+}
+
+#[test]
+fn the_tolerance_is_the_boundary_for_a_solved_base() {
+    let cfg = LossCheck { scale: Some(1.0), ..LossCheck::default() };
+    let range = tanh_range(&cfg, 3, cfg.outputs.max(12));
+    for (factor, want) in [(0.5, Verdict::CrossEntropy), (2.0, Verdict::NotCrossEntropy)] {
+        let loss = TiltedSoftmax { delta: factor * LOSS_TOL / range };
+        let r = check(&loss, &cfg).unwrap();
+        assert_eq!(r.verdict, want, "factor {factor}: deviation {}", r.deviation);
+        // b minimises the variance of ln Z, not its range: the range may
+        // exceed the exact tilt's by a little.
+        let d = r.deviation / (factor * LOSS_TOL);
+        assert!((0.95..1.1).contains(&d), "{}", r.deviation);
+    }
+}
+
+#[test]
+fn a_nan_loss_has_no_density() {
+    struct Nan;
+    impl PerSampleLoss for Nan {
+        fn name(&self) -> String {
+            "nan".into()
+        }
+        fn output_space(&self) -> OutputSpace {
+            OutputSpace::Box(vec![(f64::NEG_INFINITY, f64::INFINITY)])
+        }
+        fn target_space(&self) -> Support {
+            Support::Discrete { low: 0.0, high: 1.0 }
+        }
+        fn loss(&self, o: &[f64], y: f64) -> f64 {
+            if o[0] > 1.0 && y == 1.0 { f64::NAN } else { 0.0 }
+        }
+    }
+    assert!(matches!(run(&Nan).verdict, Verdict::NoDensity { .. }));
+}
+
+#[test]
+fn a_scaled_and_shifted_nll_is_found() {
+    struct Scaled;
+    impl PerSampleLoss for Scaled {
+        fn name(&self) -> String {
+            "3·gaussian + 7".into()
+        }
+        fn output_space(&self) -> OutputSpace {
+            BuiltinLoss::gaussian_nll(true).output_space()
+        }
+        fn target_space(&self) -> Support {
+            BuiltinLoss::gaussian_nll(true).target_space()
+        }
+        fn loss(&self, o: &[f64], y: f64) -> f64 {
+            3.0 * BuiltinLoss::gaussian_nll(true).loss(o, y) + 7.0
+        }
+        fn base(&self) -> Base {
+            Base::Zero
+        }
+        fn target_hints(&self, o: &[f64]) -> Vec<f64> {
+            vec![o[0]]
+        }
+    }
+    let r = run(&Scaled);
+    assert_eq!(r.verdict, Verdict::CrossEntropy, "{r:?}");
+    assert!(close(r.scale, 3.0, 1e-7), "{}", r.scale);
+    assert!(close(r.constant, 7.0, 1e-6), "{}", r.constant);
+}
+
+#[test]
+fn bad_configurations_are_typed_errors() {
+    let l = BuiltinLoss::gaussian_nll(true);
+    for (cfg, want) in [
+        (LossCheck { scale: Some(0.0), ..LossCheck::default() }, "scale"),
+        (LossCheck { scale: Some(f64::NAN), ..LossCheck::default() }, "scale"),
+        (LossCheck { outputs: 1, ..LossCheck::default() }, "outputs"),
+        (LossCheck { tolerance: -1.0, ..LossCheck::default() }, "tolerance"),
+    ] {
+        let e = check(&l, &cfg).unwrap_err();
+        assert!(e.to_string().contains(want), "{e}");
+    }
+}
