@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use xent_verify::docs::{DocOptions, render, standard_figures};
+use xent_verify::docs::{DocOptions, builtin_losses, render, standard_figures};
 use xent_verify::{Config, run};
 
 const COMMAND: &str = "cargo xtask docs";
@@ -19,7 +19,8 @@ fn generate() -> Result<Vec<(PathBuf, String)>, String> {
         return Err(format!("the chain does not verify: {}", result.failures().join("; ")));
     }
     let figures = standard_figures(cfg.seed).map_err(|e| e.to_string())?;
-    let opts = DocOptions::new("Maximum likelihood is minimal cross-entropy — the derivation, checked", COMMAND);
+    let mut opts = DocOptions::new("Maximum likelihood is minimal cross-entropy — the derivation, checked", COMMAND);
+    opts.losses = builtin_losses(cfg.seed).map_err(|e| e.to_string())?;
     let doc = render(&result, figures, &opts).map_err(|e| e.to_string())?;
     let docs = PathBuf::from("docs");
     let mut files = vec![(docs.join("derivation.md"), doc.markdown), (docs.join("derivation.html"), doc.html)];

@@ -53,6 +53,9 @@ use thiserror::Error;
 
 use crate::catalogue::StepId;
 use crate::controls::Kind;
+use crate::loss::builtin::BuiltinLoss;
+use crate::loss::render::{base_text, num, snapped};
+use crate::loss::{self, Base, LossCheck, LossReport, Verdict};
 use crate::run::Run;
 use crate::step::{Status, StepReport};
 
@@ -71,6 +74,9 @@ pub enum DocError {
     /// A figure could not be computed or drawn.
     #[error("cannot draw a figure: {0}")]
     Plot(String),
+    /// A loss of the loss table could not be checked.
+    #[error("cannot check a loss: {0}")]
+    Loss(String),
 }
 
 /// A figure: an SVG drawing attached to a step.
@@ -97,13 +103,67 @@ pub struct DocOptions {
     pub command: String,
     /// The figures' directory, relative to the Markdown file.
     pub figure_dir: String,
+    /// Losses to tabulate in a section "Is the loss a cross-entropy?" after
+    /// the steps (none by default; [`builtin_losses`] gives the built-in
+    /// ones).
+    pub losses: Vec<LossEntry>,
 }
 
 impl DocOptions {
-    /// Options with figures under `figures/`.
+    /// Options with figures under `figures/` and no loss table.
     pub fn new(title: &str, command: &str) -> Self {
-        DocOptions { title: title.into(), command: command.into(), figure_dir: "figures".into() }
+        DocOptions { title: title.into(), command: command.into(), figure_dir: "figures".into(), losses: Vec::new() }
     }
+}
+
+/// One row of the loss table: the checker's report and what the loss is
+/// documented to drop relative to the exact NLL.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LossEntry {
+    /// The report of [`loss::check`].
+    pub report: LossReport,
+    /// What the loss's documentation says it drops (the report is the
+    /// evidence).
+    pub drops: String,
+}
+
+/// Every built-in loss and option ([`BuiltinLoss::catalogue`]) checked with
+/// `seed`.
+pub fn builtin_losses(seed: u64) -> Result<Vec<LossEntry>, DocError> {
+    let cfg = LossCheck { seed, ..LossCheck::default() };
+    BuiltinLoss::catalogue()
+        .into_iter()
+        .map(|l| {
+            let report = loss::check(&l, &cfg).map_err(|e| DocError::Loss(e.to_string()))?;
+            Ok(LossEntry { report, drops: l.documented_drop().into() })
+        })
+        .collect()
+}
+
+/// The cells of one loss row: loss, verdict, a, b(y), c, ln Z, spread,
+/// drops.
+fn loss_row(e: &LossEntry) -> [String; 8] {
+    let r = &e.report;
+    let verdict = match &r.verdict {
+        Verdict::CrossEntropy => "✓ cross-entropy".to_string(),
+        Verdict::NotCrossEntropy => "✗ not a cross-entropy".to_string(),
+        Verdict::NoDensity { reason, .. } => format!("✗ no density ({reason})"),
+    };
+    if matches!(r.verdict, Verdict::NoDensity { .. }) {
+        let dash = || "–".to_string();
+        return [r.name.clone(), verdict, dash(), dash(), dash(), dash(), dash(), e.drops.clone()];
+    }
+    let scale = if r.scale_identified { num(r.scale) } else { format!("{} (not identified)", num(r.scale)) };
+    [
+        r.name.clone(),
+        verdict,
+        scale,
+        if r.base == Base::Zero { "0 (declared)".into() } else { base_text(r) },
+        num(snapped(r.constant, r.tolerance)),
+        num(snapped(r.ln_z, r.tolerance)),
+        format!("{} ({} outputs)", num(r.deviation), r.evidence.len()),
+        e.drops.clone(),
+    ]
 }
 
 /// The rendered document.
@@ -276,6 +336,51 @@ pub fn render(run: &Run, figures: Vec<Figure>, opts: &DocOptions) -> Result<Docu
             );
         }
     }
+    if !opts.losses.is_empty() {
+        let tol = opts.losses.iter().map(|e| e.report.tolerance).fold(0.0, f64::max);
+        let text = format!(
+            "Equations (6)–(7) hold for a loss ℓ(o, y) exactly when ℓ = a·(−ln q(y | o)) + b(y) + c for a proper \
+             conditional density q, a scale a > 0, a base term b(y) free of the output and a constant c: then \
+             minimising the loss is minimising a cross-entropy. The checker (`xent check-loss`, \
+             `xent_verify::loss`) computes ln Z(o) = ln ∫ exp(−(ℓ(o, y) − b(y))/a) dy (Σ over discrete targets) by \
+             quadrature at seeded outputs spread over the output space, and calls the loss a cross-entropy when ln \
+             Z(o) varies by at most {} across them; then c = −a·ln Z. The last column is what the loss's \
+             documentation says it drops.",
+            num(tol)
+        );
+        let heads = ["loss", "verdict", "a", "b(y)", "c", "ln Z", "spread of ln Z(o)", "drops"];
+        let _ = writeln!(
+            md,
+            "## <a id=\"losses\"></a>Is the loss a cross-entropy?\n\n{text}\n\n| {} |\n|{}",
+            heads.join(" | "),
+            "---|".repeat(heads.len())
+        );
+        let _ = writeln!(
+            html,
+            "<h2 id=\"losses\">Is the loss a cross-entropy?</h2>\n<p>{}</p>\n<table>\n<thead><tr>{}</tr></thead>\n<tbody>",
+            escape(&text).replace('`', ""),
+            heads.iter().map(|h| format!("<th>{}</th>", escape(h))).collect::<String>()
+        );
+        for e in &opts.losses {
+            let row = loss_row(e);
+            let _ = writeln!(md, "| {} |", row.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | "));
+            let class = if e.report.is_cross_entropy() { "pass" } else { "na" };
+            let cells: String = row
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    if i == 1 {
+                        format!("<td class=\"{class}\">{}</td>", escape(c))
+                    } else {
+                        format!("<td>{}</td>", escape(c))
+                    }
+                })
+                .collect();
+            let _ = writeln!(html, "<tr>{cells}</tr>");
+        }
+        let _ = writeln!(md);
+        let _ = writeln!(html, "</tbody>\n</table>");
+    }
     if !run.controls.is_empty() {
         let text = "Deliberately wrong steps the harness must reject (negative) and valid variants that look wrong, \
                     which it must accept (positive).";
@@ -350,6 +455,31 @@ mod tests {
             let m = latex_to_mathml(step.latex(), DisplayStyle::Block).unwrap_or_else(|e| panic!("{step}: {e}"));
             assert!(m.starts_with("<math") && !m.contains("Undefined") && !m.contains("merror"), "{step}: {m}");
         }
+    }
+
+    #[test]
+    fn the_loss_table_shows_each_verdict_with_its_constant() {
+        let cfg = LossCheck { outputs: 12, ..LossCheck::default() };
+        let entry = |l: BuiltinLoss| LossEntry {
+            report: loss::check(&l, &cfg).expect("checkable"),
+            drops: l.documented_drop().into(),
+        };
+        let mut opts = DocOptions::new("t", "c");
+        opts.losses = vec![entry(BuiltinLoss::gaussian_nll(false)), entry(BuiltinLoss::bce_with_logits(Some(2.0)))];
+        let run = Run { config: crate::Config::default(), steps: Vec::new(), controls: Vec::new() };
+        let doc = render(&run, Vec::new(), &opts).expect("renders");
+        let md = &doc.markdown;
+        let row = |name: &str| md.lines().find(|l| l.starts_with(&format!("| {name}"))).expect(name).to_string();
+        let gauss = row("gaussian_nll(full=false");
+        // ½ ln 2π dropped: c = −0.9189385332, ln Z = +0.9189385332.
+        assert!(gauss.contains("✓ cross-entropy") && gauss.contains("| -0.9189385332 | 0.9189385332 |"), "{gauss}");
+        assert!(gauss.contains("0 (declared)") && gauss.ends_with("½ ln 2π per element |"), "{gauss}");
+        let bce = row("binary_cross_entropy_with_logits(pos_weight=2");
+        assert!(bce.contains("✗ not a cross-entropy") && bce.contains("solved: b(0)=0"), "{bce}");
+        assert!(doc.html.contains("<h2 id=\"losses\">") && doc.html.contains("<td class=\"na\">✗ not a cross-entropy"));
+        // No losses, no section.
+        let plain = render(&run, Vec::new(), &DocOptions::new("t", "c")).expect("renders");
+        assert!(!plain.markdown.contains("Is the loss a cross-entropy?"));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use super::{Base, LossReport, Verdict};
 
 /// A number for people: up to 10 significant digits, no noise below the
 /// tolerance of the check.
-fn num(v: f64) -> String {
+pub(crate) fn num(v: f64) -> String {
     if v == 0.0 || (v.abs() >= 1e-4 && v.abs() < 1e7) {
         let s = format!("{v:.10}");
         let s = s.trim_end_matches('0').trim_end_matches('.');
@@ -25,7 +25,7 @@ fn vector(v: &[f64]) -> String {
 }
 
 /// A value within `tol` of 0 printed as 0: the check cannot tell it apart.
-fn snapped(v: f64, tol: f64) -> f64 {
+pub(crate) fn snapped(v: f64, tol: f64) -> f64 {
     if v.abs() <= tol { 0.0 } else { v }
 }
 
