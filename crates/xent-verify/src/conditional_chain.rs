@@ -219,7 +219,8 @@ pub fn step_5_6<M: EtaModel>(c: &ConditionalInstance<'_, M>, g: &dyn Fn(&[f64]) 
 
 /// `(6)->(7)`: adding `added(θ)` (for the real step the θ-independent
 /// `(1/n) Σ −log p(xᵢ)`) keeps the argmin: affine with `c = 1`, same
-/// optimiser, and the added term's gradient is exactly zero.
+/// optimiser, and the added term's gradient is zero (to the round-off of
+/// computing it).
 pub fn step_6_7<M: EtaModel>(c: &ConditionalInstance<'_, M>, added: &dyn Fn(&[f64]) -> f64) -> StepReport {
     let g = |t: &[f64]| c.loss(t) + added(t);
     let order = order_preservation(&c.pairs, |t| c.loss(t), g, Order::Affine { sign: 1.0, tol: tol(c.n()) });
@@ -227,7 +228,7 @@ pub fn step_6_7<M: EtaModel>(c: &ConditionalInstance<'_, M>, added: &dyn Fn(&[f6
     let same = same_optimiser(start, &|t| c.loss(t), &g);
     let grads = gradient_agreement(
         &c.points,
-        |t| fd_gradient(added, t),
+        added,
         |t| c.gradient(t),
         |t| {
             let a = fd_gradient(added, t);
@@ -295,7 +296,9 @@ pub fn part_b_exact<M: ConditionalDensityModel>(c: &ConditionalInstance<'_, M>) 
 /// x-marginal and `e⁵p(x)` in the joint of `(7)->(8)`, a θ-dependent
 /// "constant", a penalty, the loss on permuted labels (`permuted`: the
 /// average NLL with the targets shuffled) — all to be rejected — and two
-/// valid θ-free added terms, to be accepted. (Wrong models and improper
+/// valid θ-free added terms (one computed with round-off, as a difference
+/// of two objectives), to be accepted, and that difference with a slope of
+/// 1e-6, to be rejected. (Wrong models and improper
 /// input densities need instances of their own: `run` builds them.)
 pub fn part_b_controls<M: ConditionalDensityModel>(
     c: &ConditionalInstance<'_, M>,
@@ -329,5 +332,15 @@ pub fn part_b_controls<M: ConditionalDensityModel>(
         ControlOutcome::new("permuted labels", Negative, step_5_6(c, permuted)),
         ControlOutcome::new("adding the true -log p(x)", Positive, step_6_7(c, &|_t| input)),
         ControlOutcome::new("constant 42 added", Positive, step_6_7(c, &|_t| 42.0)),
+        ControlOutcome::new(
+            "-log p(x) computed as the joint NLL (8) minus the loss (6)",
+            Positive,
+            step_6_7(c, &|t| c.joint_nll(t) - c.loss(t)),
+        ),
+        ControlOutcome::new(
+            "joint NLL minus loss, plus 1e-6*theta_0",
+            Negative,
+            step_6_7(c, &|t| c.joint_nll(t) - c.loss(t) + 1e-6 * t[0]),
+        ),
     ]
 }

@@ -26,7 +26,7 @@ pub const LEGEND: &[(&str, &str)] = &[
     ("pointwise_identity", "|left − right| ≤ c·n·ε·scale at each sampled θ (n terms' rounding)"),
     ("order_preservation", "sampled pairs ordered alike by both sides (affine: one constant)"),
     ("same_optimiser", "finite strict minima (Newton step ≤ 1e-3·|u|), argmins within 1e-4·scale"),
-    ("gradient_agreement", "the added term's gradient is 0; both gradients agree to 1e-12"),
+    ("gradient_agreement", "the added term's gradient is 0 to 1e-12 or its round-off; both agree to 1e-12"),
     ("marginal_is_p", "the joint's x-marginal q_θ(x) is p(x) at every row, to 4ε|ln p|"),
     ("input_normalised", "the harness's own ∫p(x) dx (Σ, nested for 2 features) is 1 to 1e-8"),
     ("conditional_normalised", "∫q_θ(y | xᵢ) dy (Σ_y) is 1 to 1e-8 at 3 θ × 10 rows: the joint is proper"),

@@ -31,7 +31,12 @@ fn run<M: ConditionalDensityModel>(c: &ConditionalInstance<'_, M>, y: &[f64], pe
     // Positive controls.
     assert_eq!(step_6_7(c, &|_t| 42.0).status, Status::Pass, "adding 42");
     assert_eq!(step_6_7(c, &|_t| input).status, Status::Pass, "adding the true -log p(x)");
+    let diff = step_6_7(c, &|t| c.joint_nll(t) - c.loss(t));
+    assert_eq!(diff.status, Status::Pass, "-log p(x) as joint minus loss rejected: {:?}", diff.checks);
     // Negative controls.
+    let sloped = step_6_7(c, &|t| c.joint_nll(t) - c.loss(t) + 1e-6 * t[0]);
+    let grad = sloped.checks.iter().find(|k| k.check == "gradient_agreement").expect("checked");
+    assert!(!grad.passed, "a slope of 1e-6 in the added term passed gradient_agreement: {grad:?}");
     let shared = step_6_7(c, &|t| 0.5 * (t[0] - 0.3).powi(2) + input);
     assert_eq!(shared.status, Status::Fail, "theta-dependent 'constant' accepted");
     let penalty = step_6_7(c, &|t| 0.1 * t.iter().map(|v| v * v).sum::<f64>());
