@@ -9,6 +9,8 @@
 //! - `docs`: writes the derivation document (`--check`: fails when stale);
 //! - `bench-compare`: xent against SciPy, scikit-learn and statsmodels
 //!   (`--json`, `--quick`), writes `docs/performance.md`;
+//! - `mutants`: mutation testing of xent-verify (cargo-mutants, sharded,
+//!   resumable; `target/mutants/summary.txt`) — not in CI, hours on 2 cores;
 //! - `ci`: the checks CI runs (`.ci/run` calls it) — fmt, clippy with
 //!   warnings denied, `test`, warning-free rustdoc, the benchmark builds and
 //!   the slow suite.
@@ -18,6 +20,7 @@
 mod bench_compare;
 mod ci;
 mod docs;
+mod mutants;
 mod verify;
 
 use std::path::PathBuf;
@@ -34,6 +37,9 @@ tasks:
           [--check: fail when the committed files are stale]
   bench-compare  time xent against SciPy, scikit-learn and statsmodels on the same data
           [--json] [--quick]; writes docs/performance.md
+  mutants mutation testing of xent-verify (installs cargo-mutants when missing), sharded and
+          resumable [--shards N (16)] [--shard K] [--jobs J] [--summary]; writes
+          target/mutants/summary.txt; exit 0 when >= 90 % of viable mutants are caught
   ci      run the checks CI runs: fmt --check, clippy -D warnings, `test`, rustdoc -D warnings,
           the benchmark builds and the 50-seed slow suite in release
   help    print this message
@@ -52,6 +58,7 @@ fn main() -> ExitCode {
         Some("verify") => verify::main(&args[1..]),
         Some("docs") => docs::main(&args[1..]),
         Some("bench-compare") => bench_compare::main(&args[1..]),
+        Some("mutants") => mutants::main(&args[1..]),
         Some("help") | Some("--help") | Some("-h") | None => {
             print!("{HELP}");
             ExitCode::SUCCESS
