@@ -23,6 +23,11 @@ use crate::step::{CheckOutcome, StepReport};
 /// Total false-failure rate of the statistical checks of one run.
 pub const FALSE_FAILURE_RATE: f64 = 1e-6;
 
+/// The false-pass rate at which a statistical check states its power: a
+/// gap of at least the stated size is detected with probability at least
+/// `1 − FALSE_PASS_RATE`.
+pub const FALSE_PASS_RATE: f64 = 1e-3;
+
 /// The data-generating distribution of a scenario.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -185,8 +190,11 @@ pub fn ladder(quick: bool) -> Vec<usize> {
 /// The sampled-limit test of an asymptotic step: per comparison, the
 /// average of per-observation values against its claimed limit,
 /// `|mean − limit| ≤ z·σ̂/√n`, with `z` from the run's false-failure budget
-/// split evenly over `comparisons`; the power is `z·σ̂/√n` at the ladder's
-/// largest n (the smallest discrepancy the test detects).
+/// split evenly over `comparisons`. The power: at the ladder's largest n a
+/// comparison whose true gap `|E L − limit|` is at least
+/// `(z + z_{1−FALSE_PASS_RATE})·σ̂/√n` fails with probability at least
+/// `1 − FALSE_PASS_RATE`; the largest of these over the comparisons is the
+/// gap the check is stated to detect.
 pub(crate) struct SampledLimit {
     z_crit: f64,
     comparisons: usize,
@@ -217,7 +225,8 @@ impl SampledLimit {
         self.worst_z = self.worst_z.max(z);
         self.ok &= z <= self.z_crit;
         if v.len() == self.n_max {
-            self.power = self.power.max(self.z_crit * se);
+            let z_pass = norm_quantile(1.0 - FALSE_PASS_RATE);
+            self.power = self.power.max((self.z_crit + z_pass) * se);
         }
     }
 
@@ -225,14 +234,18 @@ impl SampledLimit {
         CheckOutcome::new(
             "sampled_limit",
             self.ok,
-            format!("max |L-H|/(s/sqrt n) = {:.2} <= {:.2}", self.worst_z, self.z_crit),
+            format!(
+                "max |L-H|/(s/sqrt n) = {:.2} <= {:.2}; detects a gap >= {:.1e} nats at n = {} (false pass <= {FALSE_PASS_RATE:.0e})",
+                self.worst_z, self.z_crit, self.power, self.n_max
+            ),
             &[
                 ("max_z", json!(self.worst_z)),
                 ("z_bound", json!(self.z_crit)),
                 ("comparisons", json!(self.comparisons)),
                 ("n_max", json!(self.n_max)),
-                // The smallest |mean − limit| (nats) this check detects at n_max.
+                // The gap (nats) detected with probability ≥ 1 − FALSE_PASS_RATE at n_max.
                 ("power_nats", json!(self.power)),
+                ("false_pass_rate", json!(FALSE_PASS_RATE)),
             ],
         )
     }
@@ -546,4 +559,65 @@ pub fn asymptotic_controls(seed: u64, quick: bool) -> Vec<ControlOutcome> {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn normal_sample(n: usize, mean: f64, seed: u64) -> Vec<f64> {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+        (0..n)
+            .map(|_| {
+                let z: f64 = rand_distr::StandardNormal.sample(&mut rng);
+                mean + z
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_stated_power_is_z_crit_plus_z_pass_standard_errors() {
+        let n = 1_000;
+        let v = normal_sample(n, 0.0, 1);
+        let mut t = SampledLimit::new(3, n);
+        t.compare(Some(&v), 0.0);
+        let mean = v.iter().sum::<f64>() / n as f64;
+        let sd = (v.iter().map(|a| (a - mean).powi(2)).sum::<f64>() / (n as f64 - 1.0)).sqrt();
+        let z_crit = norm_quantile(1.0 - FALSE_FAILURE_RATE / 12.0);
+        let expected = (z_crit + norm_quantile(1.0 - FALSE_PASS_RATE)) * sd / (n as f64).sqrt();
+        let out = t.outcome();
+        assert!((out.figures["power_nats"].as_f64().expect("number") - expected).abs() < 1e-15 * expected.max(1.0));
+        assert!((out.figures["z_bound"].as_f64().expect("number") - z_crit).abs() < 1e-12);
+        // Comparisons below n_max state no power.
+        let mut small = SampledLimit::new(1, 10 * n);
+        small.compare(Some(&v), 0.0);
+        assert_eq!(small.outcome().figures["power_nats"].as_f64(), Some(0.0));
+    }
+
+    #[test]
+    fn a_gap_at_the_stated_power_is_rejected_and_a_zero_gap_is_not() {
+        // Unit-variance data, n = 1000: the stated power is about
+        // (5.45 + 3.09)/√1000 ≈ 0.27. Over 2000 seeds, a gap of that size
+        // passes with probability ≤ 1e-3 each (expected ≤ 2; more than 10
+        // has probability < 1e-5); a zero gap fails with probability 1e-6.
+        let n = 1_000;
+        let probe = SampledLimit::new(1, n);
+        let power = (probe.z_crit + norm_quantile(1.0 - FALSE_PASS_RATE)) / (n as f64).sqrt();
+        let (mut passed_at_power, mut failed_at_zero) = (0, 0);
+        for seed in 0..2_000u64 {
+            let v = normal_sample(n, 0.0, 1000 + seed);
+            let mut at_power = SampledLimit::new(1, n);
+            at_power.compare(Some(&v), -power);
+            passed_at_power += usize::from(at_power.outcome().passed);
+            let mut at_zero = SampledLimit::new(1, n);
+            at_zero.compare(Some(&v), 0.0);
+            failed_at_zero += usize::from(!at_zero.outcome().passed);
+        }
+        assert!(passed_at_power <= 10, "{passed_at_power} of 2000 passed at the stated power");
+        assert_eq!(failed_at_zero, 0);
+        // Missing values fail.
+        let mut none = SampledLimit::new(1, n);
+        none.compare(None, 0.0);
+        assert!(!none.outcome().passed);
+    }
 }

@@ -14,7 +14,7 @@ use crate::catalogue::StepId;
 use crate::chain::derive_seed;
 use crate::controls::{ControlOutcome, Kind};
 use crate::exact::{
-    Order, fd_gradient, gradient_agreement, order_preservation, order_preservation_by, pointwise_identity,
+    Order, added_term_gradient, gradient_agreement, order_preservation, order_preservation_by, pointwise_identity,
     same_optimiser,
 };
 use crate::premises::{self, ConditionalDensityModel, InputDensity};
@@ -231,7 +231,7 @@ pub fn step_6_7<M: EtaModel>(c: &ConditionalInstance<'_, M>, added: &dyn Fn(&[f6
         added,
         |t| c.gradient(t),
         |t| {
-            let a = fd_gradient(added, t);
+            let a = added_term_gradient(added, t);
             c.gradient(t).iter().zip(a).map(|(x, y)| x + y).collect()
         },
         1e-12,
