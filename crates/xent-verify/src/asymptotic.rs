@@ -576,6 +576,34 @@ mod tests {
     }
 
     #[test]
+    fn the_mixture_density_is_the_mixture_and_integrates_to_one() {
+        // ½ N(x; −2, 0.5²) + ½ N(x; 2, 0.5²), evaluated in Python's math
+        // module from the same formula.
+        let p = Truth::SymmetricNormalMixture { m: 2.0, s: 0.5 };
+        for (x, want) in [
+            (2.0, 0.398_942_280_401_437_75),
+            (-1.3, 0.149_727_465_774_412_87),
+            (0.0, 0.000_267_660_451_529_770_74),
+            (3.7, 0.001_232_219_168_473_017_8),
+        ] {
+            let got = p.density(x);
+            assert!((got - want).abs() <= 1e-14 * want, "p({x}) = {got:e}, want {want:e}");
+            assert_eq!(p.density(-x), got, "symmetric");
+        }
+        // Trapezoid over [−10, 10] (the tails beyond hold < 1e-60).
+        let n = 20_000;
+        let h = 20.0 / f64::from(n);
+        let mass: f64 = (0..=n)
+            .map(|i| {
+                let w = if i == 0 || i == n { 0.5 } else { 1.0 };
+                w * p.density(-10.0 + h * f64::from(i))
+            })
+            .sum::<f64>()
+            * h;
+        assert!((mass - 1.0).abs() < 1e-10, "mass {mass}");
+    }
+
+    #[test]
     fn the_stated_power_is_z_crit_plus_z_pass_standard_errors() {
         let n = 1_000;
         let v = normal_sample(n, 0.0, 1);
