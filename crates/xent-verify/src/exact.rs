@@ -145,10 +145,14 @@ pub fn order_preservation_by(
 
 /// Central-difference gradient, step `ε^(1/3)·max(1, |uᵢ|)`.
 pub(crate) fn fd_gradient(f: &dyn Fn(&[f64]) -> f64, u: &[f64]) -> Vec<f64> {
-    let h0 = f64::EPSILON.cbrt();
+    central_difference(f, u, f64::EPSILON.cbrt())
+}
+
+/// Central-difference gradient with step `rel·max(1, |uᵢ|)`.
+fn central_difference(f: &dyn Fn(&[f64]) -> f64, u: &[f64], rel: f64) -> Vec<f64> {
     (0..u.len())
         .map(|i| {
-            let h = h0 * u[i].abs().max(1.0);
+            let h = rel * u[i].abs().max(1.0);
             let (mut a, mut b) = (u.to_vec(), u.to_vec());
             a[i] += h;
             b[i] -= h;
@@ -256,15 +260,7 @@ pub const ADDED_TERM_STEP: f64 = 1e-3;
 /// The central-difference gradient of an added term at step
 /// [`ADDED_TERM_STEP`]`·max(|uᵢ|, 1)`.
 pub(crate) fn added_term_gradient(f: &dyn Fn(&[f64]) -> f64, u: &[f64]) -> Vec<f64> {
-    (0..u.len())
-        .map(|i| {
-            let h = ADDED_TERM_STEP * u[i].abs().max(1.0);
-            let (mut a, mut b) = (u.to_vec(), u.to_vec());
-            a[i] += h;
-            b[i] -= h;
-            (f(&a) - f(&b)) / (2.0 * h)
-        })
-        .collect()
+    central_difference(f, u, ADDED_TERM_STEP)
 }
 
 /// The round-off amplitude of `f` along coordinate `i` at `u` over
