@@ -55,7 +55,14 @@ fn json_is_complete_deterministic_and_thread_independent() {
     let negatives = controls.iter().filter(|c| c["kind"] == "negative").count();
     let positives = controls.iter().filter(|c| c["kind"] == "positive").count();
     assert!(negatives >= 10 && positives >= 4, "{negatives} negative, {positives} positive controls");
-    assert!(controls.iter().all(|c| (c["kind"] == "negative") == (c["outcome"] == "rejected")));
+    // Wrong steps rejected, valid ones accepted; those below the stated
+    // power make no claim either way.
+    assert!(controls.iter().all(|c| match c["kind"].as_str() {
+        Some("negative") => c["outcome"] == "rejected",
+        Some("positive") => c["outcome"] == "accepted",
+        Some("below power") => true,
+        other => panic!("unknown kind {other:?}"),
+    }));
     let cauchy: Vec<&serde_json::Value> =
         v["steps"].as_array().unwrap().iter().filter(|s| s["model"].as_str().unwrap().contains("cauchy")).collect();
     assert!(!cauchy.is_empty() && cauchy.iter().all(|s| s["status"] == "not_applicable"));

@@ -27,6 +27,20 @@ pub enum Kind {
     Negative,
     /// A valid variant: must be accepted.
     Positive,
+    /// A wrong step smaller than the check's stated power: no claim either
+    /// way (reported, never a failure of the run).
+    BelowPower,
+}
+
+impl Kind {
+    /// `"negative"`, `"positive"` or `"below power"`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Negative => "negative",
+            Kind::Positive => "positive",
+            Kind::BelowPower => "below power",
+        }
+    }
 }
 
 /// A control's outcome.
@@ -69,6 +83,7 @@ impl ControlOutcome {
         match self.kind {
             Kind::Negative => self.report.status == Status::Fail,
             Kind::Positive => self.accepted,
+            Kind::BelowPower => true,
         }
     }
     /// `"rejected"`, `"accepted"` or `"not applicable"`.

@@ -304,7 +304,8 @@ pub const ROUND_OFF_FACTOR: f64 = 8.0;
 /// for a term computed with round-off (a difference of two objectives),
 /// within [`ROUND_OFF_FACTOR`] times its measured round-off over the step —
 /// and the two sides' gradients agree within the same bound. A NaN or
-/// infinite gradient anywhere fails.
+/// infinite gradient anywhere fails. (`max_round_off_floor`: the largest
+/// floor measured; it is measured only where a value exceeds `tol·scale`.)
 pub fn gradient_agreement(
     points: &[Vec<f64>],
     added: &dyn Fn(&[f64]) -> f64,
@@ -323,9 +324,20 @@ pub fn gradient_agreement(
             worst_diff = f64::INFINITY;
         }
         for (i, d) in da.iter().enumerate() {
-            let h = ADDED_TERM_STEP * p[i].abs().max(1.0);
-            let floor = ROUND_OFF_FACTOR * round_off(added, p, i, h) / h;
             let scale = a.get(i).map_or(1.0, |g| g.abs().max(1.0));
+            // The round-off floor can only widen the bound: it is measured
+            // (17 evaluations of the term) only where a value exceeds
+            // `tol·scale`.
+            let gap = match (a.get(i), b.get(i)) {
+                (Some(x), Some(y)) => (x - y).abs(),
+                _ => 0.0,
+            };
+            let floor = if d.abs() > tol * scale || gap > tol * scale {
+                let h = ADDED_TERM_STEP * p[i].abs().max(1.0);
+                ROUND_OFF_FACTOR * round_off(added, p, i, h) / h
+            } else {
+                0.0
+            };
             let bound = (tol * scale).max(floor);
             worst_floor = worse(worst_floor, floor / scale);
             // In units of the bound (an exact 0 is 0 even when the bound is).

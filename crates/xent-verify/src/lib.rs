@@ -72,10 +72,12 @@ pub mod docs;
 pub mod exact;
 pub mod loss;
 pub mod premises;
+pub mod process;
 pub mod quadrature;
 pub mod report;
 mod run;
 mod step;
+pub mod user;
 
 pub use catalogue::StepId;
 pub use chain::{Instance, derive_seed, part_a_exact, step_1, step_1_2a, step_2_2b, step_2a_2};

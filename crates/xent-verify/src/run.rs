@@ -47,7 +47,7 @@ impl Config {
 
     /// Whether the filter keeps any of `steps` on `model`: work that only
     /// feeds unwanted steps is not done at all.
-    fn wants_any(&self, steps: &[StepId], model: &str) -> bool {
+    pub(crate) fn wants_any(&self, steps: &[StepId], model: &str) -> bool {
         steps.iter().any(|s| self.wants(s.id(), model))
     }
 }
@@ -66,7 +66,8 @@ pub struct Run {
     pub controls: Vec<ControlOutcome>,
 }
 
-const PART_A_EXACT: [StepId; 4] = [StepId::Likelihood, StepId::TakeLog, StepId::LogOfProduct, StepId::NegateAndAverage];
+pub(crate) const PART_A_EXACT: [StepId; 4] =
+    [StepId::Likelihood, StepId::TakeLog, StepId::LogOfProduct, StepId::NegateAndAverage];
 const PART_A_LIMITS: [StepId; 2] = [StepId::LawOfLargeNumbers, StepId::EntropyPlusKl];
 const PART_B_EXACT: [StepId; 5] = [
     StepId::ConditionalLikelihood,
@@ -78,12 +79,12 @@ const PART_B_EXACT: [StepId; 5] = [
 const PART_B_LIMITS: [StepId; 2] = [StepId::ConditionalLimit, StepId::ConditionalCrossEntropy];
 
 impl Run {
-    fn keep_steps(&mut self, steps: impl IntoIterator<Item = StepReport>) {
+    pub(crate) fn keep_steps(&mut self, steps: impl IntoIterator<Item = StepReport>) {
         let cfg = &self.config;
         let kept: Vec<StepReport> = steps.into_iter().filter(|s| cfg.wants(s.id.id(), &s.model)).collect();
         self.steps.extend(kept);
     }
-    fn keep_controls(&mut self, controls: impl IntoIterator<Item = ControlOutcome>) {
+    pub(crate) fn keep_controls(&mut self, controls: impl IntoIterator<Item = ControlOutcome>) {
         let cfg = &self.config;
         let kept: Vec<ControlOutcome> = controls.into_iter().filter(|c| cfg.wants(c.step.id(), &c.model)).collect();
         self.controls.extend(kept);
@@ -336,7 +337,7 @@ impl Run {
             .map(|c| {
                 json!({
                     "name": c.name,
-                    "kind": if c.kind == Kind::Negative { "negative" } else { "positive" },
+                    "kind": c.kind.label(),
                     "step": c.step.id(),
                     "model": c.model,
                     "outcome": c.outcome(),

@@ -1,0 +1,183 @@
+//! A user's own unconditional model and data process through the whole of
+//! Part A ([`xent_verify::user::run_model`]): a Rayleigh distribution the
+//! crates do not ship, right and wrong.
+
+use rand::Rng;
+use xent_distributions::{LogDensity, ParamError, Scalar, Support};
+use xent_objectives::{Model, Transform};
+use xent_verify::asymptotic::{DataProcess, PROCESS_MASS_TOL, Scenario, step_2b_3, step_3_prime};
+use xent_verify::controls::Kind;
+use xent_verify::premises::DensityModel;
+use xent_verify::user::run_model;
+use xent_verify::{Config, Status, StepId};
+
+/// Rayleigh with scale σ: `q(x) = x/σ² · exp(−x²/(2σ²))` on `[0, ∞)`;
+/// `dropped_log_scale` leaves out the `−2 ln σ` (not a density).
+#[derive(Debug, Clone, Copy)]
+struct Rayleigh {
+    dropped_log_scale: bool,
+}
+
+struct RayleighDist<T> {
+    sigma: T,
+    dropped: bool,
+}
+
+impl<T: Scalar> LogDensity<T> for RayleighDist<T> {
+    type Obs = f64;
+    fn ln_density(&self, &x: &f64) -> T {
+        if x < 0.0 {
+            return T::neg_infinity();
+        }
+        let s = self.sigma;
+        let norm = if self.dropped { T::zero() } else { -(s * s).ln() };
+        T::cst(x.ln()) + norm - T::cst(x * x) / (T::cst(2.0) * s * s)
+    }
+}
+
+impl Model for Rayleigh {
+    type Obs = f64;
+    type Dist<T: Scalar> = RayleighDist<T>;
+    fn name(&self) -> String {
+        "rayleigh".into()
+    }
+    fn param_names(&self) -> Vec<String> {
+        vec!["sigma".into()]
+    }
+    fn transforms(&self) -> Vec<Transform> {
+        vec![Transform::Exp]
+    }
+    fn build<T: Scalar>(&self, t: &[T]) -> Result<RayleighDist<T>, ParamError> {
+        let s = t[0].value();
+        if !(s > 0.0 && s.is_finite()) {
+            return Err(ParamError::OutOfRange { name: "sigma", value: s, expected: "> 0" });
+        }
+        Ok(RayleighDist { sigma: t[0], dropped: self.dropped_log_scale })
+    }
+}
+
+impl DensityModel for Rayleigh {
+    fn sample_space(&self, _theta: &[f64]) -> Option<Support> {
+        Some(Support::Continuous { low: 0.0, high: f64::INFINITY })
+    }
+}
+
+/// Rayleigh(σ) data by inversion, `σ·√(−2 ln U)`; its log-density plus
+/// `ln_offset` (0 for a density).
+struct RayleighData {
+    sigma: f64,
+    ln_offset: f64,
+}
+
+impl DataProcess for RayleighData {
+    fn support(&self) -> Support {
+        Support::Continuous { low: 0.0, high: f64::INFINITY }
+    }
+    fn ln_density(&self, x: f64) -> f64 {
+        if x < 0.0 {
+            return f64::NEG_INFINITY;
+        }
+        let s2 = self.sigma * self.sigma;
+        (x / s2).ln() - x * x / (2.0 * s2) + self.ln_offset
+    }
+    fn sample(&self, rng: &mut dyn Rng) -> f64 {
+        let u: f64 = rand::RngExt::random(rng);
+        self.sigma * (-2.0 * (1.0 - u).ln()).sqrt()
+    }
+}
+
+fn scenario(dropped: bool, ln_offset: f64) -> Scenario<Rayleigh> {
+    Scenario::new(
+        "rayleigh",
+        Rayleigh { dropped_log_scale: dropped },
+        RayleighData { sigma: 1.7, ln_offset },
+        vec![1.7],
+    )
+}
+
+fn quick(seed: u64) -> Config {
+    Config { seed, quick: true, filter: None }
+}
+
+#[test]
+fn a_right_model_runs_the_whole_of_part_a_with_its_controls() {
+    let run = run_model(&scenario(false, 0.0), true, &quick(3)).expect("fits");
+    assert!(run.success(), "{:?}", run.failures());
+    let ids: Vec<StepId> = run.steps.iter().map(|s| s.id).collect();
+    for id in [
+        StepId::Likelihood,
+        StepId::TakeLog,
+        StepId::LogOfProduct,
+        StepId::NegateAndAverage,
+        StepId::LawOfLargeNumbers,
+        StepId::EntropyPlusKl,
+    ] {
+        assert!(ids.contains(&id), "{id} missing from {ids:?}");
+    }
+    let names: Vec<&str> = run.controls.iter().map(|c| c.name).collect();
+    for want in [
+        "sampler contaminated: gap 1.5x the stated power",
+        "sampler contaminated: gap 0.5x the stated power",
+        "theta* 2 % off",
+        "density scaled by e^0.001 (not normalised)",
+    ] {
+        assert!(names.contains(&want), "{want} missing from {names:?}");
+    }
+    let strong = run.controls.iter().find(|c| c.name.starts_with("sampler contaminated: gap 1.5x")).expect("present");
+    assert_eq!((strong.kind, strong.report.status), (Kind::Negative, Status::Fail));
+    let weak = run.controls.iter().find(|c| c.name.starts_with("sampler contaminated: gap 0.5x")).expect("present");
+    assert_eq!(weak.kind, Kind::BelowPower);
+    // The report, the JSON and the document take the user's run.
+    assert!(run.to_text().contains("rayleigh"));
+    assert_eq!(run.to_json()["summary"]["success"], true);
+    let doc = xent_verify::docs::render(&run, vec![], &xent_verify::docs::DocOptions::new("t", "c")).expect("renders");
+    assert!(doc.html.contains("rayleigh") && doc.markdown.contains("(3)'"));
+}
+
+#[test]
+fn a_model_that_is_not_a_density_is_rejected_at_the_first_step() {
+    let run = run_model(&scenario(true, 0.0), true, &quick(3)).expect("fits");
+    let first = run.steps.iter().find(|s| s.id == StepId::Likelihood).expect("(1) ran");
+    assert_eq!(first.status, Status::Fail);
+    let check = first.checks.iter().find(|c| c.check == "density_normalised").expect("checked");
+    assert!(!check.passed);
+    assert!(!run.success());
+}
+
+#[test]
+fn a_process_whose_density_is_not_normalised_is_rejected_at_the_boundary() {
+    // ln p + δ has mass e^δ ≈ 1 + δ: 2× the tolerance fails the premise,
+    // half of it passes.
+    for (offset, pass) in [(2.0 * PROCESS_MASS_TOL, false), (0.5 * PROCESS_MASS_TOL, true)] {
+        let s = scenario(false, offset);
+        for r in [step_2b_3(&s, 5, true), step_3_prime(&s, false)] {
+            let premise = r.checks.iter().find(|c| c.check == "process_normalised").expect("checked");
+            assert_eq!(premise.passed, pass, "offset {offset}: {}", premise.key);
+            assert_eq!(r.status == Status::Pass, pass, "offset {offset}: {:?}", r.checks);
+        }
+        // Claimed well specified, the KL at θ* (= δ) must also be 0 (to
+        // 1e-12): even the offset below the mass tolerance is caught.
+        let r = step_3_prime(&s, true);
+        assert_eq!(r.status, Status::Fail, "offset {offset}");
+    }
+    let r = step_3_prime(&scenario(false, 0.0), true);
+    assert_eq!(r.status, Status::Pass, "{:?}", r.checks);
+}
+
+#[test]
+fn claimed_closed_forms_are_checked_and_the_quadrature_replaces_missing_ones() {
+    // H(p, q_s) for Rayleigh(σ) data: E[−ln x] + 2 ln s + σ²/s² with
+    // E[ln x] = ln σ + (ln 2 − γ)/2.
+    let sigma = 1.7f64;
+    let e_ln_x = sigma.ln() + 0.5 * (2f64.ln() - 0.577_215_664_901_532_9);
+    let right = move |t: &[f64]| -e_ln_x + 2.0 * t[0].ln() + sigma * sigma / (t[0] * t[0]);
+    let s = scenario(false, 0.0).with_cross_entropy(right);
+    let r = step_3_prime(&s, true);
+    assert_eq!(r.status, Status::Pass, "{:?}", r.checks);
+    let off = scenario(false, 0.0).with_cross_entropy(move |t: &[f64]| right(t) * (1.0 + 1e-6));
+    assert_eq!(step_3_prime(&off, true).status, Status::Fail);
+    // Without a claim the quadrature is used, and its θ* must still be right.
+    let mut moved = scenario(false, 0.0);
+    moved.theta_star = vec![1.7 * 1.001];
+    assert_eq!(step_3_prime(&moved, true).status, Status::Fail);
+}
