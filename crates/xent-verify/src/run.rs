@@ -284,6 +284,18 @@ pub fn run(cfg: &Config, progress: &mut dyn FnMut(&str)) -> Run {
         let report = step_8_9_with(&truth, &claimed, seed, cfg.quick);
         out.keep_controls([ControlOutcome::new("sampler noise sd 0.55 for a claimed 0.6", Kind::Negative, report)]);
     }
+    // (8)->(9) against logistic data whose intercept is 0.02 above the
+    // claimed one: at n = 2·10⁶ (default profile) the consistency check
+    // detects 0.018 in any coefficient (0.014 in the intercept), so this is
+    // a wrong step it must reject; the quick profile's power is ten times
+    // coarser, so there it makes no claim.
+    if cfg.wants(StepId::ConditionalLimit.id(), "logistic") {
+        let truth = CondScenario::Logistic { beta: [0.32, 1.2, -0.8] };
+        let claimed = CondScenario::Logistic { beta: [0.3, 1.2, -0.8] };
+        let report = step_8_9_with(&truth, &claimed, seed, cfg.quick);
+        let kind = if cfg.quick { Kind::BelowPower } else { Kind::Negative };
+        out.keep_controls([ControlOutcome::new("sampler intercept 0.32 for a claimed 0.3", kind, report)]);
+    }
     // (6)'': a conditional cross-entropy 1e-6 off (relative) must not match.
     if cfg.wants(StepId::ConditionalCrossEntropy.id(), "logistic") {
         let s = CondScenario::Logistic { beta: [0.3, 1.2, -0.8] };
