@@ -317,7 +317,7 @@ pub fn ladder(quick: bool) -> Vec<usize> {
 /// `1 − FALSE_PASS_RATE`; the largest of these over the comparisons is the
 /// gap the check is stated to detect.
 pub(crate) struct SampledLimit {
-    z_crit: f64,
+    pub(crate) z_crit: f64,
     comparisons: usize,
     n_max: usize,
     worst_z: f64,

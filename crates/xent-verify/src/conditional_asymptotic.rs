@@ -17,6 +17,7 @@ use crate::asymptotic::{FALSE_FAILURE_RATE, FALSE_PASS_RATE, SampledLimit, ladde
 use crate::catalogue::StepId;
 use crate::chain::derive_seed;
 use crate::premises::InputDensity;
+use crate::process::gauss_hermite;
 use crate::step::{CheckOutcome, StepReport};
 
 const HALF_LN_2PI: f64 = 0.918_938_533_204_672_8;
@@ -44,16 +45,6 @@ pub enum CondScenario {
         /// Category probabilities.
         pi: [f64; 3],
     },
-}
-
-/// Gauss–Hermite nodes and weights for `∫ f(z) φ(z) dz` (standard normal
-/// weight), by the Golub–Welsch eigenvalue method.
-fn gauss_hermite(m: usize) -> (Vec<f64>, Vec<f64>) {
-    let j = DMatrix::from_fn(m, m, |i, k| if i + 1 == k || k + 1 == i { (i.max(k) as f64).sqrt() } else { 0.0 });
-    let eig = j.symmetric_eigen();
-    let nodes: Vec<f64> = eig.eigenvalues.iter().copied().collect();
-    let weights: Vec<f64> = (0..m).map(|c| eig.eigenvectors[(0, c)].powi(2)).collect();
-    (nodes, weights)
 }
 
 /// `E[f(Z₁, Z₂)]` for independent standard normals by a 48×48 Gauss–Hermite

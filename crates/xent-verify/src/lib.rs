@@ -59,6 +59,13 @@
 //! Conditional models plug in the same way through
 //! [`xent_objectives::conditional::EtaModel`] and
 //! [`conditional_chain::ConditionalInstance`].
+//!
+//! The whole chain, with the asymptotic steps, the controls, the JSON and
+//! the document: give the harness your data process as well —
+//! [`process::DataProcess`] with [`user::run_model`] (Part A;
+//! `examples/zero_inflated_poisson.rs`) or [`process::ConditionalProcess`]
+//! with [`user::run_conditional_model`] (Part B;
+//! `examples/heteroscedastic_regression.rs`).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -67,6 +74,7 @@ pub mod catalogue;
 mod chain;
 pub mod conditional_asymptotic;
 pub mod conditional_chain;
+pub mod conditional_scenario;
 pub mod controls;
 pub mod docs;
 pub mod exact;

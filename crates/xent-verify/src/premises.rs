@@ -194,14 +194,15 @@ impl InputDensity {
             InputKind::Joint(space, _) => space.len(),
         }
     }
-    /// The harness's own `∫ p` over the input space, with the rows as hints.
+    /// The harness's own `∫ p` over the input space, with the rows as hints:
+    /// a product of one-dimensional masses for independent features, nested
+    /// quadrature for a joint density (at most two features).
     pub fn mass(&self, rows: &[Vec<f64>]) -> Result<Mass, String> {
-        let hints = |j: usize| rows.iter().filter_map(|r| r.get(j).copied()).collect::<Vec<f64>>();
         match &self.kind {
             InputKind::Independent(m) => {
                 let mut total = Mass { value: 1.0, error: 0.0, resolved: true, invalid: false };
                 for (j, (space, f)) in m.iter().enumerate() {
-                    let one = total_mass(&|x| f(x).exp(), *space, &hints(j));
+                    let one = total_mass(&|x| f(x).exp(), *space, &feature(rows, j));
                     total = Mass {
                         value: total.value * one.value,
                         error: total.error * one.value.abs() + one.error * total.value.abs(),
@@ -211,29 +212,48 @@ impl InputDensity {
                 }
                 Ok(total)
             }
-            InputKind::Joint(space, f) => match space.as_slice() {
-                [a] => Ok(total_mass(&|x| f(&[x]).exp(), *a, &hints(0))),
-                [a, b] => {
-                    let (h0, h1) = (hints(0), hints(1));
-                    let inner_ok = std::cell::Cell::new(true);
-                    let outer = total_mass(
-                        &|x0| {
-                            let m = total_mass(&|x1| f(&[x0, x1]).exp(), *b, &h1);
-                            inner_ok.set(inner_ok.get() && m.resolved && !m.invalid);
-                            m.value
-                        },
-                        *a,
-                        &h0,
-                    );
-                    Ok(Mass { resolved: outer.resolved && inner_ok.get(), ..outer })
-                }
-                _ => Err(format!(
-                    "the mass of a joint input density over {} features is not established (at most 2; declare independent features)",
-                    space.len()
-                )),
-            },
+            InputKind::Joint(..) => self.expect_nonnegative(&|_| 1.0, rows),
         }
     }
+
+    /// The harness's own `E_p[g] = ∫ g p` for a non-negative `g` over at
+    /// most two features (nested quadrature), with the rows as hints.
+    ///
+    /// # Errors
+    /// More than two features.
+    pub fn expect_nonnegative(&self, g: &dyn Fn(&[f64]) -> f64, rows: &[Vec<f64>]) -> Result<Mass, String> {
+        let space: Vec<Support> = match &self.kind {
+            InputKind::Independent(m) => m.iter().map(|(s, _)| *s).collect(),
+            InputKind::Joint(space, _) => space.clone(),
+        };
+        let f = |x: &[f64]| self.ln_density(x).exp() * g(x);
+        match space.as_slice() {
+            [a] => Ok(total_mass(&|x| f(&[x]), *a, &feature(rows, 0))),
+            [a, b] => {
+                let (h0, h1) = (feature(rows, 0), feature(rows, 1));
+                let inner_ok = std::cell::Cell::new(true);
+                let outer = total_mass(
+                    &|x0| {
+                        let m = total_mass(&|x1| f(&[x0, x1]), *b, &h1);
+                        inner_ok.set(inner_ok.get() && m.resolved && !m.invalid);
+                        m.value
+                    },
+                    *a,
+                    &h0,
+                );
+                Ok(Mass { resolved: outer.resolved && inner_ok.get(), ..outer })
+            }
+            _ => Err(format!(
+                "an integral of a joint input density over {} features is not established (at most 2; declare independent features)",
+                space.len()
+            )),
+        }
+    }
+}
+
+/// Feature `j` of every row: hints for the quadrature.
+fn feature(rows: &[Vec<f64>], j: usize) -> Vec<f64> {
+    rows.iter().filter_map(|r| r.get(j).copied()).collect()
 }
 
 /// `q_θ` is a density: at every point, `mass(u)` — the harness's own `∫ q`

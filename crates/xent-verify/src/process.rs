@@ -15,6 +15,8 @@ use rand::Rng;
 use rand_distr::Distribution;
 use xent_distributions::{AnyUnivariate, LogDensity, Support, Univariate};
 
+use crate::premises::InputDensity;
+
 /// The data-generating distribution `p` of an unconditional scenario.
 ///
 /// Implement it for your own process: a density (its log, `−∞` off the
@@ -152,6 +154,128 @@ impl DataProcess for Contaminated {
     }
 }
 
+/// A deterministic rule for expectations over a conditional scenario's
+/// inputs: `E_{p(x)}[f] ≈ Σᵢ wᵢ f(xᵢ)`. The harness checks the rule
+/// against the process's [`InputDensity`] before it uses it (weights sum to
+/// 1; each feature's first two moments agree with the density's own
+/// quadrature).
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputRule {
+    /// Nodes (feature rows, no intercept) and their weights.
+    pub nodes: Vec<(Vec<f64>, f64)>,
+}
+
+impl InputRule {
+    /// `d` independent `N(mean_j, sd_j²)` features: the tensor product of
+    /// `m`-point Gauss–Hermite rules (exact for polynomials of degree
+    /// `2m − 1` in each feature; `m ≤ 64`).
+    pub fn gaussian(means: &[f64], sds: &[f64], m: usize) -> Self {
+        let (z, w) = gauss_hermite(m.clamp(1, 64));
+        let mut nodes: Vec<(Vec<f64>, f64)> = vec![(Vec::new(), 1.0)];
+        for (mu, sd) in means.iter().zip(sds) {
+            nodes = nodes
+                .into_iter()
+                .flat_map(|(x, wx)| {
+                    z.iter().zip(&w).map(move |(zi, wi)| {
+                        let mut x = x.clone();
+                        x.push(mu + sd * zi);
+                        (x, wx * wi)
+                    })
+                })
+                .collect();
+        }
+        InputRule { nodes }
+    }
+
+    /// A finite input space: every point with its probability (exact).
+    pub fn discrete(points: Vec<(Vec<f64>, f64)>) -> Self {
+        InputRule { nodes: points }
+    }
+
+    /// `Σᵢ wᵢ f(xᵢ)`, compensated.
+    pub fn expect(&self, f: &dyn Fn(&[f64]) -> f64) -> f64 {
+        let (mut sum, mut c) = (0.0f64, 0.0f64);
+        for (x, w) in &self.nodes {
+            let y = w * f(x) - c;
+            let t = sum + y;
+            c = (t - sum) - y;
+            sum = t;
+        }
+        sum
+    }
+}
+
+/// Gauss–Hermite nodes and weights for `∫ f(z) φ(z) dz` (standard normal
+/// weight), by the Golub–Welsch eigenvalue method.
+pub(crate) fn gauss_hermite(m: usize) -> (Vec<f64>, Vec<f64>) {
+    let j =
+        nalgebra::DMatrix::from_fn(m, m, |i, k| if i + 1 == k || k + 1 == i { (i.max(k) as f64).sqrt() } else { 0.0 });
+    let eig = j.symmetric_eigen();
+    let nodes: Vec<f64> = eig.eigenvalues.iter().copied().collect();
+    let weights: Vec<f64> = (0..m).map(|c| eig.eigenvectors[(0, c)].powi(2)).collect();
+    (nodes, weights)
+}
+
+/// The data-generating process `p(x, y) = p(x) p(y | x)` of a conditional
+/// scenario: the inputs' density and a rule for expectations over them,
+/// the conditional density of the target, and samplers for both.
+///
+/// The deterministic checks use the densities and the rule; the
+/// statistical ones the draws. The harness establishes that `p(x)` and
+/// every `p(· | x)` it uses are densities and that the rule matches `p(x)`.
+pub trait ConditionalProcess: Send + Sync {
+    /// `p(x)` over the feature rows (no intercept).
+    fn input_density(&self) -> InputDensity;
+    /// A rule for `E_{p(x)}` (e.g. [`InputRule::gaussian`]).
+    fn input_rule(&self) -> InputRule;
+    /// Where the target lives given `x`.
+    fn target_support(&self, x: &[f64]) -> Support;
+    /// `ln p(y | x)`, `−∞` off the support.
+    fn ln_conditional(&self, x: &[f64], y: f64) -> f64;
+    /// One draw of a feature row from `p(x)`.
+    fn sample_x(&self, rng: &mut dyn Rng) -> Vec<f64>;
+    /// One draw of the target from `p(· | x)`.
+    fn sample_y(&self, x: &[f64], rng: &mut dyn Rng) -> f64;
+}
+
+/// A conditional sampler that disagrees with its density: each target is,
+/// with probability `epsilon`, [`moved`] by `d` (its densities stay
+/// `inner`'s) — the conditional analogue of [`Contaminated`].
+pub struct ContaminatedTarget {
+    /// The process whose densities are claimed.
+    pub inner: Arc<dyn ConditionalProcess>,
+    /// The fraction of targets moved.
+    pub epsilon: f64,
+    /// How far a continuous target moves.
+    pub d: f64,
+}
+
+impl ConditionalProcess for ContaminatedTarget {
+    fn input_density(&self) -> InputDensity {
+        self.inner.input_density()
+    }
+    fn input_rule(&self) -> InputRule {
+        self.inner.input_rule()
+    }
+    fn target_support(&self, x: &[f64]) -> Support {
+        self.inner.target_support(x)
+    }
+    fn ln_conditional(&self, x: &[f64], y: f64) -> f64 {
+        self.inner.ln_conditional(x, y)
+    }
+    fn sample_x(&self, rng: &mut dyn Rng) -> Vec<f64> {
+        self.inner.sample_x(rng)
+    }
+    fn sample_y(&self, x: &[f64], rng: &mut dyn Rng) -> f64 {
+        let y = self.inner.sample_y(x, rng);
+        if rand::RngExt::random::<f64>(rng) < self.epsilon {
+            moved(self.inner.target_support(x), self.d, y).unwrap_or(y)
+        } else {
+            y
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -212,6 +336,20 @@ mod tests {
         assert_eq!(t.support(), d.support());
         let (mut a, mut b) = (Xoshiro256PlusPlus::seed_from_u64(1), Xoshiro256PlusPlus::seed_from_u64(1));
         assert_eq!(t.sample(&mut a), d.sample(&mut b));
+    }
+
+    #[test]
+    fn gaussian_rules_integrate_moments_and_discrete_rules_are_exact() {
+        let r = InputRule::gaussian(&[1.0, -2.0], &[0.5, 3.0], 12);
+        assert_eq!(r.nodes.len(), 144);
+        assert!((r.expect(&|_| 1.0) - 1.0).abs() < 1e-14);
+        // E[x₀] = 1, E[x₁²] = 4 + 9, E[x₀ x₁] = −2, E[x₀⁴] = μ⁴ + 6μ²σ² + 3σ⁴.
+        assert!((r.expect(&|x| x[0]) - 1.0).abs() < 1e-13);
+        assert!((r.expect(&|x| x[1] * x[1]) - 13.0).abs() < 1e-12);
+        assert!((r.expect(&|x| x[0] * x[1]) + 2.0).abs() < 1e-13);
+        assert!((r.expect(&|x| x[0].powi(4)) - (1.0 + 1.5 + 3.0 * 0.0625)).abs() < 1e-13);
+        let d = InputRule::discrete(vec![(vec![0.0], 0.25), (vec![1.0], 0.75)]);
+        assert_eq!(d.expect(&|x| x[0]), 0.75);
     }
 
     #[test]

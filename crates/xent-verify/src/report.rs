@@ -37,6 +37,7 @@ pub const LEGEND: &[(&str, &str)] = &[
     ("consistency", "θ̂ at the largest n within z Wald standard errors of θ* (z from the 1e-6 budget)"),
     ("theta_star_minimises_cross_entropy", "no ±10 % move of θ* lowers H(p, q_θ); slope at θ* ≤ 1e-7"),
     ("decomposition", "H(p, q_θ) = H(p) + KL(p ‖ q_θ) to 8e-12 (1e-10 by quadrature), KL ≥ 0, KL(θ*) = 0"),
+    ("input_rule", "a process's rule for E_p(x): weights sum to 1, moments match ∫p(x) to 1e-9"),
     ("stratified_exact", "exact stratified sums equal the limit to 64·ε·100"),
     ("tower_rule", "both sides to 1e-10 relative (closed form, quadrature, sums)"),
     ("precondition", "H(p, q_θ) shown infinite by quadrature (tails growing): not applicable"),

@@ -69,7 +69,7 @@ pub struct Run {
 pub(crate) const PART_A_EXACT: [StepId; 4] =
     [StepId::Likelihood, StepId::TakeLog, StepId::LogOfProduct, StepId::NegateAndAverage];
 const PART_A_LIMITS: [StepId; 2] = [StepId::LawOfLargeNumbers, StepId::EntropyPlusKl];
-const PART_B_EXACT: [StepId; 5] = [
+pub(crate) const PART_B_EXACT: [StepId; 5] = [
     StepId::ConditionalLikelihood,
     StepId::ConditionalLog,
     StepId::CrossEntropyLoss,
@@ -112,7 +112,7 @@ fn part_b_scenarios() -> [CondScenario; 3] {
 
 /// Part B's exact steps and controls for one model on one data set
 /// (`yp`: the targets permuted, for the permuted-labels control).
-fn part_b<M: ConditionalDensityModel + Clone>(
+pub(crate) fn part_b<M: ConditionalDensityModel + Clone>(
     model: M,
     design: &Design,
     y: &[f64],
@@ -173,7 +173,7 @@ fn flat_over_categories(input: &InputDensity, design: &Design) -> Option<InputDe
     })
 }
 
-fn shuffled(y: &[f64], seed: u64) -> Vec<f64> {
+pub(crate) fn shuffled(y: &[f64], seed: u64) -> Vec<f64> {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let mut v = y.to_vec();
     for i in (1..v.len()).rev() {
