@@ -31,6 +31,12 @@ pub const FALSE_FAILURE_RATE: f64 = 1e-6;
 /// `1 − FALSE_PASS_RATE`.
 pub const FALSE_PASS_RATE: f64 = 1e-3;
 
+/// Fit options for the rate checks, which use the estimates only: no
+/// covariance (its Hessian at the estimate costs more than the fit).
+pub(crate) fn estimates_only() -> FitOptions {
+    FitOptions { covariance: xent_fit::Covariance::None, ..FitOptions::default() }
+}
+
 /// A claimed closed form of a scenario: a function of the model's natural
 /// parameters.
 pub type ClosedForm = Arc<dyn Fn(&[f64]) -> f64 + Send + Sync>;
@@ -96,7 +102,7 @@ where
             probe: theta_star.clone(),
             theta_star,
             fit: Arc::new(move |data: &[f64]| {
-                fit_model(&fitted, data, &start, &FitOptions::default()).map(|r| r.estimates).map_err(|e| e.to_string())
+                fit_model(&fitted, data, &start, &estimates_only()).map(|r| r.estimates).map_err(|e| e.to_string())
             }),
         }
     }
@@ -223,8 +229,8 @@ impl Scenario<Family> {
                 // Else from the sufficient statistics (one pass, then Newton
                 // in O(1)), else the general fit.
                 Err(_) => match Summary::of(&fitted, data) {
-                    Ok(sum) => fit_summary(&sum, &FitOptions::default()),
-                    Err(_) => fit_family(&fitted, data, &FitOptions::default()),
+                    Ok(sum) => fit_summary(&sum, &estimates_only()),
+                    Err(_) => fit_family(&fitted, data, &estimates_only()),
                 }
                 .map(|r| r.estimates)
                 .map_err(|e| e.to_string()),

@@ -13,7 +13,7 @@ use xent_distributions::{Bernoulli, Categorical, CrossEntropy, Normal, Support};
 use xent_fit::{FitOptions, fit_conditional, fit_linear};
 use xent_objectives::conditional::{ConditionalNll, Design, EtaModel, LinearGaussian, Logistic, Softmax};
 
-use crate::asymptotic::{FALSE_FAILURE_RATE, FALSE_PASS_RATE, SampledLimit, ladder};
+use crate::asymptotic::{FALSE_FAILURE_RATE, FALSE_PASS_RATE, SampledLimit, estimates_only, ladder};
 use crate::catalogue::StepId;
 use crate::chain::derive_seed;
 use crate::premises::InputDensity;
@@ -407,8 +407,8 @@ fn rate_check(data: &CondScenario, s: &CondScenario, seed: u64) -> Option<CheckO
                 continue;
             };
             let fit = match s {
-                CondScenario::LinearGaussian { .. } => fit_linear(&design, &y, &FitOptions::default()),
-                _ => fit_conditional(Logistic, &design, &y, &FitOptions::default()),
+                CondScenario::LinearGaussian { .. } => fit_linear(&design, &y, &estimates_only()),
+                _ => fit_conditional(Logistic, &design, &y, &estimates_only()),
             };
             match fit {
                 // The coefficients (σ's parametrisation differs between the fit and θ*).
