@@ -11,6 +11,8 @@ fn scenarios() -> Vec<(Scenario, bool)> {
         (Scenario::well_specified("poisson", &[("rate", 3.5)]).unwrap(), true),
         (Scenario::well_specified("gamma", &[("shape", 2.5), ("rate", 0.7)]).unwrap(), true),
         (Scenario::laplace_data_normal_model(-0.5, 1.3).unwrap(), false),
+        // m = 2 would make m·m and m + m agree: a mutation could hide.
+        (Scenario::bimodal_data_normal_model(1.5, 0.7), false),
     ]
 }
 
