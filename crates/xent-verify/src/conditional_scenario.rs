@@ -14,9 +14,10 @@ use xent_distributions::special::norm_quantile;
 use xent_fit::{FitOptions, fit_conditional};
 use xent_objectives::conditional::{ConditionalNll, Design};
 
-use crate::asymptotic::{CLOSED_FORM_TOL, FALSE_FAILURE_RATE, FALSE_PASS_RATE, SampledLimit, ladder};
+use crate::asymptotic::{CLOSED_FORM_TOL, FALSE_PASS_RATE, SampledLimit, ladder};
 use crate::catalogue::StepId;
 use crate::chain::derive_seed;
+use crate::conditional_asymptotic::wald_consistency;
 use crate::controls::{ControlOutcome, Kind};
 use crate::premises::ConditionalDensityModel;
 use crate::process::{ConditionalProcess, ContaminatedTarget, moved};
@@ -233,49 +234,30 @@ where
     }
     let n_fit = 2 * ns.last().copied().unwrap_or(0);
     let (x, y, _) = s.sample(n_fit, derive_seed(seed, &format!("{id}/consistency/{}", s.name)));
-    let consistency = wald_consistency(s, &x, &y);
+    let consistency = consistency(s, &x, &y);
     StepReport::from_checks(id, &s.name, vec![premise, test.outcome(), consistency])
 }
 
-/// `max |θ̂ⱼ − θ*ⱼ|/seⱼ ≤ z` over every coordinate of a fit on `(x, y)`.
-fn wald_consistency<M: ConditionalDensityModel + Clone>(
+/// `max |θ̂ⱼ − θ*ⱼ|/seⱼ ≤ z` over every coordinate of a fit on `(x, y)`
+/// ([`wald_consistency`]); a fit with another number of parameters than θ*
+/// fails.
+fn consistency<M: ConditionalDensityModel + Clone>(
     s: &ConditionalScenario<M>,
     x: &DMatrix<f64>,
     y: &[f64],
 ) -> CheckOutcome {
     let k = s.theta_star.len();
-    let z_crit = norm_quantile(1.0 - FALSE_FAILURE_RATE / 4.0 / k.max(1) as f64);
     let fit = Design::new(x, true)
         .map_err(|e| e.to_string())
-        .and_then(|d| fit_conditional(s.model.clone(), &d, y, &FitOptions::default()).map_err(|e| e.to_string()));
-    let (mut worst, mut power, mut ok) = (0.0f64, 0.0f64, true);
-    match &fit {
-        Ok(f) if f.estimates.len() == k => {
-            for j in 0..k {
-                let (e, se) = (f.estimates[j], f.std_errors[j]);
-                if e.is_finite() && se.is_finite() && se > 0.0 {
-                    worst = worst.max((e - s.theta_star[j]).abs() / se);
-                    power = power.max((z_crit + norm_quantile(1.0 - FALSE_PASS_RATE)) * se);
-                } else {
-                    ok = false;
-                }
+        .and_then(|d| fit_conditional(s.model.clone(), &d, y, &FitOptions::default()).map_err(|e| e.to_string()))
+        .and_then(|f| {
+            if f.estimates.len() == k {
+                Ok((f.estimates, f.std_errors))
+            } else {
+                Err(format!("the fit has {} parameters, θ* has {k}", f.estimates.len()))
             }
-        }
-        _ => ok = false,
-    }
-    ok &= worst <= z_crit;
-    CheckOutcome::new(
-        "consistency",
-        ok,
-        match &fit {
-            Ok(_) => format!(
-                "max |θ̂ − θ*|/se = {worst:.2} <= {z_crit:.2} at n = {}; detects a parameter off by >= {power:.1e} (false pass <= {FALSE_PASS_RATE:.0e})",
-                y.len()
-            ),
-            Err(e) => format!("the fit at n = {} failed: {e}", y.len()),
-        },
-        &[("max_z", json!(worst)), ("z_bound", json!(z_crit)), ("n", json!(y.len())), ("power", json!(power))],
-    )
+        });
+    wald_consistency(fit, &s.theta_star, y.len(), "θ", "parameter")
 }
 
 /// `(6)''` for a user's scenario: `E_{p(x,y)}[−ln q_θ(y|x)]` (the model's
