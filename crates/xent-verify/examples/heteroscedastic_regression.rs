@@ -137,13 +137,12 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    for (path, text) in [(out.join("derivation.md"), doc.markdown), (out.join("derivation.html"), doc.html)] {
-        let written = path.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|()| std::fs::write(&path, text));
-        if let Err(e) = written {
-            eprintln!("error: cannot write {}: {e}", path.display());
+    match doc.write(&out, &opts.figure_dir) {
+        Ok(paths) => paths.iter().for_each(|p| eprintln!("wrote {}", p.display())),
+        Err(e) => {
+            eprintln!("error: cannot write under {}: {e}", out.display());
             return ExitCode::FAILURE;
         }
-        eprintln!("wrote {}", path.display());
     }
     if run.success() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }

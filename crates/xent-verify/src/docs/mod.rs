@@ -176,6 +176,26 @@ pub struct Document {
     pub figures: Vec<Figure>,
 }
 
+impl Document {
+    /// Writes `derivation.md`, `derivation.html` and the figures (under
+    /// `dir/figure_dir`, the [`DocOptions::figure_dir`] it was rendered
+    /// with) into `dir`, creating the directories; the paths written.
+    ///
+    /// # Errors
+    /// A directory or file could not be written.
+    pub fn write(&self, dir: &std::path::Path, figure_dir: &str) -> std::io::Result<Vec<std::path::PathBuf>> {
+        let mut files = vec![(dir.join("derivation.md"), &self.markdown), (dir.join("derivation.html"), &self.html)];
+        files.extend(self.figures.iter().map(|f| (dir.join(figure_dir).join(&f.file), &f.svg)));
+        for (path, text) in &files {
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::write(path, text)?;
+        }
+        Ok(files.into_iter().map(|(p, _)| p).collect())
+    }
+}
+
 /// The five standard figures, computed from seeded runs with `seed`.
 pub fn standard_figures(seed: u64) -> Result<Vec<Figure>, DocError> {
     Ok(vec![
