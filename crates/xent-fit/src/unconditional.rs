@@ -10,7 +10,7 @@ use xent_optim::Method;
 use crate::error::FitFailure;
 use crate::information::{Sources, covariance};
 use crate::options::FitOptions;
-use crate::problem::{method_name, second_order_then_lbfgs};
+use crate::problem::{method_name, newton_confirmed, second_order_then_lbfgs};
 use crate::report::{FitMethod, FitReport};
 use crate::standardise::{Standardised, relocate};
 
@@ -187,7 +187,13 @@ fn numerical<M: Model>(
     }
     let u0 = param.inverse(&start)?;
     let nll = Nll::with_parametrisation(model, data, param.clone())?;
-    let (out, method) = second_order_then_lbfgs(&nll, Method::Newton, &u0, &u0, opts)?;
+    let (mut out, method) = second_order_then_lbfgs(&nll, Method::Newton, &u0, &u0, opts)?;
+    if out.termination.converged() {
+        let free: Vec<String> = names.iter().zip(&fixed).filter(|(_, f)| !**f).map(|(n, _)| n.clone()).collect();
+        if let Some(polished) = newton_confirmed(&nll, &free, &out.x)? {
+            out.x = polished;
+        }
+    }
     let theta = param.forward(&out.x)?;
     let fm = FitMethod::Numerical {
         method: method_name(&method),

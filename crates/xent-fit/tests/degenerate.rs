@@ -209,3 +209,65 @@ fn quasi_complete_separation_is_named_per_model_and_class() {
     let counts: Vec<f64> = (0..n).map(|i| if i % 4 == 0 { 0.0 } else { ((i * 31) % 5) as f64 }).collect();
     expect(fit_conditional(PoissonLog, &Design::new(&g, true).unwrap(), &counts, &opts), "poisson", "b0[1]");
 }
+
+/// A Rayleigh log-density without its `−2 ln σ`: `ln x − x²/(2σ²)` grows
+/// towards `ln x` as σ → ∞, so the likelihood has no maximiser, yet its
+/// gradient in `ln σ` falls below any tolerance on the way.
+#[derive(Debug, Clone, Copy)]
+struct Unbounded;
+
+#[derive(Debug)]
+struct UnboundedDist<T>(T);
+
+impl<T: xent_distributions::Scalar> xent_distributions::LogDensity<T> for UnboundedDist<T> {
+    type Obs = f64;
+    fn ln_density(&self, &x: &f64) -> T {
+        T::cst(x.ln()) - T::cst(x * x) / (T::cst(2.0) * self.0 * self.0)
+    }
+}
+
+impl xent_objectives::Model for Unbounded {
+    type Obs = f64;
+    type Dist<T: xent_distributions::Scalar> = UnboundedDist<T>;
+    fn name(&self) -> String {
+        "unbounded".into()
+    }
+    fn param_names(&self) -> Vec<String> {
+        vec!["sigma".into()]
+    }
+    fn transforms(&self) -> Vec<xent_objectives::Transform> {
+        vec![xent_objectives::Transform::Exp]
+    }
+    fn build<T: xent_distributions::Scalar>(
+        &self,
+        t: &[T],
+    ) -> Result<UnboundedDist<T>, xent_distributions::ParamError> {
+        Ok(UnboundedDist(t[0]))
+    }
+}
+
+#[test]
+fn a_likelihood_that_grows_without_bound_is_no_finite_mle() {
+    let data: Vec<f64> = (1..=200).map(|i| 0.05 * f64::from(i)).collect();
+    match xent_fit::fit_model(&Unbounded, &data, &[1.7], &FitOptions::default()) {
+        Err(FitFailure::NoFiniteMle { reason }) => {
+            assert!(reason.contains("`sigma`") && reason.contains("without bound"), "{reason}");
+        }
+        other => panic!("expected no finite MLE, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_minimum_far_from_the_unit_scale_is_located_exactly() {
+    // Normal data around 10⁶ with spread 10⁵: the numerical fit from a start
+    // off by a tenth of the spread must land on the closed form.
+    let data: Vec<f64> =
+        (0..500).map(|i| 1e6 + 1e5 * ((f64::from(i) * 0.37).sin() + 0.3 * (f64::from(i) * 1.9).cos())).collect();
+    let n = data.len() as f64;
+    let mean = data.iter().sum::<f64>() / n;
+    let sd = (data.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt();
+    let r = xent_fit::fit_model(&Family::Normal, &data, &[mean + 0.1 * sd, 1.2 * sd], &FitOptions::default())
+        .expect("a finite MLE");
+    assert!((r.estimates[0] - mean).abs() <= 1e-12 * mean, "{} vs {mean}", r.estimates[0]);
+    assert!((r.estimates[1] - sd).abs() <= 1e-10 * sd, "{} vs {sd}", r.estimates[1]);
+}
