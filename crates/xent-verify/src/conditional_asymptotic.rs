@@ -411,39 +411,17 @@ fn rate_check(data: &CondScenario, s: &CondScenario, seed: u64) -> Option<CheckO
         return None;
     }
     let star = s.theta_star();
-    let reps = 64;
-    let mut log_err = Vec::new();
-    let mut fit_ok = true;
-    for n in [200usize, 2_000, 20_000] {
-        let mut sum = 0.0;
-        for r in 0..reps {
-            let (x, y, _) = data.sample(n, derive_seed(seed, &format!("(8)->(9)/rate/{}/{n}/{r}", s.name())));
-            let Ok(design) = Design::new(&x, true) else {
-                fit_ok = false;
-                continue;
-            };
-            let fit = match s {
-                CondScenario::LinearGaussian { .. } => fit_linear(&design, &y, &estimates_only()),
-                _ => fit_conditional(Logistic, &design, &y, &estimates_only()),
-            };
-            match fit {
-                // The coefficients (σ's parametrisation differs between the fit and θ*).
-                Ok(f) => sum += f.estimates.iter().zip(&star).take(3).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max),
-                Err(_) => fit_ok = false,
-            }
+    Some(crate::asymptotic::rate_check(&[200, 2_000, 20_000], 64, |n, r| {
+        let (x, y, _) = data.sample(n, derive_seed(seed, &format!("(8)->(9)/rate/{}/{n}/{r}", s.name())));
+        let design = Design::new(&x, true).map_err(|e| e.to_string())?;
+        let fit = match s {
+            CondScenario::LinearGaussian { .. } => fit_linear(&design, &y, &estimates_only()),
+            _ => fit_conditional(Logistic, &design, &y, &estimates_only()),
         }
-        log_err.push(((n as f64).ln(), (sum / reps as f64).ln()));
-    }
-    let m = log_err.len() as f64;
-    let (mx, my) = (log_err.iter().map(|p| p.0).sum::<f64>() / m, log_err.iter().map(|p| p.1).sum::<f64>() / m);
-    let slope = log_err.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum::<f64>()
-        / log_err.iter().map(|p| (p.0 - mx).powi(2)).sum::<f64>();
-    Some(CheckOutcome::new(
-        "rate",
-        fit_ok && (slope + 0.5).abs() <= 0.15,
-        format!("log-log slope {slope:.3} (band −0.65 … −0.35)"),
-        &[("log_log_slope", json!(slope)), ("band", json!([-0.65, -0.35])), ("replicates", json!(reps))],
-    ))
+        .map_err(|e| e.to_string())?;
+        // The coefficients (σ's parametrisation differs between the fit and θ*).
+        Ok(fit.estimates.iter().zip(&star).take(3).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max))
+    }))
 }
 
 /// `(6)''`: `E_{p(x,y)}[−log q_θ(y|x)] = E_{p(x)}[H(p(·|x), q_θ(·|x))]` at θ*
