@@ -50,5 +50,6 @@ pub use likelihood::ScaledFloat;
 pub use model::{CategoricalModel, DirichletModel, Family, Model, MultivariateNormalModel, SupportTest};
 pub use nll::{Derivatives, Nll};
 pub use objective::Objective;
+pub use parallel::default_threads;
 pub use sufficient::{SufficientNll, Summary};
 pub use transform::{Parametrisation, Transform};

@@ -2,6 +2,8 @@
 //! `(7)->(8)` — on any conditional model, with the sides exposed for the
 //! controls.
 
+use std::sync::OnceLock;
+
 use nalgebra::DMatrix;
 use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
@@ -14,8 +16,8 @@ use crate::catalogue::StepId;
 use crate::chain::derive_seed;
 use crate::controls::{ControlOutcome, Kind};
 use crate::exact::{
-    Order, added_term_gradient, gradient_agreement, order_preservation, order_preservation_by, pointwise_identity,
-    same_optimiser,
+    Minimum, Order, added_term_gradient, gradient_agreement, left_minimum, order_preservation, order_preservation_by,
+    pointwise_identity, same_optimiser_given,
 };
 use crate::premises::{self, ConditionalDensityModel, InputDensity};
 use crate::quadrature::{Mass, total_mass};
@@ -37,6 +39,10 @@ pub struct ConditionalInstance<'a, M: EtaModel> {
     pub pairs: Vec<(Vec<f64>, Vec<f64>)>,
     /// Points for the premises: `θ̂ + N(0, 0.5²)` per coordinate.
     pub premise_points: Vec<Vec<f64>>,
+    /// The left sides' minima of `(5)->(6)` and `(6)->(7)` (the same for
+    /// the step and each of its controls), searched for once.
+    sum_of_logs_minimum: OnceLock<Minimum>,
+    loss_minimum: OnceLock<Minimum>,
 }
 
 impl<'a, M: EtaModel> ConditionalInstance<'a, M> {
@@ -75,7 +81,19 @@ impl<'a, M: EtaModel> ConditionalInstance<'a, M> {
         let pairs = (0..k).map(|_| (draw(), draw())).collect();
         let premise_points =
             (0..6).map(|_| theta_hat.iter().map(|v| v + 2.5 * noise.sample(&mut rng)).collect()).collect();
-        Ok(ConditionalInstance { obj, input, y, rows, ln_px, theta_hat, points, pairs, premise_points })
+        Ok(ConditionalInstance {
+            obj,
+            input,
+            y,
+            rows,
+            ln_px,
+            theta_hat,
+            points,
+            pairs,
+            premise_points,
+            sum_of_logs_minimum: OnceLock::new(),
+            loss_minimum: OnceLock::new(),
+        })
     }
 
     /// The model's name.
@@ -213,7 +231,8 @@ pub fn step_5_6<M: EtaModel>(c: &ConditionalInstance<'_, M>, g: &dyn Fn(&[f64]) 
     let n = c.n() as f64;
     let order = order_preservation(&c.pairs, |t| c.sum_of_logs(t), g, Order::Affine { sign: -1.0, tol: tol(c.n()) });
     let start = c.points.first().unwrap_or(&c.theta_hat);
-    let same = same_optimiser(start, &|t| -c.sum_of_logs(t) / n, g);
+    let left = c.sum_of_logs_minimum.get_or_init(|| left_minimum(&|t| -c.sum_of_logs(t) / n, start));
+    let same = same_optimiser_given(left, start, &|t| -c.sum_of_logs(t) / n, g);
     StepReport::from_checks(StepId::CrossEntropyLoss, &c.model_name(), vec![order, same])
 }
 
@@ -225,7 +244,8 @@ pub fn step_6_7<M: EtaModel>(c: &ConditionalInstance<'_, M>, added: &dyn Fn(&[f6
     let g = |t: &[f64]| c.loss(t) + added(t);
     let order = order_preservation(&c.pairs, |t| c.loss(t), g, Order::Affine { sign: 1.0, tol: tol(c.n()) });
     let start = c.points.first().unwrap_or(&c.theta_hat);
-    let same = same_optimiser(start, &|t| c.loss(t), &g);
+    let left = c.loss_minimum.get_or_init(|| left_minimum(&|t| c.loss(t), start));
+    let same = same_optimiser_given(left, start, &|t| c.loss(t), &g);
     // Eight points: a θ-dependent term shows its gradient at any of them,
     // and each point costs 17 evaluations of the term per coordinate where
     // its round-off must be measured.

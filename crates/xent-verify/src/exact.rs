@@ -224,7 +224,29 @@ pub(crate) fn finite_strict_minimum(f: &dyn Fn(&[f64]) -> f64, u: &[f64]) -> boo
 /// no worse than the other on the other's objective (up to `1e-9` relative),
 /// and each minimum must be isolated ("argmin not unique" fails).
 pub fn same_optimiser(u0: &[f64], to_min_f: &dyn Fn(&[f64]) -> f64, to_min_g: &dyn Fn(&[f64]) -> f64) -> CheckOutcome {
-    let (a, b) = (local_minimum(to_min_f, u0), local_minimum(to_min_g, u0));
+    same_optimiser_given(&local_minimum(to_min_f, u0), u0, to_min_f, to_min_g)
+}
+
+/// A local minimum found by [`same_optimiser`]'s search from a start: the
+/// minimiser, the value and whether it is isolated; `None` when there is
+/// no finite one.
+pub(crate) type Minimum = Option<(Vec<f64>, f64, bool)>;
+
+/// [`same_optimiser`]'s search for the minimum of `f` from `u0`.
+pub(crate) fn left_minimum(f: &dyn Fn(&[f64]) -> f64, u0: &[f64]) -> Minimum {
+    local_minimum(f, u0)
+}
+
+/// [`same_optimiser`] with the left side's search from `u0` already done
+/// (`a`, from [`left_minimum`]): a step whose controls share one left side
+/// searches for its minimum once.
+pub(crate) fn same_optimiser_given(
+    a: &Minimum,
+    u0: &[f64],
+    to_min_f: &dyn Fn(&[f64]) -> f64,
+    to_min_g: &dyn Fn(&[f64]) -> f64,
+) -> CheckOutcome {
+    let (a, b) = (a.clone(), local_minimum(to_min_g, u0));
     let (Some((ua, fa, ia)), Some((ub, gb, ib))) = (a.clone(), b.clone()) else {
         let reason = if a.is_none() { "left side has no finite minimum" } else { "right side has no finite minimum" };
         return CheckOutcome::new("same_optimiser", false, reason.to_string(), &[("reason", json!(reason))]);

@@ -78,6 +78,7 @@ pub mod conditional_scenario;
 pub mod controls;
 pub mod docs;
 pub mod exact;
+mod jobs;
 pub mod loss;
 pub mod premises;
 pub mod process;

@@ -19,6 +19,7 @@ use crate::conditional_asymptotic::{
 };
 use crate::conditional_chain::{ConditionalInstance, part_b_controls, part_b_exact, step_4, step_7_8};
 use crate::controls::{ControlOutcome, Kind, MiscalibratedEta, Miscalibration};
+use crate::jobs::Job;
 use crate::premises::{ConditionalDensityModel, InputDensity};
 use crate::step::{Status, StepReport};
 
@@ -79,6 +80,10 @@ pub(crate) const PART_B_EXACT: [StepId; 5] = [
 const PART_B_LIMITS: [StepId; 2] = [StepId::ConditionalLimit, StepId::ConditionalCrossEntropy];
 
 impl Run {
+    /// A run with nothing in it yet.
+    pub(crate) fn empty(config: &Config) -> Self {
+        Run { config: config.clone(), steps: Vec::new(), controls: Vec::new() }
+    }
     pub(crate) fn keep_steps(&mut self, steps: impl IntoIterator<Item = StepReport>) {
         let cfg = &self.config;
         let kept: Vec<StepReport> = steps.into_iter().filter(|s| cfg.wants(s.id.id(), &s.model)).collect();
@@ -185,124 +190,164 @@ pub(crate) fn shuffled(y: &[f64], seed: u64) -> Vec<f64> {
 
 /// Runs the chain; only the work that feeds steps the filter keeps is done.
 /// `progress` is told the name of each stage as it starts.
+///
+/// The stages are independent (each derives its seeds from the run's seed
+/// and its own name), so they run on up to
+/// [`xent_objectives::default_threads`] threads (`XENT_THREADS`), heaviest
+/// first; the report lists them in the catalogue's order and is bitwise the
+/// same for any thread count.
 pub fn run(cfg: &Config, progress: &mut dyn FnMut(&str)) -> Run {
-    let mut out = Run { config: cfg.clone(), steps: Vec::new(), controls: Vec::new() };
+    run_on(cfg, xent_objectives::default_threads(), progress)
+}
+
+/// [`run`] on `threads` worker threads.
+pub(crate) fn run_on(cfg: &Config, threads: usize, progress: &mut dyn FnMut(&str)) -> Run {
+    let jobs = stages(cfg);
+    crate::jobs::run_jobs(cfg, jobs, threads, progress)
+}
+
+/// The run's stages, in report order, with their rough cost (tenths of a
+/// second, quick profile, this machine) for the scheduler.
+fn stages(cfg: &Config) -> Vec<Job<'_>> {
+    let mut jobs: Vec<Job<'_>> = Vec::new();
     let n = if cfg.quick { 500 } else { 2000 };
     let seed = cfg.seed;
     // Part A, exact steps.
-    let families: [(&str, Family, &[(&str, f64)], Option<usize>); 5] = [
-        ("normal", Family::Normal, &[("mean", 1.5), ("std_dev", 2.0)], Some(1)),
-        ("exponential", Family::Exponential, &[("rate", 0.8)], None),
-        ("bernoulli", Family::Bernoulli, &[("p", 0.3)], None),
-        ("poisson", Family::Poisson, &[("rate", 3.5)], None),
-        ("gamma", Family::Gamma, &[("shape", 2.5), ("rate", 0.7)], None),
+    let families: [(&str, Family, &[(&str, f64)], Option<usize>, u32); 5] = [
+        ("normal", Family::Normal, &[("mean", 1.5), ("std_dev", 2.0)], Some(1), 1),
+        ("exponential", Family::Exponential, &[("rate", 0.8)], None, 1),
+        ("bernoulli", Family::Bernoulli, &[("p", 0.3)], None, 1),
+        ("poisson", Family::Poisson, &[("rate", 3.5)], None, 5),
+        ("gamma", Family::Gamma, &[("shape", 2.5), ("rate", 0.7)], None, 2),
     ];
-    for (name, fam, params, sigma) in families {
+    for (name, fam, params, sigma, cost) in families {
         if !cfg.wants_any(&PART_A_EXACT, &fam.name()) {
             continue;
         }
-        progress(&format!("part A, exact: {name}"));
-        let Ok(truth) = AnyUnivariate::from_params(name, params) else { continue };
-        let mut rng = Xoshiro256PlusPlus::seed_from_u64(derive_seed(seed, name));
-        let data: Vec<f64> = (0..n).map(|_| truth.sample(&mut rng)).collect();
-        unconditional(&fam, &data, sigma, &mut out);
+        jobs.push(Job::new(format!("part A, exact: {name}"), cost, move |out: &mut Run| {
+            let Ok(truth) = AnyUnivariate::from_params(name, params) else { return };
+            let mut rng = Xoshiro256PlusPlus::seed_from_u64(derive_seed(seed, name));
+            let data: Vec<f64> = (0..n).map(|_| truth.sample(&mut rng)).collect();
+            unconditional(&fam, &data, sigma, out);
+        }));
     }
     let categorical = CategoricalModel { k: 3 };
     if cfg.wants_any(&PART_A_EXACT, &categorical.name()) {
-        progress("part A, exact: categorical");
-        if let Ok(cat) = Categorical::new(vec![0.2, 0.5, 0.3]) {
-            let mut rng = Xoshiro256PlusPlus::seed_from_u64(derive_seed(seed, "categorical"));
-            let ks: Vec<usize> = (0..n).map(|_| cat.sample(&mut rng)).collect();
-            unconditional(&categorical, &ks, None, &mut out);
-        }
+        jobs.push(Job::new("part A, exact: categorical".into(), 1, move |out: &mut Run| {
+            if let Ok(cat) = Categorical::new(vec![0.2, 0.5, 0.3]) {
+                let mut rng = Xoshiro256PlusPlus::seed_from_u64(derive_seed(seed, "categorical"));
+                let ks: Vec<usize> = (0..n).map(|_| cat.sample(&mut rng)).collect();
+                unconditional(&categorical, &ks, None, out);
+            }
+        }));
     }
     // Part A, asymptotic steps.
-    let scenarios: Vec<(Option<Scenario>, bool)> = vec![
-        (Scenario::well_specified("normal", &[("mean", 1.5), ("std_dev", 2.0)]), true),
-        (Scenario::well_specified("exponential", &[("rate", 0.8)]), true),
-        (Scenario::well_specified("bernoulli", &[("p", 0.3)]), true),
-        (Scenario::well_specified("poisson", &[("rate", 3.5)]), true),
-        (Scenario::well_specified("gamma", &[("shape", 2.5), ("rate", 0.7)]), true),
-        (Scenario::laplace_data_normal_model(-0.5, 1.3), false),
-        (Some(Scenario::bimodal_data_normal_model(2.0, 0.5)), false),
-        (Scenario::cauchy_data_normal_model(0.0, 1.0), false),
+    type MakeScenario = fn() -> Option<Scenario>;
+    let scenarios: [(&str, MakeScenario, bool, u32); 8] = [
+        ("normal", || Scenario::well_specified("normal", &[("mean", 1.5), ("std_dev", 2.0)]), true, 1),
+        ("exponential", || Scenario::well_specified("exponential", &[("rate", 0.8)]), true, 1),
+        ("bernoulli", || Scenario::well_specified("bernoulli", &[("p", 0.3)]), true, 1),
+        ("poisson", || Scenario::well_specified("poisson", &[("rate", 3.5)]), true, 2),
+        ("gamma", || Scenario::well_specified("gamma", &[("shape", 2.5), ("rate", 0.7)]), true, 2),
+        ("laplace data, normal model", || Scenario::laplace_data_normal_model(-0.5, 1.3), false, 3),
+        ("bimodal data, normal model", || Some(Scenario::bimodal_data_normal_model(2.0, 0.5)), false, 4),
+        ("cauchy data, normal model", || Scenario::cauchy_data_normal_model(0.0, 1.0), false, 1),
     ];
-    for (s, well) in scenarios {
-        let Some(s) = s else { continue };
-        progress(&format!("part A, asymptotic: {}", s.name));
-        if cfg.wants(StepId::LawOfLargeNumbers.id(), &s.name) {
-            out.keep_steps([step_2b_3(&s, seed, cfg.quick)]);
+    for (name, make, well, cost) in scenarios {
+        if !cfg.wants_any(&PART_A_LIMITS, name) {
+            continue;
         }
-        if cfg.wants(StepId::EntropyPlusKl.id(), &s.name) {
-            out.keep_steps([step_3_prime(&s, well)]);
-        }
+        jobs.push(Job::new(format!("part A, asymptotic: {name}"), cost, move |out: &mut Run| {
+            let Some(s) = make() else { return };
+            if cfg.wants(StepId::LawOfLargeNumbers.id(), &s.name) {
+                out.keep_steps([step_2b_3(&s, seed, cfg.quick)]);
+            }
+            if cfg.wants(StepId::EntropyPlusKl.id(), &s.name) {
+                out.keep_steps([step_3_prime(&s, well)]);
+            }
+        }));
     }
     // Part A, asymptotic controls (on the normal model and bimodal data).
     if ["normal", "bimodal data, normal model"].iter().any(|m| cfg.wants_any(&PART_A_LIMITS, m)) {
-        progress("part A, asymptotic controls");
-        out.keep_controls(asymptotic_controls(seed, cfg.quick));
+        jobs.push(Job::new("part A, asymptotic controls".into(), 8, move |out: &mut Run| {
+            out.keep_controls(asymptotic_controls(seed, cfg.quick));
+        }));
     }
     // Part B, exact steps, on data from the same processes as the limits.
-    for scenario in part_b_scenarios() {
+    for (scenario, cost) in part_b_scenarios().into_iter().zip([4, 3, 18]) {
         if !cfg.wants_any(&PART_B_EXACT, scenario.name()) {
             continue;
         }
-        progress(&format!("part B, exact: {}", scenario.name()));
-        let input = scenario.input_density();
-        let (x, y, _) = scenario.sample(n, derive_seed(seed, &format!("exact/{}", scenario.name())));
-        let yp = shuffled(&y, derive_seed(seed, &format!("perm/{}", scenario.name())));
-        let Ok(design) = Design::new(&x, true) else { continue };
-        match scenario {
-            CondScenario::LinearGaussian { .. } => part_b(LinearGaussian, &design, &y, &yp, &input, &mut out),
-            CondScenario::Logistic { .. } => part_b(Logistic, &design, &y, &yp, &input, &mut out),
-            CondScenario::SoftmaxCategorical { .. } => {
-                if let Ok(m) = Softmax::new(4) {
-                    part_b(m, &design, &y, &yp, &input, &mut out)
+        jobs.push(Job::new(format!("part B, exact: {}", scenario.name()), cost, move |out: &mut Run| {
+            let input = scenario.input_density();
+            let (x, y, _) = scenario.sample(n, derive_seed(seed, &format!("exact/{}", scenario.name())));
+            let yp = shuffled(&y, derive_seed(seed, &format!("perm/{}", scenario.name())));
+            let Ok(design) = Design::new(&x, true) else { return };
+            match scenario {
+                CondScenario::LinearGaussian { .. } => part_b(LinearGaussian, &design, &y, &yp, &input, out),
+                CondScenario::Logistic { .. } => part_b(Logistic, &design, &y, &yp, &input, out),
+                CondScenario::SoftmaxCategorical { .. } => {
+                    if let Ok(m) = Softmax::new(4) {
+                        part_b(m, &design, &y, &yp, &input, out)
+                    }
                 }
             }
-        }
+        }));
     }
     // Part B, asymptotic steps.
-    for s in part_b_scenarios() {
+    for (s, cost) in part_b_scenarios().into_iter().zip([5, 14, 10]) {
         if !cfg.wants_any(&PART_B_LIMITS, s.name()) {
             continue;
         }
-        progress(&format!("part B, asymptotic: {}", s.name()));
-        if cfg.wants(StepId::ConditionalLimit.id(), s.name()) {
-            out.keep_steps([step_8_9(&s, seed, cfg.quick)]);
-        }
-        if cfg.wants(StepId::ConditionalCrossEntropy.id(), s.name()) {
-            out.keep_steps([step_6_double_prime(&s)]);
-        }
+        jobs.push(Job::new(format!("part B, asymptotic: {}", s.name()), cost, move |out: &mut Run| {
+            if cfg.wants(StepId::ConditionalLimit.id(), s.name()) {
+                out.keep_steps([step_8_9(&s, seed, cfg.quick)]);
+            }
+            if cfg.wants(StepId::ConditionalCrossEntropy.id(), s.name()) {
+                out.keep_steps([step_6_double_prime(&s)]);
+            }
+        }));
     }
     // (8)->(9) against data from another process: noise sd 0.55 where the
     // limits claim 0.6 (moves the average NLL by ~0.08 nats, twice the
     // check's power at n = 10⁴).
     if cfg.wants(StepId::ConditionalLimit.id(), "linear_gaussian") {
-        let truth = CondScenario::LinearGaussian { beta: [0.5, 1.0, -0.7], s: 0.55 };
-        let claimed = CondScenario::LinearGaussian { beta: [0.5, 1.0, -0.7], s: 0.6 };
-        let report = step_8_9_with(&truth, &claimed, seed, cfg.quick);
-        out.keep_controls([ControlOutcome::new("sampler noise sd 0.55 for a claimed 0.6", Kind::Negative, report)]);
+        jobs.push(Job::new("part B, asymptotic controls: linear_gaussian".into(), 5, move |out: &mut Run| {
+            let truth = CondScenario::LinearGaussian { beta: [0.5, 1.0, -0.7], s: 0.55 };
+            let claimed = CondScenario::LinearGaussian { beta: [0.5, 1.0, -0.7], s: 0.6 };
+            let report = step_8_9_with(&truth, &claimed, seed, cfg.quick);
+            out.keep_controls([ControlOutcome::new("sampler noise sd 0.55 for a claimed 0.6", Kind::Negative, report)]);
+        }));
     }
     // (8)->(9) against logistic data whose intercept is 0.02 above the
     // claimed one: at n = 2·10⁶ (default profile) the consistency check
     // detects 0.018 in any coefficient (0.014 in the intercept), so this is
     // a wrong step it must reject; the quick profile's power is ten times
-    // coarser, so there it makes no claim.
-    if cfg.wants(StepId::ConditionalLimit.id(), "logistic") {
-        let truth = CondScenario::Logistic { beta: [0.32, 1.2, -0.8] };
-        let claimed = CondScenario::Logistic { beta: [0.3, 1.2, -0.8] };
-        let report = step_8_9_with(&truth, &claimed, seed, cfg.quick);
-        let kind = if cfg.quick { Kind::BelowPower } else { Kind::Negative };
-        out.keep_controls([ControlOutcome::new("sampler intercept 0.32 for a claimed 0.3", kind, report)]);
+    // coarser, so there it makes no claim. (6)'': a conditional
+    // cross-entropy 1e-6 off (relative) must not match.
+    if cfg.wants(StepId::ConditionalLimit.id(), "logistic")
+        || cfg.wants(StepId::ConditionalCrossEntropy.id(), "logistic")
+    {
+        jobs.push(Job::new("part B, asymptotic controls: logistic".into(), 12, move |out: &mut Run| {
+            if cfg.wants(StepId::ConditionalLimit.id(), "logistic") {
+                let truth = CondScenario::Logistic { beta: [0.32, 1.2, -0.8] };
+                let claimed = CondScenario::Logistic { beta: [0.3, 1.2, -0.8] };
+                let report = step_8_9_with(&truth, &claimed, seed, cfg.quick);
+                let kind = if cfg.quick { Kind::BelowPower } else { Kind::Negative };
+                out.keep_controls([ControlOutcome::new("sampler intercept 0.32 for a claimed 0.3", kind, report)]);
+            }
+            if cfg.wants(StepId::ConditionalCrossEntropy.id(), "logistic") {
+                let s = CondScenario::Logistic { beta: [0.3, 1.2, -0.8] };
+                let report = step_6_double_prime_with(&s, &|t| s.conditional_cross_entropy(t) * (1.0 + 1e-6));
+                out.keep_controls([ControlOutcome::new(
+                    "conditional cross-entropy 1e-6 too large",
+                    Kind::Negative,
+                    report,
+                )]);
+            }
+        }));
     }
-    // (6)'': a conditional cross-entropy 1e-6 off (relative) must not match.
-    if cfg.wants(StepId::ConditionalCrossEntropy.id(), "logistic") {
-        let s = CondScenario::Logistic { beta: [0.3, 1.2, -0.8] };
-        let report = step_6_double_prime_with(&s, &|t| s.conditional_cross_entropy(t) * (1.0 + 1e-6));
-        out.keep_controls([ControlOutcome::new("conditional cross-entropy 1e-6 too large", Kind::Negative, report)]);
-    }
-    out
+    jobs
 }
 
 impl Run {
