@@ -59,11 +59,16 @@ pub(crate) fn ci() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Runs `cargo ARGS` (rustdoc warnings denied), echoing the command.
+/// Runs `cargo ARGS` (rustdoc warnings denied), echoing the command and
+/// then its wall time.
 fn cargo(args: &[&str]) -> ExitCode {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     eprintln!("::: cargo {}", args.join(" "));
-    match Command::new(&cargo).args(args).env("RUSTDOCFLAGS", "-D warnings").status() {
+    let started = std::time::Instant::now();
+    let status = Command::new(&cargo).args(args).env("RUSTDOCFLAGS", "-D warnings").status();
+    // The time of every step, so a slow CI says where its time went.
+    eprintln!("::: {:.0} s: cargo {}", started.elapsed().as_secs_f64(), args.join(" "));
+    match status {
         Ok(s) if s.success() => ExitCode::SUCCESS,
         Ok(s) => {
             eprintln!("error: `cargo {}` failed ({s})", args.join(" "));

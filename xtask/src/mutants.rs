@@ -1,58 +1,76 @@
 //! `cargo xtask mutants`: mutation testing of xent-verify with
-//! cargo-mutants, sharded and resumable, summarised in
-//! `target/mutants/summary.txt`.
+//! cargo-mutants, resumable across sessions and source changes, summarised
+//! in `target/mutants/summary.txt`.
 //!
-//! The mutants are split into `--shards N` fixed slices (cargo-mutants'
-//! `--shard k/N` over its discovery order, which depends only on the
-//! source). Each shard writes `target/mutants/N/shard-k/mutants.out`; a
-//! shard that ran to the end is marked with the hash of the crate's source
-//! it ran on, so an interrupted run resumes at the first unfinished shard and
-//! a shard is re-run when the source changed. `--shard k` runs one shard;
-//! `--summary` only merges what has run. The summary counts caught, missed,
-//! timed-out and unviable mutants over the shards of the current source,
-//! gives the score (caught + timeouts) / viable, and lists every survivor;
-//! `crates/xent-verify/mutants-survivors.md` explains them. Exit 0 when the
-//! score is at least 90 % and every shard is current, 1 otherwise.
+//! A full run takes many hours on two cores (some 3 200 mutants at 15–40 s
+//! each), longer than any one sitting, and the crate changes between
+//! sittings. So outcomes are kept in a ledger, `target/mutants/ledger.tsv`,
+//! keyed by what a mutant *is* rather than by its line number: the file,
+//! the enclosing function's name and a hash of its source text, the
+//! mutant's position inside it and its replacement. An outcome stays valid
+//! while that function's text is unchanged, so editing one function re-runs
+//! its mutants only; a missed mutant is always re-run (a new test may catch
+//! it now). Mutants are run in batches (`cargo mutants -F <exact names>`,
+//! one shared build directory), each batch's outcomes entering the ledger
+//! as it ends — also after an interruption, from the files cargo-mutants
+//! writes as it goes, when the next invocation starts.
+//!
+//! `--minutes M` starts no batch after M minutes; `--shard K/N` takes only
+//! every N-th pending mutant (several machines); `--summary` only
+//! summarises. The summary counts caught, missed, timed-out and unviable
+//! mutants of the current source, gives the score (caught + timeouts) /
+//! viable and what has not run yet, and lists every survivor;
+//! `crates/xent-verify/mutants-survivors.md` explains them. Exit 0 when
+//! every mutant has an outcome and the score is at least 90 %, 1 otherwise.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
 
 const PACKAGE: &str = "xent-verify";
 const TARGET_SCORE: f64 = 0.9;
-const USAGE: &str = "usage: cargo xtask mutants [--shards N (16)] [--shard K] [--jobs J (1)] [--summary]";
+/// Mutants per cargo-mutants invocation: small enough that an interruption
+/// loses little, large enough that its start-up (copying the tree) is noise.
+const BATCH: usize = 24;
+const USAGE: &str = "usage: cargo xtask mutants [--minutes M] [--shard K/N] [--jobs J (1)] [--summary]";
+const KINDS: [&str; 4] = ["caught", "missed", "timeout", "unviable"];
 
 struct Args {
-    shards: usize,
-    shard: Option<usize>,
+    minutes: Option<u64>,
+    shard: (usize, usize),
     jobs: usize,
     summary_only: bool,
 }
 
 fn parse(args: &[String]) -> Result<Args, String> {
-    let mut a = Args { shards: 16, shard: None, jobs: 1, summary_only: false };
+    let mut a = Args { minutes: None, shard: (0, 1), jobs: 1, summary_only: false };
     let mut it = args.iter();
+    let whole = |name: &str, v: &str| -> Result<u64, String> {
+        v.parse().map_err(|_| format!("{name}: `{v}` is not a whole number"))
+    };
     while let Some(flag) = it.next() {
-        let mut value = |name: &str| -> Result<usize, String> {
-            let v = it.next().ok_or_else(|| format!("{name} needs a value"))?;
-            v.parse().map_err(|_| format!("{name}: `{v}` is not a whole number"))
-        };
+        let mut value = |name: &str| it.next().cloned().ok_or_else(|| format!("{name} needs a value"));
         match flag.as_str() {
-            "--shards" => a.shards = value("--shards")?,
-            "--shard" => a.shard = Some(value("--shard")?),
-            "--jobs" => a.jobs = value("--jobs")?,
+            "--minutes" => a.minutes = Some(whole("--minutes", &value("--minutes")?)?),
+            "--jobs" => a.jobs = whole("--jobs", &value("--jobs")?)? as usize,
+            "--shard" => {
+                let v = value("--shard")?;
+                let (k, n) = v.split_once('/').ok_or_else(|| format!("--shard: `{v}` is not K/N"))?;
+                a.shard = (whole("--shard", k)? as usize, whole("--shard", n)? as usize);
+            }
             "--summary" => a.summary_only = true,
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
-    if a.shards == 0 || a.jobs == 0 {
-        return Err("--shards and --jobs must be at least 1".into());
+    if a.jobs == 0 {
+        return Err("--jobs must be at least 1".into());
     }
-    if let Some(k) = a.shard
-        && k >= a.shards
-    {
-        return Err(format!("--shard {k} is not below --shards {}", a.shards));
+    if a.shard.1 == 0 || a.shard.0 >= a.shard.1 {
+        return Err(format!("--shard {}/{}: K must be below N", a.shard.0, a.shard.1));
     }
     Ok(a)
 }
@@ -75,48 +93,48 @@ pub(crate) fn main(args: &[String]) -> ExitCode {
     }
 }
 
+/// One mutant of the current source: its cargo-mutants name and its key.
+#[derive(Debug, Clone, PartialEq)]
+struct Mutant {
+    name: String,
+    key: String,
+    file: String,
+}
+
 fn run(args: &Args) -> Result<ExitCode, String> {
-    let root = PathBuf::from("target/mutants").join(args.shards.to_string());
-    let hash = source_hash()?;
+    let root = PathBuf::from("target/mutants");
+    std::fs::create_dir_all(&root).map_err(|e| format!("cannot create {}: {e}", root.display()))?;
+    let ledger_path = root.join("ledger.tsv");
     if !args.summary_only {
         ensure_installed()?;
-        let shards: Vec<usize> = match args.shard {
-            Some(k) => vec![k],
-            None => (0..args.shards).collect(),
-        };
-        for k in shards {
-            let dir = root.join(format!("shard-{k}"));
-            if current(&dir, &hash) {
-                eprintln!("shard {k}/{}: done on this source, skipped", args.shards);
-                continue;
+    }
+    ingest_batches(&root, &ledger_path)?;
+    let mutants = list()?;
+    if !args.summary_only {
+        let started = Instant::now();
+        let budget = args.minutes.map(|m| Duration::from_secs(60 * m));
+        let ledger = read_ledger(&ledger_path);
+        let pending: Vec<&Mutant> = mutants
+            .iter()
+            .filter(|m| ledger.get(&m.key).is_none_or(|o| o == "missed"))
+            .enumerate()
+            .filter(|(i, _)| i % args.shard.1 == args.shard.0)
+            .map(|(_, m)| m)
+            .collect();
+        eprintln!("{} mutants, {} to run in this shard", mutants.len(), pending.len());
+        let mut baseline = true;
+        for (b, batch) in pending.chunks(BATCH).enumerate() {
+            if budget.is_some_and(|d| started.elapsed() >= d) {
+                eprintln!("time budget spent: stopping before batch {b}");
+                break;
             }
-            eprintln!("shard {k}/{}: running", args.shards);
-            std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-            let _ = std::fs::remove_file(dir.join("complete"));
-            // One build directory for every shard: dependencies are built once,
-            // not once per shard's scratch copy of the tree.
-            let build = std::env::current_dir().map_err(|e| e.to_string())?.join("target/mutants/build");
-            let status = Command::new("cargo")
-                .env("CARGO_TARGET_DIR", &build)
-                .args(["mutants", "--package", PACKAGE, "--test-tool", "nextest", "--no-shuffle"])
-                .args(["--shard", &format!("{k}/{}", args.shards)])
-                .args(["--jobs", &args.jobs.to_string()])
-                .arg("--output")
-                .arg(&dir)
-                .status()
-                .map_err(|e| format!("cannot run cargo mutants: {e}"))?;
-            // 0: all caught, 2: some missed, 3: some timed out — the shard ran
-            // to the end. Anything else (a failing baseline, an interrupt)
-            // leaves it unfinished.
-            match status.code() {
-                Some(0 | 2 | 3) => std::fs::write(dir.join("complete"), &hash)
-                    .map_err(|e| format!("cannot mark shard {k} complete: {e}"))?,
-                other => return Err(format!("cargo mutants stopped on shard {k} with status {other:?}")),
-            }
+            run_batch(&root, batch, args.jobs, baseline)?;
+            baseline = false;
+            ingest_batches(&root, &ledger_path)?;
         }
     }
-    let summary = summarise(&root, args.shards, &hash);
-    std::fs::write(PathBuf::from("target/mutants/summary.txt"), &summary.text)
+    let summary = summarise(&mutants, &read_ledger(&ledger_path));
+    std::fs::write(root.join("summary.txt"), &summary.text)
         .map_err(|e| format!("cannot write target/mutants/summary.txt: {e}"))?;
     print!("{}", summary.text);
     eprintln!("wrote target/mutants/summary.txt");
@@ -137,28 +155,161 @@ fn ensure_installed() -> Result<(), String> {
     if ok { Ok(()) } else { Err("cannot install cargo-mutants".into()) }
 }
 
-/// A hash of the mutated crate's tracked sources and tests (git's tree of
-/// `crates/xent-verify` plus any uncommitted change to it).
-fn source_hash() -> Result<String, String> {
-    let git = |args: &[&str]| -> Result<String, String> {
-        let o = Command::new("git").args(args).output().map_err(|e| format!("cannot run git: {e}"))?;
-        if !o.status.success() {
-            return Err(format!("git {} failed", args.join(" ")));
-        }
-        Ok(String::from_utf8_lossy(&o.stdout).trim().to_string())
-    };
-    let tree = git(&["rev-parse", "HEAD:crates/xent-verify"])?;
-    let diff = git(&["diff", "HEAD", "--", "crates/xent-verify"])?;
-    if diff.is_empty() {
-        return Ok(tree);
+/// The current mutants, with their keys.
+fn list() -> Result<Vec<Mutant>, String> {
+    let o = Command::new("cargo")
+        .args(["mutants", "--list", "--json", "--package", PACKAGE])
+        .output()
+        .map_err(|e| format!("cannot run cargo mutants --list: {e}"))?;
+    if !o.status.success() {
+        return Err(format!("cargo mutants --list failed: {}", String::from_utf8_lossy(&o.stderr).trim()));
     }
-    // FNV-1a of the uncommitted diff: enough to tell sources apart.
-    let h = diff.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
-    Ok(format!("{tree}+{h:016x}"))
+    let v: Value = serde_json::from_slice(&o.stdout).map_err(|e| format!("cannot read the mutant list: {e}"))?;
+    let mut sources: HashMap<String, Vec<String>> = HashMap::new();
+    let mut out = Vec::new();
+    for m in v.as_array().ok_or("the mutant list is not an array")? {
+        let file = m["file"].as_str().ok_or("a mutant without a file")?.to_string();
+        let lines = match sources.get(&file) {
+            Some(l) => l,
+            None => {
+                let text = std::fs::read_to_string(&file).map_err(|e| format!("cannot read {file}: {e}"))?;
+                sources.entry(file.clone()).or_insert_with(|| text.lines().map(str::to_string).collect())
+            }
+        };
+        out.push(Mutant {
+            name: m["name"].as_str().ok_or("a mutant without a name")?.to_string(),
+            key: key(m, lines),
+            file,
+        });
+    }
+    Ok(out)
 }
 
-fn current(dir: &Path, hash: &str) -> bool {
-    std::fs::read_to_string(dir.join("complete")).is_ok_and(|h| h == hash)
+/// What a mutant is, independent of where its function sits in the file:
+/// file, function, a hash of the function's text, the position inside it,
+/// the replacement. Outside any function: the whole file's hash.
+fn key(m: &Value, lines: &[String]) -> String {
+    let line = |v: &Value| v["line"].as_u64().unwrap_or(0) as usize;
+    let (start, end, function) = match m.get("function").filter(|f| !f.is_null()) {
+        Some(f) => (line(&f["span"]["start"]), line(&f["span"]["end"]), f["function_name"].as_str().unwrap_or("")),
+        None => (1, lines.len(), ""),
+    };
+    let body = lines.get(start.saturating_sub(1)..end.min(lines.len())).unwrap_or(&[]);
+    let hash = body.iter().flat_map(|l| l.bytes().chain(std::iter::once(b'\n'))).fold(FNV_OFFSET, fnv);
+    let at = format!(
+        "{}:{}",
+        line(&m["span"]["start"]).saturating_sub(start),
+        m["span"]["start"]["column"].as_u64().unwrap_or(0)
+    );
+    format!(
+        "{}|{function}|{hash:016x}|{at}|{}|{}",
+        m["file"].as_str().unwrap_or(""),
+        m["genre"].as_str().unwrap_or(""),
+        m["replacement"].as_str().unwrap_or("")
+    )
+    .replace(['\t', '\n'], " ")
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+fn fnv(h: u64, b: u8) -> u64 {
+    (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+}
+
+/// Runs one batch into `target/mutants/batch-<time>`, with the keys of its
+/// mutants beside cargo-mutants' output.
+fn run_batch(root: &Path, batch: &[&Mutant], jobs: usize, baseline: bool) -> Result<(), String> {
+    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis());
+    let dir = root.join(format!("batch-{stamp}"));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let keys: String = batch.iter().map(|m| format!("{}\t{}\n", m.name, m.key)).collect();
+    std::fs::write(dir.join("keys.tsv"), keys).map_err(|e| format!("cannot write the batch's keys: {e}"))?;
+    // One build directory for every batch: dependencies are built once.
+    let build = std::env::current_dir().map_err(|e| e.to_string())?.join("target/mutants/build");
+    let mut cmd = Command::new("cargo");
+    cmd.env("CARGO_TARGET_DIR", &build)
+        .args(["mutants", "--package", PACKAGE, "--test-tool", "nextest", "--no-shuffle"])
+        .args(["--jobs", &jobs.to_string()])
+        // The suite takes ~30 s; a mutant that makes it take 4× as long hangs.
+        .args(["--timeout", "150", "--build-timeout", "600"])
+        .args(["--baseline", if baseline { "run" } else { "skip" }])
+        .arg("--output")
+        .arg(&dir);
+    for m in batch {
+        cmd.arg("-F").arg(format!("^{}$", regex_escape(&m.name)));
+    }
+    let status = cmd.status().map_err(|e| format!("cannot run cargo mutants: {e}"))?;
+    // 0: all caught, 2: some missed, 3: some timed out — the batch ran to
+    // the end. Anything else (a failing baseline, an interrupt) is an error;
+    // what did run is still in the batch's files.
+    match status.code() {
+        Some(0 | 2 | 3) => Ok(()),
+        other => Err(format!("cargo mutants stopped with status {other:?} (outcomes so far are kept)")),
+    }
+}
+
+fn regex_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if "\\.+*?()|[]{}^$#&-~".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Moves the outcomes of every batch directory into the ledger and removes
+/// the directory.
+fn ingest_batches(root: &Path, ledger: &Path) -> Result<(), String> {
+    let Ok(entries) = std::fs::read_dir(root) else { return Ok(()) };
+    let mut dirs: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("batch-")))
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let keys: HashMap<String, String> = lines(&dir.join("keys.tsv"))
+            .into_iter()
+            .filter_map(|l| l.split_once('\t').map(|(n, k)| (n.to_string(), k.to_string())))
+            .collect();
+        let mut add = String::new();
+        for kind in KINDS {
+            for name in lines(&dir.join("mutants.out").join(format!("{kind}.txt"))) {
+                if let Some(k) = keys.get(&name) {
+                    let _ = writeln!(add, "{k}\t{kind}\t{name}");
+                }
+            }
+        }
+        append(ledger, &add)?;
+        std::fs::remove_dir_all(&dir).map_err(|e| format!("cannot remove {}: {e}", dir.display()))?;
+    }
+    Ok(())
+}
+
+fn append(path: &Path, text: &str) -> Result<(), String> {
+    use std::io::Write as _;
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    f.write_all(text.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+fn lines(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path).map(|s| s.lines().map(str::to_string).collect()).unwrap_or_default()
+}
+
+/// The ledger: the latest outcome of every key.
+fn read_ledger(path: &Path) -> HashMap<String, String> {
+    lines(path)
+        .into_iter()
+        .filter_map(|l| {
+            let mut f = l.splitn(3, '\t');
+            Some((f.next()?.to_string(), f.next()?.to_string()))
+        })
+        .collect()
 }
 
 struct Summary {
@@ -167,60 +318,41 @@ struct Summary {
     complete: bool,
 }
 
-fn lines(path: &Path) -> Vec<String> {
-    std::fs::read_to_string(path).map(|s| s.lines().map(str::to_string).collect()).unwrap_or_default()
-}
-
-/// The file of a mutant's name (`crates/…/x.rs:12:5: replace …`).
-fn file_of(name: &str) -> &str {
-    name.split(':').next().unwrap_or(name)
-}
-
-fn summarise(root: &Path, shards: usize, hash: &str) -> Summary {
-    let kinds = ["caught", "missed", "timeout", "unviable"];
-    let mut by_kind: BTreeMap<&str, Vec<String>> = kinds.iter().map(|k| (*k, Vec::new())).collect();
-    let mut done = Vec::new();
-    let mut pending = Vec::new();
-    for k in 0..shards {
-        let dir = root.join(format!("shard-{k}"));
-        if !current(&dir, hash) {
-            pending.push(k);
-            continue;
-        }
-        done.push(k);
-        for kind in kinds {
-            by_kind.entry(kind).or_default().extend(lines(&dir.join("mutants.out").join(format!("{kind}.txt"))));
+fn summarise(mutants: &[Mutant], ledger: &HashMap<String, String>) -> Summary {
+    let mut by_kind: BTreeMap<&str, Vec<&Mutant>> = BTreeMap::new();
+    let mut per_file: BTreeMap<&str, [usize; 4]> = BTreeMap::new();
+    for m in mutants {
+        let kind = ledger.get(&m.key).map_or("not run", String::as_str);
+        by_kind.entry(kind).or_default().push(m);
+        if let Some(i) = ["caught", "missed", "timeout"].iter().position(|k| *k == kind) {
+            per_file.entry(&m.file).or_default()[i] += 1;
+        } else if kind == "not run" {
+            per_file.entry(&m.file).or_default()[3] += 1;
         }
     }
     let n = |k: &str| by_kind.get(k).map_or(0, Vec::len);
-    let (caught, missed, timeout, unviable) = (n("caught"), n("missed"), n("timeout"), n("unviable"));
+    let (caught, missed, timeout, unviable, not_run) =
+        (n("caught"), n("missed"), n("timeout"), n("unviable"), n("not run"));
     let viable = caught + missed + timeout;
     let score = if viable == 0 { 0.0 } else { (caught + timeout) as f64 / viable as f64 };
     let mut t = String::new();
-    let _ = writeln!(t, "mutation testing of {PACKAGE} (cargo-mutants), source {hash}");
-    let _ = writeln!(t, "shards: {} of {shards} current; not run or stale: {:?}", done.len(), pending);
+    let _ = writeln!(t, "mutation testing of {PACKAGE} (cargo-mutants): {} mutants", mutants.len());
     let _ = writeln!(
         t,
-        "caught {caught}, missed {missed}, timeout {timeout}, unviable {unviable}; score (caught + timeout) / viable = \
-         {:.1} % (target {:.0} %)",
+        "caught {caught}, missed {missed}, timeout {timeout}, unviable {unviable}, not run yet {not_run}; score \
+         (caught + timeout) / viable = {:.1} % (target {:.0} %)",
         100.0 * score,
         100.0 * TARGET_SCORE
     );
-    let mut per_file: BTreeMap<&str, [usize; 3]> = BTreeMap::new();
-    for (i, kind) in ["caught", "missed", "timeout"].into_iter().enumerate() {
-        for m in by_kind.get(kind).into_iter().flatten() {
-            per_file.entry(file_of(m)).or_default()[i] += 1;
-        }
-    }
-    let _ = writeln!(t, "\nper file: caught / missed / timeout");
-    for (f, [c, m, to]) in &per_file {
-        let _ = writeln!(t, "  {f}: {c} / {m} / {to}");
+    let _ = writeln!(t, "\nper file: caught / missed / timeout / not run");
+    for (f, [c, m, to, nr]) in &per_file {
+        let _ = writeln!(t, "  {f}: {c} / {m} / {to} / {nr}");
     }
     let _ = writeln!(t, "\nsurvivors (explained in crates/xent-verify/mutants-survivors.md):");
     for m in by_kind.get("missed").into_iter().flatten() {
-        let _ = writeln!(t, "  {m}");
+        let _ = writeln!(t, "  {}", m.name);
     }
-    Summary { text: t, score, complete: pending.is_empty() }
+    Summary { text: t, score, complete: not_run == 0 }
 }
 
 #[cfg(test)]
@@ -230,33 +362,57 @@ mod tests {
     #[test]
     fn arguments_are_checked() {
         let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-        let a = parse(&s(&["--shards", "4", "--shard", "3", "--jobs", "2"])).expect("valid");
-        assert_eq!((a.shards, a.shard, a.jobs, a.summary_only), (4, Some(3), 2, false));
-        assert!(parse(&s(&["--shards", "4", "--shard", "4"])).is_err());
-        assert!(parse(&s(&["--shards", "0"])).is_err());
-        assert!(parse(&s(&["--shards"])).is_err());
+        let a = parse(&s(&["--minutes", "90", "--shard", "3/4", "--jobs", "2"])).expect("valid");
+        assert_eq!((a.minutes, a.shard, a.jobs, a.summary_only), (Some(90), (3, 4), 2, false));
+        assert!(parse(&s(&["--shard", "4/4"])).is_err());
+        assert!(parse(&s(&["--shard", "1"])).is_err());
+        assert!(parse(&s(&["--jobs", "0"])).is_err());
+        assert!(parse(&s(&["--minutes"])).is_err());
         assert!(parse(&s(&["--bogus"])).is_err());
         assert!(parse(&s(&["--summary"])).expect("valid").summary_only);
     }
 
+    fn mutant(name: &str, file: &str, fn_start: u64, line: u64, replacement: &str) -> Value {
+        serde_json::json!({
+            "name": name, "file": file, "genre": "BinaryOperator", "replacement": replacement,
+            "function": {"function_name": "f", "span": {"start": {"line": fn_start, "column": 1}, "end": {"line": fn_start + 2, "column": 2}}},
+            "span": {"start": {"line": line, "column": 9}, "end": {"line": line, "column": 10}},
+        })
+    }
+
     #[test]
-    fn the_summary_counts_current_shards_only() {
-        let root = std::env::temp_dir().join(format!("xtask-mutants-{}", std::process::id()));
-        let out = root.join("shard-0").join("mutants.out");
-        std::fs::create_dir_all(&out).expect("dir");
-        std::fs::write(root.join("shard-0").join("complete"), "h").expect("write");
-        std::fs::write(out.join("caught.txt"), "a.rs:1:1: x\na.rs:2:1: y\nb.rs:1:1: z\n").expect("write");
-        std::fs::write(out.join("missed.txt"), "b.rs:3:1: w\n").expect("write");
-        std::fs::write(out.join("timeout.txt"), "a.rs:9:1: t\n").expect("write");
-        std::fs::write(out.join("unviable.txt"), "a.rs:5:1: u\n").expect("write");
-        let s = summarise(&root, 2, "h");
-        assert!((s.score - 0.8).abs() < 1e-12, "{}", s.text);
-        assert!(!s.complete, "shard 1 has not run");
-        assert!(s.text.contains("b.rs:3:1: w") && s.text.contains("a.rs: 2 / 0 / 1"), "{}", s.text);
-        let stale = summarise(&root, 1, "other");
-        assert_eq!(stale.score, 0.0);
-        assert!(!stale.complete);
-        assert!(summarise(&root, 1, "h").complete);
-        let _ = std::fs::remove_dir_all(&root);
+    fn keys_follow_the_function_not_its_line() {
+        let src: Vec<String> = ["fn f() {", "    a + b", "}"].iter().map(|s| s.to_string()).collect();
+        let shifted: Vec<String> =
+            ["// a new comment", "fn f() {", "    a + b", "}"].iter().map(|s| s.to_string()).collect();
+        let edited: Vec<String> = ["fn f() {", "    a + c", "}"].iter().map(|s| s.to_string()).collect();
+        let k = key(&mutant("x", "a.rs", 1, 2, "-"), &src);
+        assert_eq!(k, key(&mutant("y", "a.rs", 2, 3, "-"), &shifted), "moved down a line: same mutant");
+        assert_ne!(k, key(&mutant("x", "a.rs", 1, 2, "-"), &edited), "the function changed");
+        assert_ne!(k, key(&mutant("x", "a.rs", 1, 2, "*"), &src), "another replacement");
+    }
+
+    #[test]
+    fn the_summary_counts_the_ledger_and_what_has_not_run() {
+        let m = |name: &str, file: &str| Mutant { name: name.into(), key: format!("k-{name}"), file: file.into() };
+        let mutants = vec![m("a1", "a.rs"), m("a2", "a.rs"), m("b1", "b.rs"), m("b2", "b.rs"), m("c", "a.rs")];
+        let mut ledger: HashMap<String, String> =
+            [("k-a1", "caught"), ("k-a2", "timeout"), ("k-b1", "missed"), ("k-b2", "caught"), ("k-zz", "missed")]
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+        let s = summarise(&mutants, &ledger);
+        assert!((s.score - 0.75).abs() < 1e-12, "{}", s.text);
+        assert!(!s.complete, "c has not run");
+        assert!(s.text.contains("  b1\n") && s.text.contains("a.rs: 1 / 0 / 1 / 1"), "{}", s.text);
+        ledger.insert("k-c".into(), "unviable".into());
+        assert!(summarise(&mutants, &ledger).complete);
+    }
+
+    #[test]
+    fn names_are_matched_exactly() {
+        let name = "crates/x/src/a.rs:3:9: replace + with - in Scenario<Family>::f";
+        let re = regex_escape(name);
+        assert!(re.contains("\\+") && re.contains("a\\.rs") && !re.contains("\\ "), "{re}");
     }
 }
