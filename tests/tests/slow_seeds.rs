@@ -1,6 +1,6 @@
 //! The slow suite: the whole chain, default profile, over 50 seeds, with
-//! zero failures. Run in release by `.ci/run`:
-//! `cargo test --release -p xent-tests --test slow_seeds -- --ignored`.
+//! zero failures. Run by `.ci/run` with the other ignored tests:
+//! `cargo test --workspace -- --ignored` (the test profile is optimised).
 //! Seeds are spread over the machine's cores (each run is deterministic
 //! for its seed, so the split changes nothing but the wall time).
 
@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use xent_verify::{Config, run};
 
 #[test]
-#[ignore = "slow suite: run by .ci/run in release mode"]
+#[ignore = "slow suite: `cargo test --workspace -- --ignored`, run by .ci/run"]
 fn fifty_seeds_verify_without_a_failure() {
     let next = AtomicU64::new(1);
     let failures = Mutex::new(Vec::new());

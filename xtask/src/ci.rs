@@ -13,18 +13,24 @@ pub(crate) const CHROMIUM_PATHS: [&str; 3] =
 /// What CI runs around [`test()`]'s steps: lints first (cheap) — including
 /// that the five library crates still package for crates.io (`--no-verify`:
 /// the tests below build them; packaging checks metadata, file lists and
-/// the versions on path dependencies, in ~10 s) — then the builds the
-/// tests do not cover and the slow suite.
+/// the versions on path dependencies, in ~10 s) — then the slow suite and
+/// the builds the tests do not cover.
 const LINTS: [&[&str]; 3] = [
     &["fmt", "--all", "--check"],
     &["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"],
     &["package", "--workspace", "--no-verify", "--locked", "--allow-dirty"],
 ];
+///
+/// The slow suite (the ignored tests: the whole chain over 50 seeds, the
+/// user-model paths over 50 seeds) runs on the build the tests just made:
+/// the test profile is optimised (`opt-level = 2`), as fast here as release
+/// for these runs, and a release build of the workspace for it alone cost
+/// several minutes of CI.
 const AFTER_TESTS: [&[&str]; 4] = [
+    &["test", "--workspace", "--locked", "--", "--ignored"],
     &["doc", "--workspace", "--no-deps", "--locked"],
     &["bench", "--workspace", "--no-run", "--locked"],
     &["build", "--release", "--locked", "-p", "xent-bench"],
-    &["test", "--release", "--locked", "-p", "xent-tests", "--test", "slow_seeds", "--", "--ignored"],
 ];
 
 /// Sets up what the tests need, then `cargo test --workspace` (with any
