@@ -594,6 +594,66 @@ pub const STATIONARITY_TOL: f64 = 1e-7;
 /// off anywhere but at θ* — is far outside it.
 pub const CLOSED_FORM_TOL: f64 = 1e-10;
 
+/// The width of `f`'s minimum at 0, `1/√f''(0)`, found from a step `h`:
+/// the second difference at `h` gives a width; repeated at a tenth of it
+/// until the step settles (within a factor 2, at most 40 rounds). A step
+/// far wider than the minimum sees a flatter function, so the width
+/// shrinks towards the true one from above. Falls back to `h` when the
+/// second difference is not positive and finite.
+pub(crate) fn local_width(f: &dyn Fn(f64) -> f64, h: f64) -> f64 {
+    let f0 = f(0.0);
+    let mut h = h;
+    for _ in 0..40 {
+        let c = (f(h) - 2.0 * f0 + f(-h)) / (h * h);
+        if !(c > 0.0 && c.is_finite()) {
+            return h;
+        }
+        let next = 0.1 / c.sqrt();
+        if next >= 0.5 * h && next <= 2.0 * h {
+            return next;
+        }
+        h = next;
+    }
+    h
+}
+
+/// `f'(0)` by Ridders' method: central differences of `f` at steps `h0`,
+/// `h0/2`, `h0/4`, … extrapolated to step 0 (a Neville tableau in `h²`),
+/// keeping the estimate whose extrapolation error is smallest and stopping
+/// once the higher orders are worse than twice that error (round-off has
+/// taken over). Steps where `f` is not finite (outside the model's domain)
+/// are skipped. NaN when no step gave an estimate.
+pub(crate) fn ridders_derivative(f: &dyn Fn(f64) -> f64, h0: f64) -> f64 {
+    const STEPS: usize = 24;
+    let mut table: Vec<Vec<f64>> = Vec::with_capacity(STEPS);
+    let (mut best, mut err) = (f64::NAN, f64::INFINITY);
+    let mut h = h0;
+    for i in 0..STEPS {
+        let d = (f(h) - f(-h)) / (2.0 * h);
+        let mut row = vec![if d.is_finite() { d } else { f64::NAN }];
+        let mut fac = 4.0;
+        for j in 1..=i {
+            let e = (row[j - 1] * fac - table[i - 1][j - 1]) / (fac - 1.0);
+            fac *= 4.0;
+            let errt = (e - row[j - 1]).abs().max((e - table[i - 1][j - 1]).abs());
+            if errt <= err {
+                (best, err) = (e, errt);
+            }
+            row.push(e);
+        }
+        if i == 0 && row[0].is_finite() {
+            best = row[0];
+        }
+        let worse = i > 0 && (row[i] - table[i - 1][i - 1]).abs() >= 2.0 * err;
+        table.push(row);
+        if worse {
+            break;
+        }
+        h /= 2.0;
+    }
+    best
+}
+
 /// `(3)'`: `H(p, q_θ) = H(p) + KL(p ‖ q_θ)` at θ* and perturbed points (to
 /// `8·10⁻¹²` relative with closed forms; [`CLOSED_FORM_TOL`] where a side
 /// comes from quadrature), `KL ≥ 0`; a claimed `H(p)` agrees with the
@@ -608,29 +668,22 @@ pub fn step_3_prime<M: Model<Obs = f64>>(s: &Scenario<M>, well_specified: bool) 
         Err(report) => return report,
     };
     let h_star = s.cross_entropy_at(&s.theta_star);
-    // θ* is a stationary point of the (quadrature-checked) closed form:
-    // central differences, step ε^{1/3}·max(1, |θᵢ|), accurate to about
-    // ε^{2/3}·|H| — far below the bound; a θ* 2 % off has a slope of order
-    // H''·0.02θ. Without a closed form the quadrature (accurate to ~1e-13
-    // relative) is differenced at h = 1e-3·max(1, |θᵢ|) and h/2 with
-    // Richardson's extrapolation: truncation O(h⁴) ≈ 1e-12, round-off
-    // ~1e-13/h = 1e-10.
-    let central = |i: usize, h: f64| {
-        let (mut a, mut b) = (s.theta_star.clone(), s.theta_star.clone());
-        a[i] += h;
-        b[i] -= h;
-        (s.cross_entropy_at(&a) - s.cross_entropy_at(&b)) / (2.0 * h)
-    };
+    // θ* is a stationary point of H(p, q_θ) (the quadrature-checked closed
+    // form, or the quadrature itself, accurate to ~1e-13 relative): each
+    // partial derivative by Ridders' extrapolation of central differences
+    // from the width of the minimum along the coordinate, halved until the
+    // extrapolation stops improving — a fixed step cannot serve a σ of 0.01
+    // and a location of 1000 alike (1e-3 was 10 % of that σ: a false
+    // failure). A θ* 2 % off has a slope of order H''·0.02θ.
     let mut slope = 0.0f64;
     for i in 0..s.theta_star.len() {
         let size = s.theta_star[i].abs().max(1.0);
-        let d = if s.cross_entropy.is_some() {
-            central(i, f64::EPSILON.cbrt() * size)
-        } else {
-            let h = 1e-3 * size;
-            (4.0 * central(i, h / 2.0) - central(i, h)) / 3.0
+        let at = |t: f64| {
+            let mut a = s.theta_star.clone();
+            a[i] += t;
+            if s.model.build(&a).is_ok() { s.cross_entropy_at(&a) } else { f64::NAN }
         };
-        let g = d * size;
+        let g = ridders_derivative(&at, local_width(&at, 0.1 * size)) * size;
         slope = if g.is_nan() { f64::INFINITY } else { slope.max(g.abs() / h_star.abs().max(1.0)) };
     }
     // Each coordinate moved both ways by 10 % of its size (at least 0.01).
@@ -846,6 +899,27 @@ pub fn asymptotic_controls(seed: u64, quick: bool) -> Vec<ControlOutcome> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ridders_finds_derivatives_at_any_scale() {
+        // H = ln σ + s²/(2σ²) near σ = s = 0.01: the slope at s is 0, and
+        // at 1.02 s it is (1 − 1/1.02²)/(1.02 s) ≈ 1.9; a location far out.
+        let h = |_: f64| move |t: f64| (0.01 + t).ln() + 0.01f64.powi(2) / (2.0 * (0.01 + t).powi(2));
+        let d0 = ridders_derivative(&|t| if 0.01 + t > 0.0 { h(0.0)(t) } else { f64::NAN }, 0.001);
+        assert!(d0.abs() < 1e-8, "{d0}");
+        let want = (1.0 - 1.0 / 1.02f64.powi(2)) / 0.0102;
+        let d1 = ridders_derivative(&|t| if 0.0102 + t > 0.0 { h(0.0)(0.0002 + t) } else { f64::NAN }, 0.00102);
+        assert!((d1 - want).abs() < 1e-8 * want.abs(), "{d1} vs {want}");
+        let far = |t: f64| ((1000.0 + t - 1000.0005) / 0.01).powi(2).ln_1p();
+        let loc = ridders_derivative(&far, local_width(&far, 100.0));
+        let want = {
+            let z: f64 = -0.0005 / 0.01;
+            2.0 * z / 0.01 / (1.0 + z * z)
+        };
+        assert!((loc - want).abs() < 1e-7 * want.abs(), "{loc} vs {want}");
+        // Nothing finite: NaN, never a made-up slope.
+        assert!(ridders_derivative(&|_| f64::NAN, 1.0).is_nan());
+    }
     use rand_distr::Distribution;
 
     fn normal_sample(n: usize, mean: f64, seed: u64) -> Vec<f64> {

@@ -341,3 +341,31 @@ fn fifty_seeds_user_model_right_and_wrong() {
     });
     assert!(failures.is_empty(), "{} of 50 seeds failed:\n{}", failures.len(), failures.join("\n"));
 }
+
+/// Normal data in a narrow peak far from the origin: `N(1000, 0.01²)`.
+struct Spike;
+
+impl DataProcess for Spike {
+    fn support(&self) -> Support {
+        Support::Continuous { low: f64::NEG_INFINITY, high: f64::INFINITY }
+    }
+    fn ln_density(&self, x: f64) -> f64 {
+        let z = (x - 1000.0) / 0.01;
+        -0.5 * z * z - (0.01f64).ln() - 0.5 * (2.0 * std::f64::consts::PI).ln()
+    }
+    fn sample(&self, rng: &mut dyn Rng) -> f64 {
+        1000.0 + 0.01 * rand_distr::Distribution::<f64>::sample(&rand_distr::StandardNormal, rng)
+    }
+}
+
+#[test]
+fn the_quadrature_looks_where_the_draws_fall() {
+    // A peak of width 0.01 at 1000 is invisible to a quadrature that does
+    // not know where to look; the harness integrates around the process's
+    // own draws, so the premise and (3)' hold.
+    let s = Scenario::new("spike", xent_objectives::Family::Normal, Spike, vec![1000.0, 0.01]);
+    let r = step_3_prime(&s, true);
+    assert_eq!(r.status, Status::Pass, "{:?}", r.checks);
+    let premise = r.checks.iter().find(|c| c.check == "process_normalised").expect("checked");
+    assert!(premise.passed, "{}", premise.key);
+}
