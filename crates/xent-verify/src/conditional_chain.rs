@@ -16,7 +16,7 @@ use crate::catalogue::StepId;
 use crate::chain::derive_seed;
 use crate::controls::{ControlOutcome, Kind};
 use crate::exact::{
-    Minimum, Order, added_term_gradient, gradient_agreement, left_minimum, order_preservation, order_preservation_by,
+    Minimum, Order, added_term_gradient, gradient_agreement, local_minimum, order_preservation, order_preservation_by,
     pointwise_identity, same_optimiser_given,
 };
 use crate::premises::{self, ConditionalDensityModel, InputDensity};
@@ -231,7 +231,7 @@ pub fn step_5_6<M: EtaModel>(c: &ConditionalInstance<'_, M>, g: &dyn Fn(&[f64]) 
     let n = c.n() as f64;
     let order = order_preservation(&c.pairs, |t| c.sum_of_logs(t), g, Order::Affine { sign: -1.0, tol: tol(c.n()) });
     let start = c.points.first().unwrap_or(&c.theta_hat);
-    let left = c.sum_of_logs_minimum.get_or_init(|| left_minimum(&|t| -c.sum_of_logs(t) / n, start));
+    let left = c.sum_of_logs_minimum.get_or_init(|| local_minimum(&|t| -c.sum_of_logs(t) / n, start));
     let same = same_optimiser_given(left, start, &|t| -c.sum_of_logs(t) / n, g);
     StepReport::from_checks(StepId::CrossEntropyLoss, &c.model_name(), vec![order, same])
 }
@@ -244,7 +244,7 @@ pub fn step_6_7<M: EtaModel>(c: &ConditionalInstance<'_, M>, added: &dyn Fn(&[f6
     let g = |t: &[f64]| c.loss(t) + added(t);
     let order = order_preservation(&c.pairs, |t| c.loss(t), g, Order::Affine { sign: 1.0, tol: tol(c.n()) });
     let start = c.points.first().unwrap_or(&c.theta_hat);
-    let left = c.loss_minimum.get_or_init(|| left_minimum(&|t| c.loss(t), start));
+    let left = c.loss_minimum.get_or_init(|| local_minimum(&|t| c.loss(t), start));
     let same = same_optimiser_given(left, start, &|t| c.loss(t), &g);
     // Eight points: a θ-dependent term shows its gradient at any of them,
     // and each point costs 17 evaluations of the term per coordinate where

@@ -191,7 +191,7 @@ fn fd_hessian(f: &dyn Fn(&[f64]) -> f64, u: &[f64]) -> DMatrix<f64> {
 /// finite when the finite-difference Hessian is positive definite, its
 /// smallest eigenvalue above `1e-8` of its largest, and
 /// `‖H⁻¹g‖∞ ≤ 1e-3·max(1, ‖u‖∞)`.
-fn local_minimum(f: &dyn Fn(&[f64]) -> f64, u0: &[f64]) -> Option<(Vec<f64>, f64, bool)> {
+pub(crate) fn local_minimum(f: &dyn Fn(&[f64]) -> f64, u0: &[f64]) -> Minimum {
     let problem = FnProblem::new(u0.len(), f, |u: &[f64]| fd_gradient(f, u));
     let opts = Options { gradient_tol: 1e-7, max_iterations: 2000, ..Options::default() };
     let out = minimise(&problem, u0, &Method::lbfgs(), &opts, &mut ()).ok()?;
@@ -232,13 +232,8 @@ pub fn same_optimiser(u0: &[f64], to_min_f: &dyn Fn(&[f64]) -> f64, to_min_g: &d
 /// no finite one.
 pub(crate) type Minimum = Option<(Vec<f64>, f64, bool)>;
 
-/// [`same_optimiser`]'s search for the minimum of `f` from `u0`.
-pub(crate) fn left_minimum(f: &dyn Fn(&[f64]) -> f64, u0: &[f64]) -> Minimum {
-    local_minimum(f, u0)
-}
-
 /// [`same_optimiser`] with the left side's search from `u0` already done
-/// (`a`, from [`left_minimum`]): a step whose controls share one left side
+/// (`a`, from [`local_minimum`]): a step whose controls share one left side
 /// searches for its minimum once.
 pub(crate) fn same_optimiser_given(
     a: &Minimum,
