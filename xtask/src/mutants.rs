@@ -9,8 +9,8 @@
 //! the enclosing function's name and a hash of its source text, the
 //! mutant's position inside it and its replacement. An outcome stays valid
 //! while that function's text is unchanged, so editing one function re-runs
-//! its mutants only; a missed mutant is always re-run (a new test may catch
-//! it now). Mutants are run in batches (`cargo mutants -F <exact names>`),
+//! its mutants only; `--retry-missed` re-runs the missed ones after new
+//! tests. Mutants are run in batches (`cargo mutants -F <exact names>`),
 //! each batch's outcomes entering the ledger as it ends — also after an
 //! interruption, from the files cargo-mutants writes as it goes, when the
 //! next invocation starts.
@@ -21,12 +21,17 @@
 //! restored): a copy at a new path every time would rebuild every crate of
 //! the workspace (~4 min here) before the first mutant.
 //!
-//! One mutant at a time (in place); `--minutes M` starts no batch after M
-//! minutes; `--shard K/N` takes only
-//! every N-th pending mutant (several machines); `--summary` only
-//! summarises. The summary counts caught, missed, timed-out and unviable
-//! mutants of the current source, gives the score (caught + timeouts) /
-//! viable and what has not run yet, and lists every survivor;
+//! Mutants run in a fixed pseudo-random order (by a hash of their keys), so
+//! whatever has run after any interruption is, up to the first mutant not
+//! yet run, a uniform random sample of the crate's mutants: the summary
+//! gives the score over that prefix with a 95 % (Wilson) interval as well as
+//! the counts over everything. One mutant at a time (in place); `--minutes M`
+//! starts no batch after M minutes; `--shard K/N` takes only every N-th
+//! pending mutant (several machines); `--summary` only summarises. Only
+//! test targets are built (`--tests`: the examples are built and run by the
+//! workspace's own tests). The summary counts caught, missed, timed-out and
+//! unviable mutants of the current source, gives the score (caught +
+//! timeouts) / viable and what has not run yet, and lists every survivor;
 //! `crates/xent-verify/mutants-survivors.md` explains them. Exit 0 when
 //! every mutant has an outcome and the score is at least 90 %, 1 otherwise.
 
@@ -44,17 +49,18 @@ const TARGET_SCORE: f64 = 0.9;
 /// come, so an interruption loses one mutant; each invocation also reruns
 /// the handful of mutants `-F` cannot exclude.
 const BATCH: usize = 120;
-const USAGE: &str = "usage: cargo xtask mutants [--minutes M] [--shard K/N] [--summary]";
+const USAGE: &str = "usage: cargo xtask mutants [--minutes M] [--shard K/N] [--retry-missed] [--summary]";
 const KINDS: [&str; 4] = ["caught", "missed", "timeout", "unviable"];
 
 struct Args {
     minutes: Option<u64>,
     shard: (usize, usize),
     summary_only: bool,
+    retry_missed: bool,
 }
 
 fn parse(args: &[String]) -> Result<Args, String> {
-    let mut a = Args { minutes: None, shard: (0, 1), summary_only: false };
+    let mut a = Args { minutes: None, shard: (0, 1), summary_only: false, retry_missed: false };
     let mut it = args.iter();
     let whole = |name: &str, v: &str| -> Result<u64, String> {
         v.parse().map_err(|_| format!("{name}: `{v}` is not a whole number"))
@@ -69,6 +75,7 @@ fn parse(args: &[String]) -> Result<Args, String> {
                 a.shard = (whole("--shard", k)? as usize, whole("--shard", n)? as usize);
             }
             "--summary" => a.summary_only = true,
+            "--retry-missed" => a.retry_missed = true,
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
@@ -121,9 +128,9 @@ fn run(args: &Args) -> Result<ExitCode, String> {
         let started = Instant::now();
         let budget = args.minutes.map(|m| Duration::from_secs(60 * m));
         let ledger = read_ledger(&ledger_path);
-        let pending: Vec<&Mutant> = mutants
-            .iter()
-            .filter(|m| ledger.get(&m.key).is_none_or(|o| o == "missed"))
+        let pending: Vec<&Mutant> = in_sample_order(&mutants)
+            .into_iter()
+            .filter(|m| ledger.get(&m.key).is_none_or(|o| args.retry_missed && o == "missed"))
             .enumerate()
             .filter(|(i, _)| i % args.shard.1 == args.shard.0)
             .map(|(_, m)| m)
@@ -264,6 +271,26 @@ fn key(m: &Value, lines: &[String]) -> String {
     .replace(['\t', '\n'], " ")
 }
 
+/// The mutants in the order they run: sorted by a hash of their keys, a
+/// fixed pseudo-random permutation, so any prefix is a uniform sample.
+fn in_sample_order(mutants: &[Mutant]) -> Vec<&Mutant> {
+    let mut v: Vec<&Mutant> = mutants.iter().collect();
+    v.sort_by_cached_key(|m| (m.key.bytes().fold(FNV_OFFSET, fnv), m.key.clone()));
+    v
+}
+
+/// Wilson's 95 % interval for a proportion of `k` in `n`.
+fn wilson(k: usize, n: usize) -> (f64, f64) {
+    if n == 0 {
+        return (0.0, 1.0);
+    }
+    let (z, nf) = (1.959_963_984_540_054_f64, n as f64);
+    let p = k as f64 / nf;
+    let centre = (p + z * z / (2.0 * nf)) / (1.0 + z * z / nf);
+    let half = z / (1.0 + z * z / nf) * (p * (1.0 - p) / nf + z * z / (4.0 * nf * nf)).sqrt();
+    ((centre - half).max(0.0), (centre + half).min(1.0))
+}
+
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 fn fnv(h: u64, b: u8) -> u64 {
     (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
@@ -286,6 +313,7 @@ fn run_batch(root: &Path, tree: &Path, all: &[Mutant], batch: &[&Mutant], baseli
     cmd.current_dir(tree)
         .env("CARGO_TARGET_DIR", &build)
         .args(["mutants", "--in-place", "--package", PACKAGE, "--test-tool", "nextest", "--no-shuffle"])
+        .arg("--cargo-arg=--tests")
         // The suite takes ~30 s; a mutant that makes it take 4× as long hangs.
         .args(["--timeout", "150", "--build-timeout", "600"])
         .args(["--baseline", if baseline { "run" } else { "skip" }])
@@ -401,6 +429,23 @@ fn summarise(mutants: &[Mutant], ledger: &HashMap<String, String>) -> Summary {
         100.0 * score,
         100.0 * TARGET_SCORE
     );
+    // The random-order prefix: every mutant before the first not yet run.
+    let order = in_sample_order(mutants);
+    let prefix: Vec<&str> =
+        order.iter().map_while(|m| ledger.get(&m.key).map(String::as_str)).filter(|k| *k != "unviable").collect();
+    let hits = prefix.iter().filter(|k| matches!(**k, "caught" | "timeout")).count();
+    if !prefix.is_empty() && not_run > 0 {
+        let (lo, hi) = wilson(hits, prefix.len());
+        let _ = writeln!(
+            t,
+            "uniform random sample (the first mutants of the fixed random order): {hits} of {} viable caught, \
+             {:.1} % (95 % interval {:.1}–{:.1} %)",
+            prefix.len(),
+            100.0 * hits as f64 / prefix.len() as f64,
+            100.0 * lo,
+            100.0 * hi
+        );
+    }
     let _ = writeln!(t, "\nper file: caught / missed / timeout / not run");
     for (f, [c, m, to, nr]) in &per_file {
         let _ = writeln!(t, "  {f}: {c} / {m} / {to} / {nr}");
@@ -427,6 +472,8 @@ mod tests {
         assert!(parse(&s(&["--minutes"])).is_err());
         assert!(parse(&s(&["--bogus"])).is_err());
         assert!(parse(&s(&["--summary"])).expect("valid").summary_only);
+        assert!(parse(&s(&["--retry-missed"])).expect("valid").retry_missed);
+        assert!(!parse(&s(&[])).expect("valid").retry_missed);
     }
 
     fn mutant(name: &str, file: &str, fn_start: u64, line: u64, replacement: &str) -> Value {
@@ -464,6 +511,38 @@ mod tests {
         assert!(s.text.contains("  b1\n") && s.text.contains("a.rs: 1 / 0 / 1 / 1"), "{}", s.text);
         ledger.insert("k-c".into(), "unviable".into());
         assert!(summarise(&mutants, &ledger).complete);
+    }
+
+    #[test]
+    fn the_sample_is_a_prefix_of_a_fixed_random_order() {
+        let m = |i: usize| Mutant { name: format!("m{i}"), key: format!("file.rs|f|{i}"), file: "file.rs".into() };
+        let mutants: Vec<Mutant> = (0..200).map(m).collect();
+        let order: Vec<&str> = in_sample_order(&mutants).iter().map(|m| m.name.as_str()).collect();
+        let reversed: Vec<Mutant> = mutants.iter().rev().cloned().collect();
+        let again: Vec<&str> = in_sample_order(&reversed).iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(order, again, "the order depends on the keys only");
+        let in_file_order = order.windows(2).filter(|w| w[0] < w[1]).count();
+        assert!((60..140).contains(&in_file_order), "shuffled: {in_file_order} of 199 pairs ascending");
+        // The first three of the order have run: two caught, one missed; a
+        // later one has run too but is not part of the sample.
+        let first: Vec<String> = in_sample_order(&mutants)[..4].iter().map(|m| m.key.clone()).collect();
+        let ledger: HashMap<String, String> = [(&first[0], "caught"), (&first[1], "missed"), (&first[2], "caught")]
+            .into_iter()
+            .map(|(k, v)| (k.clone(), v.to_string()))
+            .chain([(in_sample_order(&mutants)[9].key.clone(), "missed".to_string())])
+            .collect();
+        let s = summarise(&mutants, &ledger);
+        assert!(s.text.contains("2 of 3 viable caught, 66.7 %"), "{}", s.text);
+    }
+
+    #[test]
+    fn wilson_intervals_match_the_textbook() {
+        // 81 of 100: 0.7222–0.8750 (Wilson, z = 1.96).
+        let (lo, hi) = wilson(81, 100);
+        assert!((lo - 0.7222).abs() < 5e-4 && (hi - 0.8750).abs() < 5e-4, "{lo} {hi}");
+        assert_eq!(wilson(0, 0), (0.0, 1.0));
+        let (lo, hi) = wilson(10, 10);
+        assert!((hi - 1.0).abs() < 1e-12 && (lo - 0.7225).abs() < 5e-4, "{lo} {hi}");
     }
 
     #[test]
