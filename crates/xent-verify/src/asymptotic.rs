@@ -771,6 +771,15 @@ fn decomposition<M: Model<Obs = f64>>(s: &Scenario<M>, perturb: &[Vec<f64>], wel
     )
 }
 
+/// How far a contaminated draw moves: the sample standard deviation of
+/// `draws` (the process's own scale), or 1 when they have no finite spread.
+pub(crate) fn draw_scale(draws: &[f64]) -> f64 {
+    let n = draws.len() as f64;
+    let mean = draws.iter().sum::<f64>() / n;
+    let sd = (draws.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+    if sd.is_finite() && sd > 0.0 { sd } else { 1.0 }
+}
+
 /// The gap per unit of contamination at each limit point and the gap the
 /// limit test detects there (`(z + z_{1−FALSE_PASS_RATE})·sd/√n_max`, the
 /// sd of `−ln q_θ` under p by quadrature): the contamination `ε` that puts
@@ -783,9 +792,7 @@ fn contamination_at_power<M: Model<Obs = f64>>(s: &Scenario<M>, multiple: f64, q
     let n_max = *ns.last()? as f64;
     let z = SampledLimit::new(thetas.len() * ns.len(), n_max as usize).z_crit + norm_quantile(1.0 - FALSE_PASS_RATE);
     let hints = s.hints();
-    let mean = hints.iter().sum::<f64>() / hints.len() as f64;
-    let sd = (hints.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (hints.len() as f64 - 1.0)).sqrt();
-    let d = if sd.is_finite() && sd > 0.0 { sd } else { 1.0 };
+    let d = draw_scale(&hints);
     let support = s.truth.support();
     let mut best = f64::INFINITY;
     for t in &thetas {
@@ -919,6 +926,30 @@ mod tests {
         assert!((loc - want).abs() < 1e-7 * want.abs(), "{loc} vs {want}");
         // Nothing finite: NaN, never a made-up slope.
         assert!(ridders_derivative(&|_| f64::NAN, 1.0).is_nan());
+    }
+
+    #[test]
+    fn ridders_extrapolates_to_near_round_off() {
+        // Each column of the tableau removes one more power of h² (weights
+        // 4, 16, 64, …): from a first step as wide as the function's
+        // domain allows, the derivative comes out at ~1e-15 relative. With
+        // any wrong weight the higher orders are spoiled and it stops at
+        // ~1e-10 (ln) or ~1e-13 (sin) — the bounds sit between.
+        let ln = ridders_derivative(&|h| (2.0 + h).ln(), 1.0);
+        assert!((ln - 0.5).abs() < 1e-13, "{ln}");
+        let sin = ridders_derivative(&|h| (0.7 + h).sin(), 0.5);
+        assert!((sin - 0.7f64.cos()).abs() < 2e-14, "{sin}");
+    }
+
+    #[test]
+    fn draws_move_by_their_sample_standard_deviation() {
+        assert!((draw_scale(&[1.0, 2.0, 3.0, 4.0]) - (5.0f64 / 3.0).sqrt()).abs() < 1e-15);
+        assert!((draw_scale(&[-1e6, 1e6]) - 2e6 / 2f64.sqrt()).abs() < 1e-9);
+        // No spread (a point mass, one draw, or none): one unit.
+        assert_eq!(draw_scale(&[5.0, 5.0, 5.0]), 1.0);
+        assert_eq!(draw_scale(&[5.0]), 1.0);
+        assert_eq!(draw_scale(&[]), 1.0);
+        assert_eq!(draw_scale(&[1.0, f64::INFINITY]), 1.0);
     }
     use rand_distr::Distribution;
 

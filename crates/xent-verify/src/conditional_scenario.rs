@@ -14,7 +14,7 @@ use xent_distributions::special::norm_quantile;
 use xent_fit::{FitOptions, fit_conditional};
 use xent_objectives::conditional::{ConditionalNll, Design};
 
-use crate::asymptotic::{CLOSED_FORM_TOL, FALSE_PASS_RATE, SampledLimit, ladder};
+use crate::asymptotic::{CLOSED_FORM_TOL, FALSE_PASS_RATE, SampledLimit, draw_scale, ladder};
 use crate::catalogue::StepId;
 use crate::chain::derive_seed;
 use crate::conditional_asymptotic::wald_consistency;
@@ -364,9 +364,7 @@ fn contamination_per_unit<M: ConditionalDensityModel + Clone>(
     let n_max = *ns.last()? as f64;
     let z = SampledLimit::new(thetas.len() * ns.len(), n_max as usize).z_crit + norm_quantile(1.0 - FALSE_PASS_RATE);
     let (_, y, _) = s.sample(256, HINT_SEED);
-    let mean = y.iter().sum::<f64>() / y.len() as f64;
-    let sd = (y.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (y.len() as f64 - 1.0)).sqrt();
-    let d = if sd.is_finite() && sd > 0.0 { sd } else { 1.0 };
+    let d = draw_scale(&y);
     let rule = s.process.input_rule();
     let input = s.process.input_density();
     let mut best = f64::INFINITY;
