@@ -942,6 +942,16 @@ mod tests {
     }
 
     #[test]
+    fn the_rate_fits_compute_no_covariance() {
+        // The replicate fits of the rate checks read the estimates only; a
+        // covariance would cost a Hessian and a factorisation per fit (more
+        // than the fit) and could turn a singular replicate into a failure.
+        assert!(matches!(estimates_only().covariance, xent_fit::Covariance::None));
+        let d = FitOptions::default();
+        assert_eq!((estimates_only().fixed, estimates_only().optim), (d.fixed, d.optim), "otherwise the defaults");
+    }
+
+    #[test]
     fn draws_move_by_their_sample_standard_deviation() {
         assert!((draw_scale(&[1.0, 2.0, 3.0, 4.0]) - (5.0f64 / 3.0).sqrt()).abs() < 1e-15);
         assert!((draw_scale(&[-1e6, 1e6]) - 2e6 / 2f64.sqrt()).abs() < 1e-9);
