@@ -245,4 +245,24 @@ mod tests {
         assert_eq!(ids.len(), StepId::ALL.len());
         assert_eq!(StepId::from_id("(2)->(3)"), None);
     }
+
+    /// The catalogue as users read it (text report, JSON, document):
+    /// every step's id, name, relation, part, justification and both
+    /// forms of its expression, pinned.
+    #[test]
+    fn the_catalogue_reads_as_written() {
+        let mut t = String::new();
+        for s in StepId::ALL {
+            t += &format!(
+                "{s} | {} | {:?} | part {} | {}\n  {}\n  {}\n",
+                s.name(),
+                s.relation(),
+                if s.part_b() { "B" } else { "A" },
+                s.justification(),
+                s.expression(),
+                s.latex()
+            );
+        }
+        insta::assert_snapshot!(t);
+    }
 }
