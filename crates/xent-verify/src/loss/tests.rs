@@ -274,3 +274,66 @@ fn bad_configurations_are_typed_errors() {
         assert!(e.to_string().contains(want), "{e}");
     }
 }
+
+/// A built-in loss with its base term replaced (`Solve`: the checker finds
+/// it; `Zero`: nothing declared dropped).
+struct WithBase(BuiltinLoss, Base);
+impl PerSampleLoss for WithBase {
+    fn name(&self) -> String {
+        format!("{} ({:?})", self.0.name(), self.1)
+    }
+    fn output_space(&self) -> OutputSpace {
+        self.0.output_space()
+    }
+    fn target_space(&self) -> Support {
+        self.0.target_space()
+    }
+    fn loss(&self, o: &[f64], y: f64) -> f64 {
+        self.0.loss(o, y)
+    }
+    fn base(&self) -> Base {
+        self.1.clone()
+    }
+}
+
+/// What `xent check-loss` prints, text and JSON, for one report of each
+/// verdict and each kind of base term.
+#[test]
+fn reports_read_as_printed() {
+    let cases: Vec<Box<dyn PerSampleLoss>> = vec![
+        Box::new(BuiltinLoss::gaussian_nll(false)),
+        Box::new(BuiltinLoss::cross_entropy(3, 0.1)),
+        Box::new(WithBase(BuiltinLoss::cross_entropy(3, 0.0), Base::Solve)),
+        Box::new(WithBase(BuiltinLoss::poisson_nll(true, false), Base::Zero)),
+    ];
+    let mut out = String::new();
+    for loss in &cases {
+        let r = run(loss.as_ref());
+        out += &render::text(&r);
+        // Two of the seeded outputs' evidence stand for all of them.
+        let mut j = render::to_json(&r);
+        if let Some(e) = j.get_mut("evidence").and_then(serde_json::Value::as_array_mut) {
+            e.truncate(2);
+        }
+        out += &serde_json::to_string_pretty(&j).expect("json");
+        out += "\n\n";
+    }
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn numbers_print_with_ten_digits_and_no_noise() {
+    assert_eq!(render::num(0.0), "0");
+    assert_eq!(render::num(-0.0), "0");
+    assert_eq!(render::num(0.918_938_533_204_672_7), "0.9189385332");
+    assert_eq!(render::num(2.5), "2.5");
+    assert_eq!(render::num(-1e-8), "-1e-8");
+    assert_eq!(render::num(1.234_567_89e-5), "1.234568e-5");
+    assert_eq!(render::num(1e-4), "0.0001");
+    assert_eq!(render::num(9_999_999.0), "9999999");
+    assert_eq!(render::num(1e7), "1e7");
+    assert_eq!(render::num(-3.0e12), "-3e12");
+    assert_eq!(render::snapped(1e-10, 1e-9), 0.0);
+    assert_eq!(render::snapped(-1e-9, 1e-9), 0.0);
+    assert_eq!(render::snapped(2e-9, 1e-9), 2e-9);
+}
