@@ -175,11 +175,12 @@ impl<M: ConditionalDensityModel> ConditionalInstance<'_, M> {
         let cells: Vec<Vec<f64>> = points
             .iter()
             .enumerate()
-            .flat_map(|(k, t)| (0..10).map(move |j| (k, t, (j * n / 10 + k) % n.max(1))))
-            .map(|(_, t, i)| {
-                let mut c = t.clone();
-                c.push(i as f64);
-                c
+            .flat_map(|(k, t)| {
+                spread_rows(n, k).into_iter().map(move |i| {
+                    let mut c = t.clone();
+                    c.push(i as f64);
+                    c
+                })
             })
             .collect();
         premises::unit_mass(check, &cells, |c| {
@@ -187,6 +188,12 @@ impl<M: ConditionalDensityModel> ConditionalInstance<'_, M> {
             self.conditional_mass(t, i[0] as usize)
         })
     }
+}
+
+/// Ten rows of `n` spread evenly over the data, shifted by `k` (the k-th
+/// premise point looks at other rows than the first): `j·n/10 + k` mod n.
+fn spread_rows(n: usize, k: usize) -> Vec<usize> {
+    (0..10).map(|j| (j * n / 10 + k) % n.max(1)).collect()
 }
 
 fn tol(n: usize) -> f64 {
@@ -366,4 +373,19 @@ pub fn part_b_controls<M: ConditionalDensityModel>(
             step_6_7(c, &|t| c.joint_nll(t) - c.loss(t) + 1e-6 * t[0]),
         ),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn premise_rows_are_spread_and_shifted_per_point() {
+        assert_eq!(spread_rows(1000, 0), [0, 100, 200, 300, 400, 500, 600, 700, 800, 900]);
+        assert_eq!(spread_rows(1000, 1), [1, 101, 201, 301, 401, 501, 601, 701, 801, 901]);
+        assert_eq!(spread_rows(1000, 2), [2, 102, 202, 302, 402, 502, 602, 702, 802, 902]);
+        // Fewer rows than ten: every row, wrapping, never out of range.
+        assert_eq!(spread_rows(4, 3), [3, 3, 3, 0, 0, 1, 1, 1, 2, 2]);
+        assert_eq!(spread_rows(0, 2), [0; 10]);
+    }
 }
