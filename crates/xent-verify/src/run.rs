@@ -419,3 +419,52 @@ impl Run {
         })
     }
 }
+
+/// Runs made up for the renderers' tests.
+#[cfg(test)]
+pub(crate) mod test_runs {
+    use serde_json::json;
+
+    use super::{Config, Run};
+    use crate::catalogue::StepId;
+    use crate::controls::{ControlOutcome, Kind};
+    use crate::step::{CheckOutcome, StepReport};
+
+    /// A run with one step of each status (one of them with two checks and
+    /// a long figure), a control of each kind (one misbehaving), in Part A
+    /// and Part B.
+    pub(crate) fn synthetic() -> Run {
+        let check = |name: &'static str, passed: bool, key: &str| {
+            CheckOutcome::new(name, passed, key.to_string(), &[("deviation", json!(1.5e-13)), ("bound", json!(1e-10))])
+        };
+        let mut run = Run::empty(&Config { seed: 7, quick: true, filter: None });
+        run.keep_steps([
+            StepReport::from_checks(
+                StepId::LogOfProduct,
+                "normal",
+                vec![check("pointwise_identity", true, "deviation 1.5e-13 (bound 1.0e-10)")],
+            ),
+            StepReport::from_checks(
+                StepId::LawOfLargeNumbers,
+                "gamma",
+                vec![
+                    check("sampled_limit", true, "max z 2.1 (bound 5.4)"),
+                    check("rate", false, &format!("slope −0.31 {}", "outside −½ ± 0.15 ".repeat(6))),
+                ],
+            ),
+            StepReport::not_applicable(StepId::EntropyPlusKl, "cauchy", check("precondition", true, "H infinite")),
+            StepReport::from_checks(StepId::JointModel, "logistic", vec![check("marginal_is_p", true, "max 0")]),
+        ]);
+        let failing =
+            StepReport::from_checks(StepId::LogOfProduct, "normal", vec![check("pointwise_identity", false, "1")]);
+        let passing =
+            StepReport::from_checks(StepId::LogOfProduct, "normal", vec![check("pointwise_identity", true, "0")]);
+        run.keep_controls([
+            ControlOutcome::new("product as a sum of squares", Kind::Negative, failing.clone()),
+            ControlOutcome::new("a valid reordering", Kind::Positive, passing.clone()),
+            ControlOutcome::new("a wrong step accepted", Kind::Negative, passing.clone()),
+            ControlOutcome::new("a gap below power", Kind::BelowPower, passing),
+        ]);
+        run
+    }
+}

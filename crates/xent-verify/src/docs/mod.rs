@@ -516,6 +516,32 @@ mod tests {
         assert!(!plain.markdown.contains("Is the loss a cross-entropy?"));
     }
 
+    /// The document as users read it, Markdown and HTML, for a run with a
+    /// step of each status and a control of each kind in both parts, a
+    /// figure after its step, and one loss in the table.
+    #[test]
+    fn the_document_reads_as_written() {
+        let run = crate::run::test_runs::synthetic();
+        let figure = Figure {
+            file: "gap.svg".into(),
+            step: "(2b)->(3)".into(),
+            title: "the gap closes".into(),
+            caption: "|L̂ − H| against n <with markup & \"quotes\">".into(),
+            svg: "<?xml version=\"1.0\"?>\n<svg width=\"10\" height=\"10\"><rect width=\"10\" height=\"10\"/></svg>\n"
+                .into(),
+        };
+        let mut opts = DocOptions::new("A <checked> derivation", "cargo xtask docs");
+        let cfg = LossCheck { outputs: 12, ..LossCheck::default() };
+        let l = BuiltinLoss::gaussian_nll(true);
+        opts.losses =
+            vec![LossEntry { report: loss::check(&l, &cfg).expect("checkable"), drops: l.documented_drop().into() }];
+        let doc = render(&run, vec![figure], &opts).expect("renders");
+        insta::assert_snapshot!("markdown", doc.markdown);
+        insta::assert_snapshot!("html", doc.html.replace(CSS, "/* the stylesheet */\n"));
+        assert!(doc.html.contains(CSS), "the stylesheet is inlined");
+        assert_eq!(doc.figures.len(), 1);
+    }
+
     #[test]
     fn escaping_covers_markup() {
         assert_eq!(escape("(1)->(2a) & <b>\"x\""), "(1)-&gt;(2a) &amp; &lt;b&gt;&quot;x&quot;");
