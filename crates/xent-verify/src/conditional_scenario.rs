@@ -439,13 +439,62 @@ mod tests {
     #[test]
     fn both_steps_pass_and_a_wrong_rule_or_a_wrong_theta_star_fail() {
         let s = line();
-        assert_eq!(step_8_9_scenario(&s, 3, true).status, crate::Status::Pass);
+        let r = step_8_9_scenario(&s, 3, true);
+        assert_eq!(r.status, crate::Status::Pass);
+        // The consistency fit uses twice the largest n of the limit ladder.
+        let fit_n = r.checks.iter().find(|c| c.check == "consistency").expect("consistency").figures["n"].as_u64();
+        assert_eq!(fit_n, Some(2 * *ladder(true).last().expect("a ladder") as u64));
         assert_eq!(step_6_double_prime_scenario(&s).status, crate::Status::Pass);
         let mut off = line();
         off.theta_star[0] += 0.1;
         assert_eq!(step_8_9_scenario(&off, 3, true).status, crate::Status::Fail);
         for c in conditional_sampler_controls(&s, 3, true) {
             assert!(c.behaved(), "{}", c.name);
+        }
+    }
+
+    /// The line's process with another input density.
+    struct WithInput(fn() -> InputDensity);
+    impl ConditionalProcess for WithInput {
+        fn input_density(&self) -> InputDensity {
+            (self.0)()
+        }
+        fn input_rule(&self) -> InputRule {
+            Line.input_rule()
+        }
+        fn target_support(&self, x: &[f64]) -> Support {
+            Line.target_support(x)
+        }
+        fn ln_conditional(&self, x: &[f64], y: f64) -> f64 {
+            Line.ln_conditional(x, y)
+        }
+        fn sample_x(&self, rng: &mut dyn Rng) -> Vec<f64> {
+            Line.sample_x(rng)
+        }
+        fn sample_y(&self, x: &[f64], rng: &mut dyn Rng) -> f64 {
+            Line.sample_y(x, rng)
+        }
+    }
+
+    /// An input density the harness cannot integrate — NaN in a tail, or
+    /// without a second moment — fails the premise: the rule's moments
+    /// are never compared with a number the quadrature did not resolve.
+    #[test]
+    fn an_input_density_without_resolved_moments_fails_the_premise() {
+        const LINE: Support = Support::Continuous { low: f64::NEG_INFINITY, high: f64::INFINITY };
+        fn nan_tail() -> InputDensity {
+            InputDensity::joint(vec![LINE], |x| {
+                if x[0].abs() > 6.0 { f64::NAN } else { -0.5 * x[0] * x[0] - 0.5 * (2.0 * std::f64::consts::PI).ln() }
+            })
+        }
+        fn cauchy() -> InputDensity {
+            InputDensity::joint(vec![LINE], |x| -(std::f64::consts::PI * (1.0 + x[0] * x[0])).ln())
+        }
+        for (name, d) in [("nan tail", nan_tail as fn() -> InputDensity), ("cauchy", cauchy)] {
+            let s = ConditionalScenario::new(name, LinearGaussian, WithInput(d), vec![0.5, 1.0, 0.6f64.ln()]);
+            let c = s.input_rule_check();
+            assert!(!c.passed, "{name}: {}", c.key);
+            assert!(c.key.contains("unresolved"), "{name}: {}", c.key);
         }
     }
 
