@@ -942,6 +942,20 @@ mod tests {
     }
 
     #[test]
+    fn the_limits_are_checked_at_three_points_where_the_model_is_defined() {
+        let s = Scenario::well_specified("normal", &[("mean", 2.0), ("std_dev", 0.5)]).expect("a scenario");
+        let p = limit_points(&s);
+        let near = |a: &[f64], b: [f64; 2]| a.iter().zip(b).all(|(x, w)| (x - w).abs() < 1e-15);
+        assert_eq!(p.len(), 3);
+        assert!(near(&p[0], [2.0, 0.5]) && near(&p[1], [2.5, 0.7]) && near(&p[2], [1.75, 0.4]), "{p:?}");
+        // σ* = 0.05: 0.9σ* − 0.05 = −0.005 is no normal; that point is dropped.
+        let s = Scenario::well_specified("normal", &[("mean", 0.0), ("std_dev", 0.05)]).expect("a scenario");
+        let p = limit_points(&s);
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert!(near(&p[1], [0.1, 0.16]), "{p:?}");
+    }
+
+    #[test]
     fn the_rate_fits_compute_no_covariance() {
         // The replicate fits of the rate checks read the estimates only; a
         // covariance would cost a Hessian and a factorisation per fit (more

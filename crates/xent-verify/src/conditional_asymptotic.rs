@@ -432,14 +432,17 @@ pub fn step_6_double_prime(s: &CondScenario) -> StepReport {
     step_6_double_prime_with(s, &|t| s.conditional_cross_entropy(t))
 }
 
+/// Where `(6)''` compares its two sides: θ*, θ* + 0.2 and 0.7θ* − 0.1 (a
+/// shift and a shrink, so no coordinate stays put).
+pub(crate) fn tower_points(star: &[f64]) -> [Vec<f64>; 3] {
+    [star.to_vec(), star.iter().map(|v| v + 0.2).collect(), star.iter().map(|v| v * 0.7 - 0.1).collect()]
+}
+
 /// [`step_6_double_prime`] with the right side `E_{p(x)}[H(p(·|x), q_θ(·|x))]`
 /// given by `conditional_ce` (the controls pass wrong ones).
 pub fn step_6_double_prime_with(s: &CondScenario, conditional_ce: &dyn Fn(&[f64]) -> f64) -> StepReport {
-    let star = s.theta_star();
     let mut worst = 0.0f64;
-    for t in
-        [star.clone(), star.iter().map(|v| v + 0.2).collect(), star.iter().map(|v| v * 0.7 - 0.1).collect::<Vec<_>>()]
-    {
+    for t in tower_points(&s.theta_star()) {
         let (a, b) = (s.expected_conditional_nll(&t), conditional_ce(&t));
         let dev = (a - b).abs() / a.abs().max(1.0);
         worst = if dev.is_nan() { f64::INFINITY } else { worst.max(dev) };
@@ -451,4 +454,18 @@ pub fn step_6_double_prime_with(s: &CondScenario, conditional_ce: &dyn Fn(&[f64]
         &[("max_relative_deviation", json!(worst)), ("bound", json!(1e-10))],
     );
     StepReport::from_checks(StepId::ConditionalCrossEntropy, s.name(), vec![check])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tower_rule_is_checked_at_three_points() {
+        let [a, b, c] = tower_points(&[1.0, -2.0, 0.0]);
+        assert_eq!(a, [1.0, -2.0, 0.0]);
+        assert_eq!(b, [1.2, -1.8, 0.2]);
+        let want = [0.6, -1.5, -0.1];
+        assert!(c.iter().zip(want).all(|(x, w)| (x - w).abs() < 1e-15), "{c:?}");
+    }
 }

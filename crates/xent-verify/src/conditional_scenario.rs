@@ -17,7 +17,7 @@ use xent_objectives::conditional::{ConditionalNll, Design};
 use crate::asymptotic::{CLOSED_FORM_TOL, FALSE_PASS_RATE, SampledLimit, draw_scale, ladder};
 use crate::catalogue::StepId;
 use crate::chain::derive_seed;
-use crate::conditional_asymptotic::wald_consistency;
+use crate::conditional_asymptotic::{tower_points, wald_consistency};
 use crate::controls::{ControlOutcome, Kind};
 use crate::premises::ConditionalDensityModel;
 use crate::process::{ConditionalProcess, ContaminatedTarget, moved};
@@ -273,11 +273,8 @@ where
     if !premise.passed {
         return StepReport::from_checks(id, &s.name, vec![premise]);
     }
-    let star = &s.theta_star;
     let mut worst = 0.0f64;
-    for t in
-        [star.clone(), star.iter().map(|v| v + 0.2).collect(), star.iter().map(|v| v * 0.7 - 0.1).collect::<Vec<_>>()]
-    {
+    for t in tower_points(&s.theta_star) {
         let (a, b) = (s.expected_conditional_nll(&t), s.entropy_plus_kl(&t));
         let dev = (a - b).abs() / a.abs().max(1.0);
         worst = if dev.is_nan() { f64::INFINITY } else { worst.max(dev) };
@@ -422,6 +419,16 @@ mod tests {
 
     fn line() -> ConditionalScenario<LinearGaussian> {
         ConditionalScenario::new("line", LinearGaussian, Line, vec![0.5, 1.0, 0.6f64.ln()])
+    }
+
+    #[test]
+    fn the_limits_are_checked_at_three_points() {
+        let s = ConditionalScenario::new("line", LinearGaussian, Line, vec![0.5, -1.0, 0.0]);
+        let p = s.limit_points();
+        assert_eq!(p[0], [0.5, -1.0, 0.0]);
+        assert!(p[1].iter().zip([0.65, -0.85, 0.15]).all(|(x, w)| (x - w).abs() < 1e-15), "{:?}", p[1]);
+        assert!(p[2].iter().zip([0.4, -0.8, 0.0]).all(|(x, w)| (x - w).abs() < 1e-15), "{:?}", p[2]);
+        assert_eq!(p.len(), 3);
     }
 
     #[test]
