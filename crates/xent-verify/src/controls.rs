@@ -225,3 +225,84 @@ impl<M: ConditionalDensityModel> ConditionalDensityModel for MiscalibratedEta<M>
         self.inner.target_space(eta, extra)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use xent_distributions::Dual;
+    use xent_objectives::Family;
+    use xent_objectives::conditional::{LinearGaussian, Logistic};
+
+    const CHANGES: [Miscalibration; 3] =
+        [Miscalibration::LnOffset(0.25), Miscalibration::PlusLnParam(1), Miscalibration::DerivativeScale(1e-3)];
+
+    /// `ln q` of the changed model against the inner one, value and
+    /// derivative in θ₁ (σ), at x.
+    fn ln_q(m: &impl Model<Obs = f64>, theta: [f64; 2], x: f64) -> (f64, f64) {
+        let t = [Dual::cst(theta[0]), Dual::var(theta[1])];
+        let l = m.build(&t).expect("valid").ln_density(&x);
+        (l.value(), l.deriv())
+    }
+
+    #[test]
+    fn a_miscalibrated_model_is_its_inner_model_but_for_its_change() {
+        let inner = Family::Normal;
+        let (theta, x) = ([0.4, 0.7], 1.3);
+        let (v0, d0) = ln_q(&inner, theta, x);
+        for change in CHANGES {
+            let m = Miscalibrated { inner: &inner, change };
+            assert_eq!(m.name(), inner.name());
+            assert_eq!(m.param_names(), inner.param_names());
+            assert_eq!(m.transforms(), inner.transforms());
+            assert_eq!(m.sample_space(&theta), inner.sample_space(&theta));
+            let (v, d) = ln_q(&m, theta, x);
+            let (want_v, want_d) = match change {
+                Miscalibration::LnOffset(c) => (v0 + c, d0),
+                Miscalibration::PlusLnParam(_) => (v0 + 0.7f64.ln(), d0 + 1.0 / 0.7),
+                Miscalibration::DerivativeScale(s) => (v0, d0 * (1.0 + s)),
+            };
+            assert!((v - want_v).abs() < 1e-15 && (d - want_d).abs() < 1e-14, "{change:?}: {v} {d}");
+        }
+        // An index past θ is a typed error, not a panic.
+        let m = Miscalibrated { inner: &inner, change: Miscalibration::PlusLnParam(2) };
+        assert!(m.build(&[0.4, 0.7]).is_err());
+        // Off the support the value passes through unscaled.
+        let m = Miscalibrated { inner: &Family::Exponential, change: Miscalibration::DerivativeScale(0.5) };
+        let l = m.build(&[Dual::var(2.0)]).expect("valid").ln_density(&-1.0);
+        assert_eq!(l.value(), f64::NEG_INFINITY);
+    }
+
+    #[test]
+    fn a_miscalibrated_conditional_model_is_its_inner_model_but_for_its_change() {
+        let (eta, extra, y) = ([0.3], [(0.6f64).ln()], 1.1);
+        let base = LinearGaussian.nll(&[Dual::var(eta[0])], &[Dual::cst(extra[0])], y);
+        let changes =
+            [Miscalibration::LnOffset(0.25), Miscalibration::PlusLnParam(0), Miscalibration::DerivativeScale(1e-3)];
+        for change in changes {
+            let m = MiscalibratedEta { inner: LinearGaussian, change };
+            assert_eq!(m.name(), LinearGaussian.name());
+            assert_eq!(m.predictors(), LinearGaussian.predictors());
+            assert_eq!(m.extra_names(), LinearGaussian.extra_names());
+            assert_eq!(m.expected_is_observed(), LinearGaussian.expected_is_observed());
+            assert_eq!(m.target_space(&eta, &extra), LinearGaussian.target_space(&eta, &extra));
+            let l = m.nll(&[Dual::var(eta[0])], &[Dual::cst(extra[0])], y);
+            let (want_v, want_d) = match change {
+                Miscalibration::LnOffset(c) => (base.value() - c, base.deriv()),
+                Miscalibration::PlusLnParam(_) => (base.value() - extra[0], base.deriv()),
+                Miscalibration::DerivativeScale(s) => (base.value(), base.deriv() * (1.0 + s)),
+            };
+            assert!((l.value() - want_v).abs() < 1e-15 && (l.deriv() - want_d).abs() < 1e-15, "{change:?}");
+        }
+        // The target checks and the shape are the inner model's.
+        let m = MiscalibratedEta { inner: Logistic, change: Miscalibration::LnOffset(0.1) };
+        assert_eq!(m.check_target(0.5), Logistic.check_target(0.5));
+        assert!(m.check_target(0.5).is_err() && m.check_target(1.0).is_ok());
+        assert_eq!((m.predictors(), m.extra_names()), (Logistic.predictors(), Logistic.extra_names()));
+        assert_eq!(m.expected_is_observed(), Logistic.expected_is_observed());
+        // An extra index past the model's extras leaves the NLL as it is.
+        let m = MiscalibratedEta { inner: Logistic, change: Miscalibration::PlusLnParam(0) };
+        assert_eq!(m.nll::<f64>(&[0.2], &[], 1.0), Logistic.nll::<f64>(&[0.2], &[], 1.0));
+        let m = MiscalibratedEta { inner: LinearGaussian, change: Miscalibration::PlusLnParam(1) };
+        assert_eq!(m.nll::<f64>(&eta, &extra, y), LinearGaussian.nll::<f64>(&eta, &extra, y));
+    }
+}
