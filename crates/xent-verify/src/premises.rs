@@ -390,6 +390,38 @@ mod tests {
         move |u: &[f64]| Ok(Mass { value: values[u[0] as usize], error: 1e-14, resolved: true, invalid: false })
     }
 
+    /// The rows tell the quadrature where the inputs are: a feature whose
+    /// mass sits at 1000 ± 0.01 integrates to 1 from rows near it.
+    #[test]
+    fn input_masses_are_found_where_the_rows_are() {
+        assert_eq!(feature(&[vec![1.0, 2.0], vec![3.0], vec![5.0, 6.0]], 1), [2.0, 6.0]);
+        let far: Arc<dyn Fn(f64) -> f64 + Sync + Send> =
+            Arc::new(|x: f64| -0.5 * ((x - 1000.0) / 0.01).powi(2) - (0.01 * (2.0 * std::f64::consts::PI).sqrt()).ln());
+        let d = InputDensity::independent(vec![(REAL_LINE, far)]);
+        let rows: Vec<Vec<f64>> = (0..20).map(|i| vec![1000.0 + 0.002 * (f64::from(i) - 10.0)]).collect();
+        let m = d.mass(&rows).expect("one feature");
+        assert!(m.resolved && !m.invalid && (m.value - 1.0).abs() < 1e-9, "{m:?}");
+    }
+
+    /// Two joint features, nested: an inner integral that is NaN somewhere
+    /// leaves the whole unresolved (or invalid), even when the outer
+    /// quadrature of the inner values converges.
+    #[test]
+    fn a_nested_mass_is_only_as_resolved_as_its_inner_integrals() {
+        let normal = |x: f64| -0.5 * x * x - 0.5 * (2.0 * std::f64::consts::PI).ln();
+        let good = InputDensity::joint(vec![REAL_LINE, REAL_LINE], move |x| normal(x[0]) + normal(x[1]));
+        let rows: Vec<Vec<f64>> = (0..9).map(|i| vec![f64::from(i) / 4.0 - 1.0, 1.0 - f64::from(i) / 4.0]).collect();
+        let m = good.mass(&rows).expect("two features");
+        assert!(m.resolved && !m.invalid && (m.value - 1.0).abs() < 1e-10, "{m:?}");
+        let nan_inside = InputDensity::joint(vec![REAL_LINE, REAL_LINE], move |x| {
+            if x[1] > 7.0 { f64::NAN } else { normal(x[0]) + normal(x[1]) }
+        });
+        let m = nan_inside.mass(&rows).expect("two features");
+        assert!(!m.resolved || m.invalid, "{m:?}");
+        let three = InputDensity::joint(vec![REAL_LINE; 3], |_| 0.0);
+        assert!(three.mass(&rows).is_err(), "three joint features are not integrated");
+    }
+
     #[test]
     fn normalisation_passes_just_inside_and_fails_just_outside_its_tolerance() {
         let pts: Vec<Vec<f64>> = vec![vec![0.0], vec![1.0]];

@@ -340,3 +340,88 @@ fn numbers_print_with_ten_digits_and_no_noise() {
     assert_eq!(render::snapped(-1e-9, 1e-9), 0.0);
     assert_eq!(render::snapped(2e-9, 1e-9), 2e-9);
 }
+
+/// Outputs on each kind of coordinate: magnitudes 0.01 … 316 away from a
+/// finite end (or either side of 0), over the whole range; strictly
+/// inside a bounded one; log-probabilities that sum to one.
+#[test]
+fn outputs_spread_over_orders_of_magnitude() {
+    let inf = f64::INFINITY;
+    let space = OutputSpace::Box(vec![(-inf, inf), (2.0, inf), (-inf, 3.0), (-1.0, 1.0)]);
+    let outs = draw_outputs(&space, 400, 11);
+    assert_eq!(outs.len(), 400);
+    let col = |j: usize| outs.iter().map(|o| o[j]).collect::<Vec<f64>>();
+    let range = |v: &[f64]| (v.iter().copied().fold(inf, f64::min), v.iter().copied().fold(-inf, f64::max));
+    let mags = |v: Vec<f64>| range(&v.iter().map(|x| x.abs().log10()).collect::<Vec<_>>());
+    // Either side of 0, |o| from 10^-2 to 10^0.7.
+    let free = col(0);
+    assert!(free.iter().any(|v| *v < 0.0) && free.iter().any(|v| *v > 0.0));
+    let (lo, hi) = mags(free);
+    assert!(lo >= -2.0 && lo < -1.9 && hi <= 0.7 && hi > 0.6, "{lo} {hi}");
+    // Distances from a finite end, 10^-2 to 10^2.5, on the right side of it.
+    for (j, end, side) in [(1, 2.0, 1.0), (2, 3.0, -1.0)] {
+        let d: Vec<f64> = col(j).iter().map(|v| side * (v - end)).collect();
+        assert!(d.iter().all(|v| *v > 0.0), "column {j}");
+        let (lo, hi) = mags(d);
+        assert!(lo >= -2.0 - 1e-12 && lo < -1.9 && hi <= 2.5 + 1e-12 && hi > 2.4, "column {j}: {lo} {hi}");
+    }
+    // Inside (−1, 1), clear of both ends by 1 % of the width.
+    let (lo, hi) = range(&col(3));
+    assert!(lo >= -0.98 && lo < -0.95 && hi <= 0.98 && hi > 0.95, "{lo} {hi}");
+    // Log-probabilities: normalised, logits of spread 0.1 … 10.
+    for o in draw_outputs(&OutputSpace::LogSimplex(4), 50, 3) {
+        assert_eq!(o.len(), 4);
+        let total: f64 = o.iter().map(|v| v.exp()).sum();
+        assert!((total - 1.0).abs() < 1e-14, "{o:?}");
+    }
+    assert_eq!(draw_outputs(&space, 5, 11), outs[..5], "seeded");
+    assert_ne!(draw_outputs(&space, 5, 12), outs[..5]);
+}
+
+/// Where the checker looks for the peak of `exp(−g)`: each end over
+/// 10^-3 … 10^7, both signs on the line, a grid inside a bounded interval,
+/// the first 65 counts and rounded magnitudes for counts, and the hints.
+#[test]
+fn probe_targets_cover_every_scale() {
+    let inf = f64::INFINITY;
+    let has = |v: &[f64], x: f64| v.iter().any(|p| (p - x).abs() <= 1e-9 * x.abs().max(1.0));
+    let line = probe_targets(Support::Continuous { low: -inf, high: inf }, &[42.5, f64::NAN]);
+    for x in [0.0, 1e-3, -1e-3, 1e7, -1e7, 10f64.powf(2.25), 42.5] {
+        assert!(has(&line, x), "{x}");
+    }
+    assert!(line.iter().all(|v| v.is_finite()), "hints that are not finite are dropped");
+    let above = probe_targets(Support::Continuous { low: 5.0, high: inf }, &[]);
+    assert!(has(&above, 5.001) && has(&above, 5.0 + 1e7) && above.iter().all(|v| *v > 5.0));
+    let below = probe_targets(Support::Continuous { low: -inf, high: -5.0 }, &[]);
+    assert!(has(&below, -5.001) && has(&below, -5.0 - 1e7) && below.iter().all(|v| *v < -5.0));
+    let unit = probe_targets(Support::Continuous { low: 0.0, high: 2.0 }, &[]);
+    assert_eq!(unit.len(), 63);
+    assert!(has(&unit, 1.0 / 32.0) && has(&unit, 2.0 - 1.0 / 32.0) && unit.iter().all(|v| *v > 0.0 && *v < 2.0));
+    let counts = probe_targets(Support::Discrete { low: 0.0, high: inf }, &[]);
+    for k in [0.0, 1.0, 64.0, 178.0, 3162.0, 1e7] {
+        assert!(has(&counts, k), "{k}");
+    }
+    assert!(counts.iter().all(|v| v.fract() == 0.0 && *v >= 0.0));
+    let few = probe_targets(Support::Discrete { low: 2.0, high: 9.0 }, &[]);
+    assert!(few.iter().all(|v| (2.0..=9.0).contains(v)) && has(&few, 2.0) && has(&few, 9.0));
+}
+
+/// The scale is identified unless halving and doubling it keep the spread
+/// within the tolerance too; a declared scale is taken as it is.
+#[test]
+fn a_scale_is_identified_when_halving_or_doubling_it_breaks_the_fit() {
+    // Only scales ≥ 1 pass (t = ln a ≥ 0): the search's first try, a = 1,
+    // passes, and halving it fails — identified from below.
+    let (t, identified, v) = settle(&|t| (-t).max(0.0), None, 1e-8);
+    assert_eq!((t, identified, v), (0.0, true, Verdict::CrossEntropy));
+    // Only scales ≤ 1 pass: identified from above.
+    let (t, identified, _) = settle(&|t| t.max(0.0), None, 1e-8);
+    assert_eq!((t, identified), (0.0, true));
+    // Every scale passes: not identified, reported as 1.
+    assert_eq!(settle(&|_| 0.0, None, 1e-8), (0.0, false, Verdict::CrossEntropy));
+    // A declared scale: ln a, identified, judged where it is.
+    let (t, identified, v) = settle(&|t| (t - 2f64.ln()).abs(), Some(2.0), 1e-8);
+    assert!((t - 2f64.ln()).abs() < 1e-15 && identified && v == Verdict::CrossEntropy);
+    let (_, identified, v) = settle(&|_| 1.0, Some(2.0), 1e-8);
+    assert!(identified && v == Verdict::NotCrossEntropy);
+}
