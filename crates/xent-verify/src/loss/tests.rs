@@ -357,17 +357,17 @@ fn outputs_spread_over_orders_of_magnitude() {
     let free = col(0);
     assert!(free.iter().any(|v| *v < 0.0) && free.iter().any(|v| *v > 0.0));
     let (lo, hi) = mags(free);
-    assert!(lo >= -2.0 && lo < -1.9 && hi <= 0.7 && hi > 0.6, "{lo} {hi}");
+    assert!((-2.0..-1.9).contains(&lo) && (0.6..=0.7).contains(&hi), "{lo} {hi}");
     // Distances from a finite end, 10^-2 to 10^2.5, on the right side of it.
     for (j, end, side) in [(1, 2.0, 1.0), (2, 3.0, -1.0)] {
         let d: Vec<f64> = col(j).iter().map(|v| side * (v - end)).collect();
         assert!(d.iter().all(|v| *v > 0.0), "column {j}");
         let (lo, hi) = mags(d);
-        assert!(lo >= -2.0 - 1e-12 && lo < -1.9 && hi <= 2.5 + 1e-12 && hi > 2.4, "column {j}: {lo} {hi}");
+        assert!((-2.0 - 1e-12..-1.9).contains(&lo) && (2.4..=2.5 + 1e-12).contains(&hi), "column {j}: {lo} {hi}");
     }
     // Inside (−1, 1), clear of both ends by 1 % of the width.
     let (lo, hi) = range(&col(3));
-    assert!(lo >= -0.98 && lo < -0.95 && hi <= 0.98 && hi > 0.95, "{lo} {hi}");
+    assert!((-0.98..-0.95).contains(&lo) && (0.95..=0.98).contains(&hi), "{lo} {hi}");
     // Log-probabilities: normalised, logits of spread 0.1 … 10.
     for o in draw_outputs(&OutputSpace::LogSimplex(4), 50, 3) {
         assert_eq!(o.len(), 4);
