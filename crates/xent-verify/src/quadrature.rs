@@ -380,6 +380,89 @@ mod tests {
         }
     }
 
+    /// The break points: the finite hints inside the support, sorted and
+    /// deduplicated, then the median ± the interquartile range × 2ʲ for
+    /// j = 0 … 40, where inside.
+    #[test]
+    fn break_points_are_the_hints_and_a_geometric_ladder_around_them() {
+        let inf = f64::INFINITY;
+        let ladder = |m: f64, w: f64| -> Vec<f64> {
+            (0..=40).flat_map(|j| [m - w * f64::from(j).exp2(), m + w * f64::from(j).exp2()]).collect()
+        };
+        let sorted = |mut v: Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v.dedup();
+            v
+        };
+        // Hints 1 … 5 (one repeated, one NaN): median 3, spread 4 − 2.
+        let got = breaks(-inf, inf, &[5.0, 1.0, 3.0, 2.0, 4.0, 3.0, f64::NAN]);
+        let mut want = vec![1.0, 2.0, 3.0, 4.0, 5.0];
+        want.extend(ladder(3.0, 2.0));
+        assert_eq!(got, sorted(want));
+        // Only what lies strictly inside (0, 4): hints 1, 2, 3 (median 2,
+        // spread 3 − 1 = 2); the ladder's first rung, 0 and 4, is outside.
+        let got = breaks(0.0, 4.0, &[0.0, 1.0, 2.0, 3.0, 4.0, 9.0]);
+        assert_eq!(got, [1.0, 2.0, 3.0]);
+        // One hint: no spread, w = max(1, |m|)·1e-3.
+        let got = breaks(-inf, inf, &[2000.0]);
+        let mut want = vec![2000.0];
+        want.extend(ladder(2000.0, 2.0));
+        assert_eq!(got, sorted(want));
+        // No hints: the middle of a bounded support, one unit inside a
+        // half-line, 0 on the line.
+        assert!(breaks(2.0, 4.0, &[]).contains(&3.0));
+        // (w = 3·1e-3: the ladder reaches down to 3 − w·2⁸ inside (2, ∞).)
+        assert_eq!(breaks(2.0, inf, &[])[0], 3.0 - 3.0 * 1e-3 * 256.0);
+        assert!(breaks(2.0, inf, &[]).contains(&3.0) && breaks(2.0, inf, &[]).iter().all(|x| *x > 2.0));
+        assert!(breaks(-inf, -2.0, &[]).contains(&-3.0) && breaks(-inf, -2.0, &[]).iter().all(|x| *x < -2.0));
+        assert!(breaks(-inf, inf, &[]).contains(&0.0));
+        // More than 512 hints: every (n/256)-th, and the last.
+        let many: Vec<f64> = (0..1000).map(f64::from).collect();
+        let got = breaks(-inf, inf, &many);
+        for k in [0.0, 3.0, 6.0, 999.0] {
+            assert!(got.contains(&k), "{k}");
+        }
+        assert!(!got.contains(&1.0) && !got.contains(&2.0));
+    }
+
+    /// Discrete sums: compensated (10³ terms of 1e-17 after a 1 are not
+    /// lost), cut after 64 negligible terms past twice the largest hint on
+    /// an unbounded support, and unresolved when the term budget runs out.
+    #[test]
+    fn discrete_sums_are_compensated_and_stop_where_stated() {
+        let q = |k: f64| if k == 0.0 { 1.0 } else { 1e-17 };
+        let m = discrete(&q, 0.0, 1000.0, &[], u64::MAX);
+        assert!((m.value - (1.0 + 1e-14)).abs() < 1e-20, "{:e}", m.value - 1.0);
+        assert!(m.resolved && m.error <= 1001.0 * f64::EPSILON * 1.0001, "{m:?}");
+        // Geometric terms 2^-k from k = 0: Σ = 2; the run of 64 terms below
+        // 1e-18 of the sum starts near k = 61, so the sum stops near 125.
+        let counted = std::cell::Cell::new(0u64);
+        let geo = |k: f64| {
+            counted.set(counted.get() + 1);
+            (-k).exp2()
+        };
+        let m = discrete(&geo, 0.0, f64::INFINITY, &[], u64::MAX);
+        assert!((m.value - 2.0).abs() < 1e-15 && m.resolved, "{m:?}");
+        assert!((120..=130).contains(&counted.get()), "{} terms", counted.get());
+        // The run is only counted past 2·top + 64: a hint at 100 keeps it going to 264 + 64.
+        counted.set(0);
+        let _ = discrete(&geo, 0.0, f64::INFINITY, &[100.0], u64::MAX);
+        assert!((328..=330).contains(&counted.get()), "{} terms", counted.get());
+        // The error bound: the last run's mass (64 terms, ~1e-16) plus the
+        // rounding of ~125 terms, ε·value each.
+        let rounding = 2.0 * f64::EPSILON;
+        assert!(m.error > 120.0 * rounding && m.error < 131.0 * rounding + 1e-16, "{m:?}");
+        // A budget reached is unresolved, with an infinite error.
+        let m = discrete(&|_| 1.0, 0.0, f64::INFINITY, &[], 1000);
+        assert!(!m.resolved && m.error == f64::INFINITY && m.value == 1000.0, "{m:?}");
+        // Bad supports.
+        assert!(!discrete(&q, f64::NEG_INFINITY, 3.0, &[], 10).resolved);
+        assert!(!discrete(&q, 3.0, 2.0, &[], 10).resolved);
+        // Non-integer ends: from ⌈low⌉ to ⌊high⌋.
+        let ones = discrete(&|_| 1.0, 0.5, 3.5, &[], 100);
+        assert_eq!(ones.value, 3.0);
+    }
+
     #[test]
     fn discrete_sums_reach_the_tail() {
         // Poisson(40) from hints near 3: the sum runs on until its tail is spent.
