@@ -390,6 +390,96 @@ mod tests {
         gradient_agreement(&points, added, |_| grad_f.clone(), |_| grad_g.clone(), 1e-12).passed
     }
 
+    /// Pairs (a, b) of one-coordinate points.
+    fn pairs(xs: &[(f64, f64)]) -> Vec<(Vec<f64>, Vec<f64>)> {
+        xs.iter().map(|&(a, b)| (vec![a], vec![b])).collect()
+    }
+
+    fn preserved(c: &CheckOutcome) -> u64 {
+        c.figures["pairs_preserved"].as_u64().expect("a count")
+    }
+
+    #[test]
+    fn monotone_maps_preserve_or_reverse_every_pair() {
+        let p = pairs(&[(0.5, 2.0), (3.0, 1.0), (1e-300, 1e300), (7.0, 7.0), (0.0, 1.0)]);
+        let id = |x: &[f64]| x[0];
+        let up = order_preservation(&p, id, |x| x[0].ln(), Order::Increasing);
+        assert!(up.passed && preserved(&up) == 5, "{}", up.key);
+        assert_eq!(up.key, "5/5 pairs order-preserved");
+        assert_eq!(up.figures["pairs"], 5);
+        let down = order_preservation(&p, id, |x| -x[0].ln(), Order::Decreasing);
+        assert!(down.passed && preserved(&down) == 5);
+        // The other direction: only the tied pair keeps its order.
+        let wrong = order_preservation(&p, id, |x| -x[0], Order::Increasing);
+        assert!(!wrong.passed && preserved(&wrong) == 1, "{}", wrong.key);
+        let wrong = order_preservation(&p, id, |x| x[0], Order::Decreasing);
+        assert!(!wrong.passed && preserved(&wrong) == 1);
+        // NaN on the right breaks a pair (two pairs reach past 5); −∞
+        // (ln 0, in the first check) does not.
+        let nan = order_preservation(&p, id, |x| if x[0] > 5.0 { f64::NAN } else { x[0] }, Order::Increasing);
+        assert_eq!(preserved(&nan), 3);
+        // A square is monotone on (0, ∞) only: a pair across 0 is caught.
+        let across = pairs(&[(1.0, 2.0), (-3.0, 1.0)]);
+        assert_eq!(preserved(&order_preservation(&across, id, |x| x[0] * x[0], Order::Increasing)), 1);
+        // The left side's own comparison is the one used.
+        let by = order_preservation_by(&p, |a, b| b[0].total_cmp(&a[0]), id, |x| -x[0], Order::Increasing);
+        assert!(by.passed, "{}", by.key);
+        assert!(!order_preservation(&[], id, id, Order::Increasing).figures.contains_key("constant"));
+    }
+
+    #[test]
+    fn an_affine_map_is_held_to_one_constant_within_its_rounding_allowance() {
+        let xs = [(1.0, 2.0), (0.5, 4.0), (-3.0, 6.0), (10.0, -1.0), (2.5, 2.25)];
+        let id = |x: &[f64]| x[0];
+        let affine = |sign: f64| Order::Affine { sign, tol: 1e-9 };
+        let c = order_preservation(&pairs(&xs), id, |x| 3.0 * x[0] + 7.0, affine(1.0));
+        assert!(c.passed, "{}", c.key);
+        assert_eq!(c.figures["constant"], 3.0);
+        // The required sign: a scale of 3 is not a negation.
+        let c = order_preservation(&pairs(&xs), id, |x| 3.0 * x[0] + 7.0, affine(-1.0));
+        assert!(!c.passed && preserved(&c) == 0);
+        let c = order_preservation(&pairs(&xs), id, |x| -0.5 * x[0], affine(-1.0));
+        assert!(c.passed && c.figures["constant"] == -0.5);
+        // One pair off by δ: the allowance is tol·(|c|(|F(a)| + |F(b)|) +
+        // |G(a)| + |G(b)|) = 1e-9·(3·3 + 10 + 13) = 3.2e-8 for (1, 2).
+        let bent = |d: f64| move |x: &[f64]| 3.0 * x[0] + 7.0 + if x[0] == 2.0 && d != 0.0 { d } else { 0.0 };
+        let only_first = pairs(&[(1.0, 2.0), (0.5, 4.0), (-3.0, 6.0), (10.0, -1.0), (2.5, 2.25), (0.25, 8.0)]);
+        let inside = order_preservation(&only_first, id, bent(0.9 * 3.2e-8), affine(1.0));
+        assert!(inside.passed, "{}", inside.key);
+        let ratio = inside.figures["max_deviation_over_allowance"].as_f64().expect("a number");
+        assert!((ratio - 0.9).abs() < 1e-6, "{ratio}");
+        let outside = order_preservation(&only_first, id, bent(1.1 * 3.2e-8), affine(1.0));
+        assert!(!outside.passed && preserved(&outside) == 5, "{}", outside.key);
+        // The constant is the median ratio: one wild pair does not move it.
+        let wild = |x: &[f64]| if x[0] == 8.0 { 1e6 } else { 3.0 * x[0] + 7.0 };
+        let c = order_preservation(&only_first, id, wild, affine(1.0));
+        assert_eq!((c.figures["constant"].as_f64(), preserved(&c)), (Some(3.0), 5));
+        // A θ-dependent scale (G = F²) has no one constant.
+        assert!(!order_preservation(&pairs(&xs), id, |x| x[0] * x[0], affine(1.0)).passed);
+        // No pair with F(a) ≠ F(b): no constant, nothing preserved.
+        let c = order_preservation(&pairs(&[(1.0, 1.0)]), id, |x| 3.0 * x[0], affine(1.0));
+        assert!(!c.passed && c.figures["constant"].is_null());
+    }
+
+    #[test]
+    fn an_affine_map_takes_the_left_sides_infinities_times_its_sign() {
+        // F = ln L with L = 0 in f64 at x = 0: F = −∞, and G = c·F + k must
+        // be −∞·sign there and finite where F is.
+        let f = |x: &[f64]| if x[0] == 0.0 { f64::NEG_INFINITY } else { x[0] };
+        let p = pairs(&[(0.0, 1.0), (2.0, 3.0), (4.0, 1.0)]);
+        let g_up = |x: &[f64]| if x[0] == 0.0 { f64::NEG_INFINITY } else { 2.0 * x[0] };
+        assert!(order_preservation(&p, f, g_up, Order::Affine { sign: 1.0, tol: 1e-12 }).passed);
+        let g_down = |x: &[f64]| if x[0] == 0.0 { f64::INFINITY } else { -2.0 * x[0] };
+        assert!(order_preservation(&p, f, g_down, Order::Affine { sign: -1.0, tol: 1e-12 }).passed);
+        // The wrong infinity, or a finite value where F is infinite, fails.
+        assert!(!order_preservation(&p, f, g_down, Order::Affine { sign: 1.0, tol: 1e-12 }).passed);
+        let finite = |x: &[f64]| 2.0 * x[0];
+        let c = order_preservation(&p, f, finite, Order::Affine { sign: 1.0, tol: 1e-12 });
+        assert!(!c.passed && preserved(&c) == 2, "{}", c.key);
+        let nan_where_infinite = |x: &[f64]| if x[0] == 0.0 { f64::NAN } else { 2.0 * x[0] };
+        assert!(!order_preservation(&p, f, nan_where_infinite, Order::Affine { sign: 1.0, tol: 1e-12 }).passed);
+    }
+
     #[test]
     fn an_exact_constant_has_no_round_off_and_a_zero_gradient() {
         assert_eq!(round_off(&|_| 42.0, &[0.3, 1.0], 0, 1e-5), 0.0);
