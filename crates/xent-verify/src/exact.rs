@@ -481,6 +481,121 @@ mod tests {
     }
 
     #[test]
+    fn pointwise_identity_holds_at_its_bound_and_reports_the_worst_point() {
+        let pts: Vec<Vec<f64>> = vec![vec![0.0], vec![1.0], vec![2.0]];
+        // Deviations 0, 0.5e-12 and 0.9e-12 against bounds 1e-12, 1e-12, 1e-12.
+        let dev = [0.0, 0.5e-12, 0.9e-12];
+        let c = pointwise_identity(&pts, |p| (1.0 + dev[p[0] as usize], 1.0, 1e-12));
+        assert!(c.passed, "{}", c.key);
+        let ratio = c.figures["max_deviation_over_bound"].as_f64().expect("a number");
+        assert!((ratio - 0.9e-12 / 1e-12).abs() < 1e-3, "{ratio}");
+        assert_eq!(c.figures["points"], 3);
+        assert_eq!(c.figures["bound"], 1e-12);
+        // The worst point is the worst ratio, not the largest deviation.
+        let c = pointwise_identity(&pts, |p| match p[0] as usize {
+            0 => (2.0, 1.0, 10.0),
+            1 => (1.0 + 1e-12, 1.0, 2e-12),
+            _ => (1.0, 1.0, 1.0),
+        });
+        assert!(c.passed);
+        let worst = c.figures["max_deviation"].as_f64().expect("a number");
+        assert!((worst - 1e-12).abs() < 1e-15 && c.figures["bound"] == 2e-12, "{worst}");
+        let c = pointwise_identity(&pts, |p| if p[0] == 1.0 { (1.0 + 1.1e-12, 1.0, 1e-12) } else { (1.0, 1.0, 1e-12) });
+        assert!(!c.passed);
+        assert!((c.figures["max_deviation_over_bound"].as_f64().expect("a number") - 1.1).abs() < 1e-3);
+        // A zero bound allows only equality; infinities equal are equal; NaN fails.
+        assert!(pointwise_identity(&pts, |_| (3.0, 3.0, 0.0)).passed);
+        assert!(!pointwise_identity(&pts, |_| (3.0, 3.0 + 4e-16, 0.0)).passed);
+        assert!(pointwise_identity(&pts, |_| (f64::NEG_INFINITY, f64::NEG_INFINITY, 1e-12)).passed);
+        assert!(!pointwise_identity(&pts, |_| (f64::NAN, 1.0, 1e-12)).passed);
+        assert!(!pointwise_identity(&pts, |_| (f64::INFINITY, 1.0, 1e-12)).passed);
+        assert!(pointwise_identity(&[], |_| (f64::NAN, 1.0, 0.0)).passed, "no point, nothing violated");
+    }
+
+    #[test]
+    fn finite_differences_are_accurate_at_any_scale() {
+        // f = e^{u0/100} + u0·u1² + 3u1: at (250, −2) the steps scale with |u0|.
+        let f = |u: &[f64]| (u[0] / 100.0).exp() + u[0] * u[1] * u[1] + 3.0 * u[1];
+        let u = [250.0, -2.0];
+        let g = fd_gradient(&f, &u);
+        let want = [(2.5f64).exp() / 100.0 + 4.0, 2.0 * 250.0 * -2.0 + 3.0];
+        for (a, b) in g.iter().zip(want) {
+            assert!((a - b).abs() < 1e-7 * b.abs().max(1.0), "{g:?} vs {want:?}");
+        }
+        let h = fd_hessian(&f, &u);
+        let want = [[(2.5f64).exp() / 1e4, -4.0], [-4.0, 500.0]];
+        for i in 0..2 {
+            for j in 0..2 {
+                assert!((h[(i, j)] - want[i][j]).abs() < 1e-5 * want[i][j].abs().max(1.0), "{h} vs {want:?}");
+            }
+        }
+        // Central differences of a cubic are exact up to h²·f'''/6.
+        let cubic = |u: &[f64]| u[0].powi(3);
+        let d = central_difference(&cubic, &[2.0], 1e-2);
+        // (Step 1e-2·max(1, |u|): 0.02 at 2, error h² = 4e-4; 0.2 at −20.)
+        assert!((d[0] - (12.0 + 4e-4)).abs() < 1e-10, "{d:?}");
+        let d = central_difference(&cubic, &[-20.0], 1e-2);
+        assert!((d[0] - (1200.0 + 0.04)).abs() < 1e-8, "{d:?}");
+    }
+
+    #[test]
+    fn a_strict_minimum_is_told_from_a_saddle_a_valley_and_an_infimum_at_infinity() {
+        let bowl = |u: &[f64]| (u[0] - 1.0).powi(2) + 2.0 * (u[1] + 3.0).powi(2) + 0.5 * (u[0] - 1.0) * (u[1] + 3.0);
+        assert!(finite_strict_minimum(&bowl, &[1.0, -3.0]));
+        // Far from it (a Newton step of 1 against |u| = 3: more than 1e-3·3).
+        assert!(!finite_strict_minimum(&bowl, &[2.0, -3.0]));
+        // Within 1e-3·max(1, |u|) of it: close enough.
+        assert!(finite_strict_minimum(&bowl, &[1.0 + 2e-3, -3.0]));
+        assert!(!finite_strict_minimum(&bowl, &[1.0 + 4e-3, -3.0]));
+        let saddle = |u: &[f64]| u[0] * u[0] - u[1] * u[1];
+        assert!(!finite_strict_minimum(&saddle, &[0.0, 0.0]));
+        let valley = |u: &[f64]| (u[0] - u[1]).powi(2);
+        assert!(!finite_strict_minimum(&valley, &[1.0, 1.0]));
+        // Curvature 1e-10 of the largest: not isolated.
+        let flat = |u: &[f64]| u[0] * u[0] + 1e-10 * u[1] * u[1];
+        assert!(!finite_strict_minimum(&flat, &[0.0, 0.0]));
+        let fine = |u: &[f64]| u[0] * u[0] + 1e-6 * u[1] * u[1];
+        assert!(finite_strict_minimum(&fine, &[0.0, 0.0]));
+        // e^{−2u} far out: gradient and curvature tiny, Newton step ½.
+        let decay = |u: &[f64]| (-2.0 * u[0]).exp();
+        assert!(!finite_strict_minimum(&decay, &[20.0]));
+        assert!(!finite_strict_minimum(&|_: &[f64]| f64::NAN, &[0.0]));
+    }
+
+    #[test]
+    fn same_optimiser_needs_one_isolated_argmin_on_both_sides() {
+        let f = |u: &[f64]| (u[0] - 1.0).powi(2) + (u[1] + 2.0).powi(2);
+        // A monotone transform of f (same argmin), and a shifted one.
+        let g = |u: &[f64]| 3.0 * f(u) + 7.0;
+        let c = same_optimiser(&[0.0, 0.0], &f, &g);
+        assert!(c.passed, "{}", c.key);
+        assert_eq!(c.figures["argmin_unique"], true);
+        let shifted = |u: &[f64]| (u[0] - 1.01).powi(2) + (u[1] + 2.0).powi(2);
+        let c = same_optimiser(&[0.0, 0.0], &f, &shifted);
+        assert!(!c.passed, "{}", c.key);
+        let tol = c.figures["tolerance"].as_f64().expect("a number");
+        assert!((tol - 2e-4).abs() < 1e-9, "1e-4·max(1, |u|), |u| = 2: {tol}");
+        // Just inside the tolerance (argmins 1e-4 apart at |u| = 2).
+        let near = |u: &[f64]| (u[0] - 1.0 - 1e-4).powi(2) + (u[1] + 2.0).powi(2);
+        assert!(same_optimiser(&[0.0, 0.0], &f, &near).passed);
+        // A side whose infimum is at infinity: the search stops far out
+        // (gradients vanish), and that stop is not an isolated minimum.
+        let decay = |u: &[f64]| (-u[0]).exp() + (u[1] + 2.0).powi(2);
+        for c in [same_optimiser(&[0.0, 0.0], &f, &decay), same_optimiser(&[0.0, 0.0], &decay, &f)] {
+            assert!(!c.passed && c.figures["argmin_unique"] == false, "{}", c.key);
+        }
+        // A side that is NaN everywhere has no finite minimum at all.
+        let nan = |_: &[f64]| f64::NAN;
+        let c = same_optimiser(&[0.0, 0.0], &f, &nan);
+        assert!(!c.passed && c.key == "right side has no finite minimum", "{}", c.key);
+        let c = same_optimiser(&[0.0, 0.0], &nan, &f);
+        assert!(!c.passed && c.key == "left side has no finite minimum", "{}", c.key);
+        let valley = |u: &[f64]| (u[0] - 1.0 + u[1] + 2.0).powi(2);
+        let c = same_optimiser(&[1.0, -2.0], &valley, &valley);
+        assert!(!c.passed && c.figures["argmin_unique"] == false, "{}", c.key);
+    }
+
+    #[test]
     fn an_exact_constant_has_no_round_off_and_a_zero_gradient() {
         assert_eq!(round_off(&|_| 42.0, &[0.3, 1.0], 0, 1e-5), 0.0);
         assert!(passes(&|_| 42.0, vec![0.5, 0.5], vec![0.5, 0.5]));
