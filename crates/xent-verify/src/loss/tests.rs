@@ -425,3 +425,54 @@ fn a_scale_is_identified_when_halving_or_doubling_it_breaks_the_fit() {
     let (_, identified, v) = settle(&|_| 1.0, Some(2.0), 1e-8);
     assert!(identified && v == Verdict::NotCrossEntropy);
 }
+
+/// The scale search minimises a·spread(ln Z(o)) over a ∈ [1e-4, 1e4]:
+/// a = 1 when it already fits, else the grid's best point refined by
+/// golden sections to ~1e-10 in ln a.
+#[test]
+fn the_scale_search_finds_the_minimising_scale() {
+    // e^t·spread(t) = |t − ln 3|: a V with its tip at ln 3.
+    let v = |t0: f64| move |t: f64| (t - t0).abs() * (-t).exp();
+    let t = search_scale(&v(3f64.ln()), 1e-12);
+    assert!((t - 3f64.ln()).abs() < 1e-9, "{t}");
+    let t = search_scale(&v(-5.0), 1e-12);
+    assert!((t + 5.0).abs() < 1e-9, "{t}");
+    // At the grid's upper end, ln 1e4.
+    let t = search_scale(&v(1e4f64.ln()), 1e-12);
+    assert!((t - 1e4f64.ln()).abs() < 1e-9, "{t}");
+    // a = 1 already fits: taken without a search.
+    assert_eq!(search_scale(&|t: f64| t.abs(), 0.5), 0.0);
+    // A smooth minimum (e^t·spread = (t − 1)² + 0.1): to ~√ε.
+    let t = search_scale(&|t: f64| ((t - 1.0).powi(2) + 0.1) * (-t).exp(), 1e-12);
+    assert!((t - 1.0).abs() < 1e-6, "{t}");
+}
+
+/// The base term on a finite target space: for ℓ(o, y) = a·(−ln q(y | o))
+/// + b(y) with q a softmax, β = b/a (β₀ = 0) makes ln Z constant.
+#[test]
+fn the_base_term_is_solved_up_to_its_first_target() {
+    let b = [0.0, 0.3, -0.2, 1.1];
+    let outputs = draw_outputs(&OutputSpace::Box(vec![(f64::NEG_INFINITY, f64::INFINITY); 4]), 30, 5);
+    for a in [1.0, 2.5] {
+        let table: Vec<Vec<f64>> = outputs
+            .iter()
+            .map(|o| {
+                let m = o.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                let lse = m + o.iter().map(|v| (v - m).exp()).sum::<f64>().ln();
+                o.iter().zip(b).map(|(v, by)| a * (lse - v) + by).collect()
+            })
+            .collect();
+        let (beta, spread, lnz) = solve::base_for_scale(&table, a);
+        for (got, want) in beta.iter().zip(b) {
+            assert!((got - want / a).abs() < 1e-9, "a = {a}: {beta:?}");
+        }
+        assert!(spread < 1e-12, "a = {a}: {spread:e}");
+        assert_eq!(lnz.len(), 30);
+        // The wrong scale leaves a spread no β removes.
+        let (_, wrong, _) = solve::base_for_scale(&table, 2.0 * a);
+        assert!(wrong > 1e-3, "a = {a}: {wrong:e}");
+    }
+    // One target: nothing to solve.
+    let (beta, spread, _) = solve::base_for_scale(&[vec![1.0], vec![3.0]], 1.0);
+    assert_eq!((beta, spread), (vec![0.0], 2.0));
+}
