@@ -128,7 +128,11 @@ fn run(args: &Args) -> Result<ExitCode, String> {
         let started = Instant::now();
         let budget = args.minutes.map(|m| Duration::from_secs(60 * m));
         let ledger = read_ledger(&ledger_path);
-        let pending: Vec<&Mutant> = in_sample_order(&mutants)
+        // Missed mutants first when retried (they are what new tests are
+        // for), then the rest in the sample order.
+        let mut order = in_sample_order(&mutants);
+        order.sort_by_key(|m| ledger.get(&m.key).is_none_or(|o| o != "missed"));
+        let pending: Vec<&Mutant> = order
             .into_iter()
             .filter(|m| ledger.get(&m.key).is_none_or(|o| args.retry_missed && o == "missed"))
             .enumerate()
