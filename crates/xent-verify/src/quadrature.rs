@@ -455,9 +455,11 @@ mod tests {
         // A budget reached is unresolved, with an infinite error.
         let m = discrete(&|_| 1.0, 0.0, f64::INFINITY, &[], 1000);
         assert!(!m.resolved && m.error == f64::INFINITY && m.value == 1000.0, "{m:?}");
-        // Bad supports.
-        assert!(!discrete(&q, f64::NEG_INFINITY, 3.0, &[], 10).resolved);
-        assert!(!discrete(&q, 3.0, 2.0, &[], 10).resolved);
+        // Bad supports: not summed at all (no value), whatever the budget.
+        for (low, high) in [(f64::NEG_INFINITY, 3.0), (3.0, 2.0), (f64::NAN, 3.0)] {
+            let m = discrete(&q, low, high, &[], 10);
+            assert!(!m.resolved && m.value.is_nan() && m.error == f64::INFINITY, "{low} {high}: {m:?}");
+        }
         // Non-integer ends: from ⌈low⌉ to ⌊high⌋.
         let ones = discrete(&|_| 1.0, 0.5, 3.5, &[], 100);
         assert_eq!(ones.value, 3.0);
