@@ -468,3 +468,36 @@ pub(crate) mod test_runs {
         run
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    use super::*;
+
+    /// Numbers to 6 significant digits: the figures of one seed are
+    /// reproducible bit for bit, but a snapshot should not depend on the
+    /// last digits of a platform's libm.
+    fn rounded(v: Value) -> Value {
+        match v {
+            Value::Number(n) if n.is_f64() => {
+                let x = n.as_f64().unwrap_or(f64::NAN);
+                let r: f64 = format!("{x:.5e}").parse().unwrap_or(x);
+                serde_json::json!(r)
+            }
+            Value::Array(a) => Value::Array(a.into_iter().map(rounded).collect()),
+            Value::Object(o) => Value::Object(o.into_iter().map(|(k, v)| (k, rounded(v))).collect()),
+            other => other,
+        }
+    }
+
+    /// The whole quick run — every step on every model, every control,
+    /// their verdicts and key figures — pinned: a change anywhere in the
+    /// chain that moves a figure or a verdict shows here.
+    #[test]
+    fn the_quick_run_is_pinned() {
+        let run = run_on(&Config { seed: 1, quick: true, filter: None }, 2, &mut |_| {});
+        assert!(run.success(), "{:?}", run.failures());
+        insta::assert_snapshot!(serde_json::to_string_pretty(&rounded(run.to_json())).expect("json"));
+    }
+}
