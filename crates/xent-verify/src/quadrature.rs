@@ -434,8 +434,9 @@ mod tests {
         let m = discrete(&q, 0.0, 1000.0, &[], u64::MAX);
         assert!((m.value - (1.0 + 1e-14)).abs() < 1e-20, "{:e}", m.value - 1.0);
         assert!(m.resolved && m.error <= 1001.0 * f64::EPSILON * 1.0001, "{m:?}");
-        // Geometric terms 2^-k from k = 0: Σ = 2; the run of 64 terms below
-        // 1e-18 of the sum starts near k = 61, so the sum stops near 125.
+        // Geometric terms 2^-k from k = 0: Σ = 2; every term past k = 59 is
+        // below 1e-18 of the sum, the run is counted past 2·0 + 64, so its
+        // 64th term is k = 128: 129 terms.
         let counted = std::cell::Cell::new(0u64);
         let geo = |k: f64| {
             counted.set(counted.get() + 1);
@@ -443,15 +444,17 @@ mod tests {
         };
         let m = discrete(&geo, 0.0, f64::INFINITY, &[], u64::MAX);
         assert!((m.value - 2.0).abs() < 1e-15 && m.resolved, "{m:?}");
-        assert!((120..=130).contains(&counted.get()), "{} terms", counted.get());
-        // The run is only counted past 2·top + 64: a hint at 100 keeps it going to 264 + 64.
+        assert_eq!(counted.get(), 129);
+        // The run is only counted past 2·top + 64: a hint at 100 keeps it
+        // going to k = 264 + 64, 329 terms.
         counted.set(0);
         let _ = discrete(&geo, 0.0, f64::INFINITY, &[100.0], u64::MAX);
-        assert!((328..=330).contains(&counted.get()), "{} terms", counted.get());
-        // The error bound: the last run's mass (64 terms, ~1e-16) plus the
-        // rounding of ~125 terms, ε·value each.
-        let rounding = 2.0 * f64::EPSILON;
-        assert!(m.error > 120.0 * rounding && m.error < 131.0 * rounding + 1e-16, "{m:?}");
+        assert_eq!(counted.get(), 329);
+        // The error bound: 64 times the last run's mass plus the rounding
+        // of 129 terms, ε·value each.
+        let run: f64 = (65..=128).map(|k| (-f64::from(k)).exp2()).sum();
+        let want = 64.0 * run + 129.0 * f64::EPSILON * 2.0;
+        assert!((m.error - want).abs() < 1e-6 * want, "{m:?} vs {want:e}");
         // A budget reached is unresolved, with an infinite error.
         let m = discrete(&|_| 1.0, 0.0, f64::INFINITY, &[], 1000);
         assert!(!m.resolved && m.error == f64::INFINITY && m.value == 1000.0, "{m:?}");
