@@ -275,11 +275,23 @@ fn key(m: &Value, lines: &[String]) -> String {
     .replace(['\t', '\n'], " ")
 }
 
-/// The mutants in the order they run: sorted by a hash of their keys, a
-/// fixed pseudo-random permutation, so any prefix is a uniform sample.
+/// The mutants in the order they run: sorted by a hash of their keys
+/// without the function's text hash — a fixed pseudo-random permutation
+/// that editing a function does not reshuffle (its mutants keep their
+/// places and run again there), so any prefix is a uniform sample.
 fn in_sample_order(mutants: &[Mutant]) -> Vec<&Mutant> {
+    let place = |key: &str| -> String {
+        let mut f: Vec<&str> = key.split('|').collect();
+        if f.len() > 2 {
+            f.remove(2);
+        }
+        f.join("|")
+    };
     let mut v: Vec<&Mutant> = mutants.iter().collect();
-    v.sort_by_cached_key(|m| (m.key.bytes().fold(FNV_OFFSET, fnv), m.key.clone()));
+    v.sort_by_cached_key(|m| {
+        let p = place(&m.key);
+        (p.bytes().fold(FNV_OFFSET, fnv), p, m.key.clone())
+    });
     v
 }
 
@@ -519,12 +531,27 @@ mod tests {
 
     #[test]
     fn the_sample_is_a_prefix_of_a_fixed_random_order() {
-        let m = |i: usize| Mutant { name: format!("m{i}"), key: format!("file.rs|f|{i}"), file: "file.rs".into() };
+        let m = |i: usize| Mutant { name: format!("m{i}"), key: format!("file.rs|f|hash|{i}"), file: "file.rs".into() };
         let mutants: Vec<Mutant> = (0..200).map(m).collect();
         let order: Vec<&str> = in_sample_order(&mutants).iter().map(|m| m.name.as_str()).collect();
         let reversed: Vec<Mutant> = mutants.iter().rev().cloned().collect();
         let again: Vec<&str> = in_sample_order(&reversed).iter().map(|m| m.name.as_str()).collect();
         assert_eq!(order, again, "the order depends on the keys only");
+        // Functions edited (their text hashes change): the same places.
+        let with_hash = |h: &str| -> Vec<Mutant> {
+            (0..200)
+                .map(|i| Mutant {
+                    name: format!("m{i}"),
+                    key: format!("file.rs|f{i}|{h}|0:1|G|x"),
+                    file: "file.rs".into(),
+                })
+                .collect()
+        };
+        let (before, after) = (with_hash("aaaa"), with_hash("bbbb"));
+        let a: Vec<&str> = in_sample_order(&before).iter().map(|m| m.name.as_str()).collect();
+        let b: Vec<&str> = in_sample_order(&after).iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(a, b);
+        assert_ne!(a, (0..200).map(|i| format!("m{i}")).collect::<Vec<_>>(), "shuffled");
         let in_file_order = order.windows(2).filter(|w| w[0] < w[1]).count();
         assert!((60..140).contains(&in_file_order), "shuffled: {in_file_order} of 199 pairs ascending");
         // The first three of the order have run: two caught, one missed; a
