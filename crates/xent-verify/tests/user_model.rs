@@ -369,3 +369,55 @@ fn the_quadrature_looks_where_the_draws_fall() {
     let premise = r.checks.iter().find(|c| c.check == "process_normalised").expect("checked");
     assert!(premise.passed, "{}", premise.key);
 }
+
+/// A Cauchy location model (scale 1), `q(x) = 1/(π(1 + (x − μ)²))`.
+#[derive(Debug, Clone, Copy)]
+struct CauchyLocation;
+
+struct CauchyAt<T>(T);
+
+impl<T: Scalar> LogDensity<T> for CauchyAt<T> {
+    type Obs = f64;
+    fn ln_density(&self, &x: &f64) -> T {
+        let z = T::cst(x) - self.0;
+        -(T::cst(std::f64::consts::PI) * (T::one() + z * z)).ln()
+    }
+}
+
+impl Model for CauchyLocation {
+    type Obs = f64;
+    type Dist<T: Scalar> = CauchyAt<T>;
+    fn name(&self) -> String {
+        "cauchy location".into()
+    }
+    fn param_names(&self) -> Vec<String> {
+        vec!["location".into()]
+    }
+    fn transforms(&self) -> Vec<Transform> {
+        vec![Transform::Identity]
+    }
+    fn build<T: Scalar>(&self, t: &[T]) -> Result<CauchyAt<T>, ParamError> {
+        Ok(CauchyAt(t[0]))
+    }
+}
+
+impl DensityModel for CauchyLocation {
+    fn sample_space(&self, _theta: &[f64]) -> Option<Support> {
+        Some(Support::Continuous { low: f64::NEG_INFINITY, high: f64::INFINITY })
+    }
+}
+
+#[test]
+fn a_stationary_point_that_is_a_maximum_is_no_theta_star() {
+    // Modes at ±3: by symmetry H(p, q_μ) is flat at μ = 0, but it is a
+    // local maximum there (the Cauchy's location wants a mode), so a
+    // claimed θ* = 0 passes the slope test and must fail the minimum test.
+    let bimodal = xent_verify::process::Truth::SymmetricNormalMixture { m: 3.0, s: 0.5 };
+    let s = Scenario::new("cauchy on two modes", CauchyLocation, bimodal, vec![0.0]);
+    let r = step_3_prime(&s, false);
+    assert_eq!(r.status, Status::Fail, "{:?}", r.checks);
+    let c = r.checks.iter().find(|c| c.check == "theta_star_minimises_cross_entropy").expect("checked");
+    assert!(!c.passed, "{}", c.key);
+    let slope = c.figures["max_relative_slope"].as_f64().expect("a number");
+    assert!(slope < 1e-9, "stationary, so only the minimum test can tell: {slope:e}");
+}
