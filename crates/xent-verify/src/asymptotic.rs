@@ -956,6 +956,14 @@ mod tests {
     }
 
     #[test]
+    fn the_sample_sizes_are_decades() {
+        // The stated powers are computed at the ladder's top: 10⁴ quick,
+        // 10⁶ by default.
+        assert_eq!(ladder(true), [1_000, 10_000]);
+        assert_eq!(ladder(false), [1_000, 10_000, 100_000, 1_000_000]);
+    }
+
+    #[test]
     fn the_rate_fits_compute_no_covariance() {
         // The replicate fits of the rate checks read the estimates only; a
         // covariance would cost a Hessian and a factorisation per fit (more
