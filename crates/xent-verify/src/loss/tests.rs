@@ -476,3 +476,17 @@ fn the_base_term_is_solved_up_to_its_first_target() {
     let (beta, spread, _) = solve::base_for_scale(&[vec![1.0], vec![3.0]], 1.0);
     assert_eq!((beta, spread), (vec![0.0], 2.0));
 }
+
+/// `b` is solved for only when asked (`Base::Solve`) and only on a finite
+/// target space; a declared `b ≡ 0` on three labels is taken as declared.
+#[test]
+fn a_declared_base_is_not_solved_for() {
+    let r = run(&WithBase(BuiltinLoss::cross_entropy(3, 0.0), Base::Zero));
+    assert_eq!(r.verdict, Verdict::CrossEntropy);
+    assert!(r.solved_base.is_empty() && r.base == Base::Zero, "{:?}", r.solved_base);
+    let r = run(&WithBase(BuiltinLoss::cross_entropy(3, 0.0), Base::Solve));
+    assert_eq!(r.solved_base.len(), 3);
+    // On a continuous space there is nothing to solve on: b ≡ 0, with a note.
+    let r = run(&WithBase(BuiltinLoss::gaussian_nll(true), Base::Solve));
+    assert!(r.solved_base.is_empty() && r.notes.iter().any(|n| n.contains("finite target space")), "{:?}", r.notes);
+}
