@@ -140,8 +140,14 @@ fn run(args: &Args) -> Result<ExitCode, String> {
             .map(|(_, m)| m)
             .collect();
         eprintln!("{} mutants, {} to run in this shard", mutants.len(), pending.len());
+        // cargo-mutants runs a batch in file order, not in ours: the
+        // retried mutants are a batch of their own, so they all run first.
+        let retried = pending.iter().take_while(|m| ledger.get(&m.key).is_some_and(|o| o == "missed")).count();
+        let (first, rest) = pending.split_at(retried);
+        let batches: Vec<&[&Mutant]> =
+            std::iter::once(first).filter(|b| !b.is_empty()).chain(rest.chunks(BATCH)).collect();
         let mut baseline = true;
-        for (b, batch) in pending.chunks(BATCH).enumerate() {
+        for (b, batch) in batches.into_iter().enumerate() {
             if budget.is_some_and(|d| started.elapsed() >= d) {
                 eprintln!("time budget spent: stopping before batch {b}");
                 break;
