@@ -499,5 +499,10 @@ mod tests {
         let run = run_on(&Config { seed: 1, quick: true, filter: None }, 2, &mut |_| {});
         assert!(run.success(), "{:?}", run.failures());
         insta::assert_snapshot!(serde_json::to_string_pretty(&rounded(run.to_json())).expect("json"));
+        // The controls' own evidence (how wrong each wrong step is), which
+        // the JSON leaves out: their key figures, as printed.
+        let controls: Vec<String> =
+            run.controls.iter().map(|c| format!("{} | {} | {}", c.name, c.outcome(), c.report.key_figure())).collect();
+        insta::assert_snapshot!("controls", controls.join("\n"));
     }
 }

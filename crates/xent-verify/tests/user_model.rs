@@ -135,6 +135,15 @@ fn a_right_model_runs_the_whole_of_part_a_with_its_controls() {
 }
 
 #[test]
+fn a_filter_on_one_asymptotic_step_keeps_that_steps_controls() {
+    let cfg = Config { filter: Some("(3)'".into()), ..quick(3) };
+    let run = run_model(&scenario(false, 0.0), true, &cfg).expect("fits");
+    assert!(run.steps.iter().all(|s| s.id == StepId::EntropyPlusKl), "{:?}", run.steps.len());
+    assert!(!run.controls.is_empty() && run.controls.iter().all(|c| c.step == StepId::EntropyPlusKl));
+    assert!(run.success(), "{:?}", run.failures());
+}
+
+#[test]
 fn a_model_that_is_not_a_density_is_rejected_at_the_first_step() {
     let run = run_model(&scenario(true, 0.0), true, &quick(3)).expect("fits");
     let first = run.steps.iter().find(|s| s.id == StepId::Likelihood).expect("(1) ran");
