@@ -21,7 +21,8 @@
 //! restored): a copy at a new path every time would rebuild every crate of
 //! the workspace (~4 min here) before the first mutant.
 //!
-//! Mutants run in a fixed pseudo-random order (by a hash of their keys), so
+//! Mutants run in a fixed pseudo-random order (by a hash of their keys less
+//! the function's text hash, so an edit does not reshuffle them), so
 //! whatever has run after any interruption is, up to the first mutant not
 //! yet run, a uniform random sample of the crate's mutants: the summary
 //! gives the score over that prefix with a 95 % (Wilson) interval as well as

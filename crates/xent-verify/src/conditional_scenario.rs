@@ -460,14 +460,17 @@ mod tests {
         }
     }
 
-    /// The line's process with another input density.
-    struct WithInput(fn() -> InputDensity);
-    impl ConditionalProcess for WithInput {
+    /// The line's process with another input density or input rule.
+    struct LineWith {
+        input: fn() -> InputDensity,
+        rule: fn() -> InputRule,
+    }
+    impl ConditionalProcess for LineWith {
         fn input_density(&self) -> InputDensity {
-            (self.0)()
+            (self.input)()
         }
         fn input_rule(&self) -> InputRule {
-            Line.input_rule()
+            (self.rule)()
         }
         fn target_support(&self, x: &[f64]) -> Support {
             Line.target_support(x)
@@ -498,7 +501,8 @@ mod tests {
             InputDensity::joint(vec![LINE], |x| -(std::f64::consts::PI * (1.0 + x[0] * x[0])).ln())
         }
         for (name, d) in [("nan tail", nan_tail as fn() -> InputDensity), ("cauchy", cauchy)] {
-            let s = ConditionalScenario::new(name, LinearGaussian, WithInput(d), vec![0.5, 1.0, 0.6f64.ln()]);
+            let process = LineWith { input: d, rule: || Line.input_rule() };
+            let s = ConditionalScenario::new(name, LinearGaussian, process, vec![0.5, 1.0, 0.6f64.ln()]);
             let c = s.input_rule_check();
             assert!(!c.passed, "{name}: {}", c.key);
             assert!(c.key.contains("unresolved"), "{name}: {}", c.key);
@@ -509,28 +513,8 @@ mod tests {
     /// before any limit is computed.
     #[test]
     fn a_rule_that_does_not_match_the_input_density_is_rejected() {
-        struct Wide;
-        impl ConditionalProcess for Wide {
-            fn input_density(&self) -> InputDensity {
-                Line.input_density()
-            }
-            fn input_rule(&self) -> InputRule {
-                InputRule::gaussian(&[0.0], &[1.0 + 1e-6], 24)
-            }
-            fn target_support(&self, x: &[f64]) -> Support {
-                Line.target_support(x)
-            }
-            fn ln_conditional(&self, x: &[f64], y: f64) -> f64 {
-                Line.ln_conditional(x, y)
-            }
-            fn sample_x(&self, rng: &mut dyn Rng) -> Vec<f64> {
-                Line.sample_x(rng)
-            }
-            fn sample_y(&self, x: &[f64], rng: &mut dyn Rng) -> f64 {
-                Line.sample_y(x, rng)
-            }
-        }
-        let s = ConditionalScenario::new("wide", LinearGaussian, Wide, vec![0.5, 1.0, 0.6f64.ln()]);
+        let wide = LineWith { input: || Line.input_density(), rule: || InputRule::gaussian(&[0.0], &[1.0 + 1e-6], 24) };
+        let s = ConditionalScenario::new("wide", LinearGaussian, wide, vec![0.5, 1.0, 0.6f64.ln()]);
         let r = step_8_9_scenario(&s, 3, true);
         assert_eq!(r.status, crate::Status::Fail);
         assert_eq!(r.checks[0].check, "input_rule");
