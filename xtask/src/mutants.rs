@@ -4,13 +4,18 @@
 //!
 //! A full run takes many hours on two cores (some 3 200 mutants at 15–40 s
 //! each), longer than any one sitting, and the crate changes between
-//! sittings. So outcomes are kept in a ledger, `target/mutants/ledger.tsv`,
-//! keyed by what a mutant *is* rather than by its line number: the file,
+//! sittings. So outcomes are kept in a ledger, `xtask/mutants-ledger.tsv`,
+//! committed (a new machine starts with an empty `target/`, and the
+//! campaign spans sessions and machines), one line per mutant of the
+//! current source, sorted, so its diff shows what a run found. Keys are
+//! what a mutant *is* rather than its line number: the file,
 //! the enclosing function's name and a hash of its source text, the
 //! mutant's position inside it and its replacement. An outcome stays valid
 //! while that function's text is unchanged, so editing one function re-runs
 //! its mutants only; `--retry-missed` re-runs the missed ones after new
-//! tests. Mutants are run in batches (`cargo mutants -F <exact names>`),
+//! tests (a caught outcome assumes the tests were not weakened since: a
+//! change that removes tests should clear the ledger's lines for the files
+//! those tests covered). Mutants are run in batches (`cargo mutants -F <exact names>`),
 //! each batch's outcomes entering the ledger as it ends — also after an
 //! interruption, from the files cargo-mutants writes as it goes, when the
 //! next invocation starts.
@@ -45,6 +50,8 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 const PACKAGE: &str = "xent-verify";
+/// The committed ledger of outcomes (relative to the workspace root).
+const LEDGER: &str = "xtask/mutants-ledger.tsv";
 const TARGET_SCORE: f64 = 0.9;
 /// Mutants per cargo-mutants invocation: the outcomes are written as they
 /// come, so an interruption loses one mutant; each invocation also reruns
@@ -115,7 +122,7 @@ struct Mutant {
 fn run(args: &Args) -> Result<ExitCode, String> {
     let root = PathBuf::from("target/mutants");
     std::fs::create_dir_all(&root).map_err(|e| format!("cannot create {}: {e}", root.display()))?;
-    let ledger_path = root.join("ledger.tsv");
+    let ledger_path = PathBuf::from(LEDGER);
     if !args.summary_only {
         ensure_installed()?;
     }
@@ -158,7 +165,12 @@ fn run(args: &Args) -> Result<ExitCode, String> {
             ingest_batches(&root, &ledger_path)?;
         }
     }
-    let summary = summarise(&mutants, &read_ledger(&ledger_path));
+    let ledger = read_ledger(&ledger_path);
+    if !args.summary_only {
+        std::fs::write(&ledger_path, compact(&mutants, &ledger))
+            .map_err(|e| format!("cannot write {}: {e}", ledger_path.display()))?;
+    }
+    let summary = summarise(&mutants, &ledger);
     std::fs::write(root.join("summary.txt"), &summary.text)
         .map_err(|e| format!("cannot write target/mutants/summary.txt: {e}"))?;
     print!("{}", summary.text);
@@ -420,6 +432,19 @@ fn read_ledger(path: &Path) -> HashMap<String, String> {
         .collect()
 }
 
+/// The ledger as committed: the latest outcome of each current mutant, one
+/// line each (`key`, outcome, name), sorted by key. Outcomes of mutants the
+/// source no longer has are dropped: their functions have changed.
+fn compact(mutants: &[Mutant], ledger: &HashMap<String, String>) -> String {
+    let mut rows: Vec<String> = mutants
+        .iter()
+        .filter_map(|m| ledger.get(&m.key).map(|o| format!("{}\t{o}\t{}\n", m.key, m.name)))
+        .collect();
+    rows.sort();
+    rows.dedup();
+    rows.concat()
+}
+
 struct Summary {
     text: String,
     score: f64,
@@ -571,6 +596,22 @@ mod tests {
             .collect();
         let s = summarise(&mutants, &ledger);
         assert!(s.text.contains("2 of 3 viable caught, 66.7 %"), "{}", s.text);
+    }
+
+    #[test]
+    fn the_committed_ledger_keeps_the_latest_outcome_of_current_mutants_sorted() {
+        let m = |name: &str| Mutant { name: name.into(), key: format!("k-{name}"), file: "a.rs".into() };
+        let mutants = vec![m("b"), m("a"), m("c")];
+        let dir = std::env::temp_dir().join(format!("xent-ledger-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join("ledger.tsv");
+        // Appended over two runs: b missed, then caught; a stale key.
+        std::fs::write(&path, "k-b\tmissed\tb\nk-gone\tcaught\tgone\nk-a\tunviable\ta\nk-b\tcaught\tb\n").expect("write");
+        let text = compact(&mutants, &read_ledger(&path));
+        assert_eq!(text, "k-a\tunviable\ta\nk-b\tcaught\tb\n");
+        std::fs::write(&path, &text).expect("write");
+        assert_eq!(compact(&mutants, &read_ledger(&path)), text, "compacting is idempotent");
+        std::fs::remove_dir_all(&dir).expect("clean up");
     }
 
     #[test]
