@@ -16,7 +16,8 @@ use crate::error::FitError;
 pub trait Accumulator: Clone + Default + Send {
     /// One observation.
     type Obs: ?Sized;
-    /// Adds one observation with weight `w` (finite, `≥ 0`).
+    /// Adds one observation with weight `w` (finite, `≥ 0`). A weight of 0
+    /// is no observation: its value is not checked and adds nothing.
     fn push(&mut self, x: &Self::Obs, w: f64);
     /// Adds the statistics of a later part of the same data pass.
     fn merge(&mut self, later: &Self);
@@ -189,10 +190,11 @@ impl<M: StatMap> Accumulator for SumStats<M> {
     fn push(&mut self, &x: &f64, w: f64) {
         let index = self.seen;
         self.seen += 1;
-        if !screen::<M>(x, index, &mut self.error) {
+        // A zero weight is no observation: its value is not looked at.
+        if !valid_weight(w, index, &mut self.error) || w == 0.0 {
             return;
         }
-        if !valid_weight(w, index, &mut self.error) || w == 0.0 {
+        if !screen::<M>(x, index, &mut self.error) {
             return;
         }
         let t = M::map(x);
@@ -343,10 +345,11 @@ impl<M: StatMap> Accumulator for MomentStats<M> {
     fn push(&mut self, &x: &f64, w: f64) {
         let index = self.seen;
         self.seen += 1;
-        if !screen::<M>(x, index, &mut self.error) {
+        // A zero weight is no observation: its value is not looked at.
+        if !valid_weight(w, index, &mut self.error) || w == 0.0 {
             return;
         }
-        if !valid_weight(w, index, &mut self.error) {
+        if !screen::<M>(x, index, &mut self.error) {
             return;
         }
         self.combine(w, M::map(x)[0], 0.0, 0.0);
@@ -422,10 +425,11 @@ impl<M: StatMap> Accumulator for SampleStats<M> {
     fn push(&mut self, &x: &f64, w: f64) {
         let index = self.seen;
         self.seen += 1;
-        if !screen::<M>(x, index, &mut self.error) {
+        // A zero weight is no observation: its value is not looked at.
+        if !valid_weight(w, index, &mut self.error) || w == 0.0 {
             return;
         }
-        if !valid_weight(w, index, &mut self.error) {
+        if !screen::<M>(x, index, &mut self.error) {
             return;
         }
         self.values.push((x, w));

@@ -105,6 +105,17 @@ pub enum ObjectiveError {
         /// Why, in words.
         reason: &'static str,
     },
+    /// A frequency weight is negative or not finite, or the weights add up
+    /// to zero.
+    #[error("weight {index} = {value} is invalid: {reason}")]
+    InvalidWeight {
+        /// Its position (the number of weights when their sum is the problem).
+        index: usize,
+        /// Its value (their sum when that is the problem).
+        value: f64,
+        /// Why, in words.
+        reason: &'static str,
+    },
     /// A target value is outside what the loss accepts.
     #[error("target {index} = {value} is invalid: {reason}")]
     InvalidTarget {

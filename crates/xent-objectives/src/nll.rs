@@ -8,7 +8,7 @@ use xent_distributions::{Dual, HyperDual, LogDensity, Scalar};
 use crate::error::ObjectiveError;
 use crate::likelihood::ScaledFloat;
 use crate::model::Model;
-use crate::parallel::{default_threads, map_chunks};
+use crate::parallel::{default_threads, map_chunks, map_ranges};
 use crate::seed;
 use crate::transform::Parametrisation;
 
@@ -23,10 +23,18 @@ use crate::transform::Parametrisation;
 /// parameters). Every pass runs over fixed chunks of 4096 observations on
 /// `threads` threads and combines chunk results in order, so values are
 /// bitwise identical for any thread count.
+///
+/// With frequency weights ([`Nll::with_weights`]) the objective is
+/// `−Σᵢ wᵢ ln q(xᵢ) / Σᵢ wᵢ`, the average over the data set in which
+/// observation `i` occurs `wᵢ` times; an observation of weight 0 is not
+/// looked at, and one of weight 1 adds exactly what it adds unweighted.
 #[derive(Debug, Clone)]
 pub struct Nll<'a, M: Model> {
     model: &'a M,
     data: &'a [M::Obs],
+    weights: Option<&'a [f64]>,
+    /// `Σ wᵢ`, or `n` unweighted.
+    total: f64,
     param: Parametrisation,
     threads: usize,
 }
@@ -65,7 +73,27 @@ impl<'a, M: Model> Nll<'a, M> {
                 found: param.param_dim(),
             });
         }
-        Ok(Nll { model, data, param, threads: default_threads() })
+        Ok(Nll { model, data, weights: None, total: data.len() as f64, param, threads: default_threads() })
+    }
+
+    /// The objective with frequency weights `weights` (one per observation,
+    /// finite and `≥ 0`, not all 0): observation `i` counts `wᵢ` times.
+    ///
+    /// ```
+    /// use xent_objectives::{Family, Nll};
+    /// let (data, w) = ([1.0, 2.0, 4.0], [2.0, 0.0, 1.0]);
+    /// let expanded = [1.0, 1.0, 4.0];
+    /// let weighted = Nll::new(&Family::Exponential, &data)?.with_weights(&w)?;
+    /// let plain = Nll::new(&Family::Exponential, &expanded)?;
+    /// let u = [0.3];
+    /// assert!((weighted.value(&u)? - plain.value(&u)?).abs() < 1e-15);
+    /// assert_eq!(weighted.total_weight(), 3.0);
+    /// # Ok::<(), xent_objectives::ObjectiveError>(())
+    /// ```
+    pub fn with_weights(mut self, weights: &'a [f64]) -> Result<Self, ObjectiveError> {
+        self.total = check_weights(weights, self.data.len())?;
+        self.weights = Some(weights);
+        Ok(self)
     }
 
     /// Uses `threads` threads for data passes (results do not depend on it).
@@ -82,9 +110,42 @@ impl<'a, M: Model> Nll<'a, M> {
     pub fn parametrisation(&self) -> &Parametrisation {
         &self.param
     }
-    /// Number of observations `n`.
+    /// Number of observations `n` (rows, whatever their weights).
     pub fn n(&self) -> usize {
         self.data.len()
+    }
+    /// The sample size the average is over: `Σ wᵢ`, or `n` unweighted.
+    pub fn total_weight(&self) -> f64 {
+        self.total
+    }
+    /// The frequency weights, if any.
+    pub fn weights(&self) -> Option<&'a [f64]> {
+        self.weights
+    }
+
+    /// `step(acc, x, w)` over every observation of positive weight (`w` = 1
+    /// unweighted), chunk by chunk from `init()`: the chunk results in
+    /// data order.
+    fn fold<R, I, S>(&self, init: I, step: S) -> Vec<R>
+    where
+        R: Send,
+        I: Fn() -> R + Sync,
+        S: Fn(&mut R, &M::Obs, f64) + Sync,
+    {
+        map_ranges(self.data.len(), self.threads, |r| {
+            let mut acc = init();
+            match self.weights {
+                None => self.data[r].iter().for_each(|x| step(&mut acc, x, 1.0)),
+                Some(w) => {
+                    for (x, &w) in self.data[r.clone()].iter().zip(&w[r]) {
+                        if w != 0.0 {
+                            step(&mut acc, x, w);
+                        }
+                    }
+                }
+            }
+            acc
+        })
     }
     /// Number of free parameters `d`.
     pub fn dim(&self) -> usize {
@@ -107,26 +168,20 @@ impl<'a, M: Model> Nll<'a, M> {
 
     /// `Σᵢ ln q(xᵢ)` in any scalar: chunk sums, combined in chunk order.
     fn sum_ln_density<T: Scalar>(&self, dist: &M::Dist<T>) -> T {
-        let parts = map_chunks(self.data, self.threads, |c| {
-            let mut acc = T::zero();
-            for x in c {
-                acc += dist.ln_density(x);
-            }
-            acc
-        });
+        let parts = self.fold(T::zero, |acc, x, w| *acc += weigh(dist.ln_density(x), w));
         parts.into_iter().fold(T::zero(), |a, b| a + b)
     }
 
     /// The average NLL `−(1/n) Σᵢ ln q(xᵢ)`.
     pub fn value(&self, u: &[f64]) -> Result<f64, ObjectiveError> {
-        Ok(-self.log_likelihood(u)? / self.n() as f64)
+        Ok(-self.log_likelihood(u)? / self.total)
     }
 
     /// The likelihood `Π q(xᵢ)` as mantissa and binary exponent (no underflow).
     pub fn likelihood(&self, u: &[f64]) -> Result<ScaledFloat, ObjectiveError> {
         let dist = self.dist(u)?;
-        let parts = map_chunks(self.data, self.threads, |c| {
-            c.iter().fold(ScaledFloat::one(), |acc, x| acc * ScaledFloat::from_ln(dist.ln_density(x)))
+        let parts = self.fold(ScaledFloat::one, |acc, x, w| {
+            *acc = *acc * ScaledFloat::from_ln(weigh(dist.ln_density(x), w));
         });
         Ok(parts.into_iter().fold(ScaledFloat::one(), |a, b| a * b))
     }
@@ -136,7 +191,10 @@ impl<'a, M: Model> Nll<'a, M> {
     /// why the log is taken (step (1) → (2) of the derivation).
     pub fn naive_likelihood(&self, u: &[f64]) -> Result<f64, ObjectiveError> {
         let dist = self.dist(u)?;
-        Ok(self.data.iter().fold(1.0, |acc, x| acc * dist.ln_density(x).exp()))
+        let w = |i: usize| self.weights.map_or(1.0, |w| w[i]);
+        Ok(self.data.iter().enumerate().filter(|(i, _)| w(*i) != 0.0).fold(1.0, |acc, (i, x)| {
+            acc * weigh(dist.ln_density(x), w(i)).exp()
+        }))
     }
 
     /// Dual-number distributions seeded along each coordinate of `u`.
@@ -163,7 +221,7 @@ impl<'a, M: Model> Nll<'a, M> {
         let mut seeded = vec![<DualN<N> as Scalar>::cst(0.0); u.len()];
         seed_gradient(u, 0, &mut seeded);
         let total = self.sum_ln_density(&self.dist(&seeded)?);
-        let n = self.n() as f64;
+        let n = self.total;
         let grad = (0..u.len()).map(|i| nan_free(-total.dx.0[i] / n, total.x)).collect();
         Ok((-total.x / n, grad))
     }
@@ -172,22 +230,21 @@ impl<'a, M: Model> Nll<'a, M> {
     fn value_and_gradient_scalar(&self, u: &[f64]) -> Result<(f64, Vec<f64>), ObjectiveError> {
         let d = u.len();
         let dists = self.dual_dists(u)?;
-        let parts = map_chunks(self.data, self.threads, |c| {
-            let mut acc = vec![Dual::new(0.0, 0.0); d];
-            for x in c {
+        let parts = self.fold(
+            || vec![Dual::new(0.0, 0.0); d],
+            |acc, x, w| {
                 for (a, dist) in acc.iter_mut().zip(&dists) {
-                    *a += dist.ln_density(x);
+                    *a += weigh(dist.ln_density(x), w);
                 }
-            }
-            acc
-        });
+            },
+        );
         let mut total = vec![Dual::new(0.0, 0.0); d];
         for p in parts {
             for (t, v) in total.iter_mut().zip(p) {
                 *t += v;
             }
         }
-        let n = self.n() as f64;
+        let n = self.total;
         let grad = total.iter().map(|t| nan_free(-t.deriv() / n, t.value())).collect();
         Ok((-total[0].value() / n, grad))
     }
@@ -215,7 +272,7 @@ impl<'a, M: Model> Nll<'a, M> {
         let mut seeded = vec![<HyperDualN<N> as Scalar>::cst(0.0); d];
         seed_hessian(u, 0, 0, &mut seeded);
         let total = self.sum_ln_density(&self.dist(&seeded)?);
-        let n = self.n() as f64;
+        let n = self.total;
         let v = total.x.x;
         let gradient = (0..d).map(|i| nan_free(-total.x.dx.0[i] / n, v)).collect();
         // Symmetric by construction up to rounding: mirror the upper triangle.
@@ -229,22 +286,21 @@ impl<'a, M: Model> Nll<'a, M> {
         let pairs: Vec<(usize, usize)> = (0..d).flat_map(|i| (i..d).map(move |j| (i, j))).collect();
         let dists: Vec<M::Dist<HyperDual>> =
             pairs.iter().map(|&(i, j)| self.dist(&seed::dual2(u, i, j))).collect::<Result<_, _>>()?;
-        let parts = map_chunks(self.data, self.threads, |c| {
-            let mut acc = vec![HyperDual::new(Dual::new(0.0, 0.0), Dual::new(0.0, 0.0)); pairs.len()];
-            for x in c {
+        let parts = self.fold(
+            || vec![HyperDual::new(Dual::new(0.0, 0.0), Dual::new(0.0, 0.0)); pairs.len()],
+            |acc, x, w| {
                 for (a, dist) in acc.iter_mut().zip(&dists) {
-                    *a += dist.ln_density(x);
+                    *a += weigh(dist.ln_density(x), w);
                 }
-            }
-            acc
-        });
+            },
+        );
         let mut total = vec![HyperDual::new(Dual::new(0.0, 0.0), Dual::new(0.0, 0.0)); pairs.len()];
         for p in parts {
             for (t, v) in total.iter_mut().zip(p) {
                 *t += v;
             }
         }
-        let n = self.n() as f64;
+        let n = self.total;
         let value = -total[0].x.x / n;
         let mut gradient = vec![0.0; d];
         let mut h = DMatrix::zeros(d, d);
@@ -266,7 +322,8 @@ impl<'a, M: Model> Nll<'a, M> {
     }
 
     /// Per-sample scores `∂ ln q(xᵢ) / ∂u` as an `n × d` matrix (for sandwich
-    /// standard errors).
+    /// standard errors): one row per observation, unweighted (a row of
+    /// weight 0 is zero).
     pub fn scores(&self, u: &[f64]) -> Result<DMatrix<f64>, ObjectiveError> {
         let d = u.len();
         let dists = self.dual_dists(u)?;
@@ -280,9 +337,40 @@ impl<'a, M: Model> Nll<'a, M> {
             }
             out
         });
-        let flat: Vec<f64> = rows.into_iter().flatten().collect();
+        let mut flat: Vec<f64> = rows.into_iter().flatten().collect();
+        if let Some(w) = self.weights {
+            for (row, _) in flat.chunks_mut(d.max(1)).zip(w).filter(|(_, w)| **w == 0.0) {
+                row.fill(0.0);
+            }
+        }
         Ok(DMatrix::from_row_slice(self.n(), d, &flat))
     }
+}
+
+/// `v·w`, exactly `v` for `w = 1` (an unweighted sum is unchanged bit for
+/// bit).
+fn weigh<T: Scalar>(v: T, w: f64) -> T {
+    if w == 1.0 { v } else { v * T::cst(w) }
+}
+
+/// Checks frequency weights for `n` observations; their sum.
+pub(crate) fn check_weights(weights: &[f64], n: usize) -> Result<f64, ObjectiveError> {
+    if weights.len() != n {
+        return Err(ObjectiveError::Dimension { what: "weights", expected: n, found: weights.len() });
+    }
+    if let Some((index, &value)) = weights.iter().enumerate().find(|(_, w)| !(w.is_finite() && **w >= 0.0)) {
+        let reason = if value.is_finite() { "a frequency weight is not negative" } else { "it is not finite" };
+        return Err(ObjectiveError::InvalidWeight { index, value, reason });
+    }
+    let total: f64 = weights.iter().sum();
+    if !(total > 0.0 && total.is_finite()) {
+        return Err(ObjectiveError::InvalidWeight {
+            index: n,
+            value: total,
+            reason: if total > 0.0 { "the weights' sum overflows" } else { "the weights add up to 0" },
+        });
+    }
+    Ok(total)
 }
 
 /// A derivative of a total whose value is infinite is reported as NaN-free:

@@ -48,6 +48,14 @@ macro_rules! summaries {
                 match self { $(Summary::$variant(a) => a.push(&x, 1.0),)* }
             }
 
+            /// Adds one observation with frequency weight `w` (finite, `≥ 0`: it
+            /// counts `w` times). A weight of 0 adds nothing and its value is
+            /// not looked at; an invalid weight, like an invalid value, is
+            /// remembered and reported by [`Summary::check`].
+            pub fn push_weighted(&mut self, x: f64, w: f64) {
+                match self { $(Summary::$variant(a) => a.push(&x, w),)* }
+            }
+
             /// Adds the statistics of a later part of the same data pass. Summaries
             /// of different families are an error.
             pub fn merge(&mut self, later: &Summary) -> Result<(), ObjectiveError> {

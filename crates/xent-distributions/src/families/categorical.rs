@@ -176,7 +176,7 @@ impl Accumulator for CategoricalStats {
     fn push(&mut self, &k: &usize, w: f64) {
         let index = self.seen;
         self.seen += 1;
-        if !valid_weight(w, index, &mut self.error) {
+        if !valid_weight(w, index, &mut self.error) || w == 0.0 {
             return;
         }
         if k >= self.counts.len() {

@@ -160,6 +160,10 @@ impl Accumulator for DirichletStats {
     fn push(&mut self, x: &DVector<f64>, w: f64) {
         let index = self.seen;
         self.seen += 1;
+        // A zero weight is no observation: its value is not looked at.
+        if !valid_weight(w, index, &mut self.error) || w == 0.0 {
+            return;
+        }
         if self.seen > 1 && !self.sum_ln.is_empty() && x.len() != self.sum_ln.len() {
             self.error.record(FitError::Dimension { index, expected: self.sum_ln.len(), found: x.len() });
             return;
@@ -175,9 +179,6 @@ impl Accumulator for DirichletStats {
                 value: x.sum(),
                 support: "entries > 0 summing to 1",
             });
-            return;
-        }
-        if !valid_weight(w, index, &mut self.error) {
             return;
         }
         if self.sum_ln.is_empty() {

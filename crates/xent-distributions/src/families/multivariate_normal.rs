@@ -288,6 +288,10 @@ impl Accumulator for MultivariateNormalStats {
     fn push(&mut self, x: &DVector<f64>, w: f64) {
         let index = self.seen;
         self.seen += 1;
+        // A zero weight is no observation: its value is not looked at.
+        if !valid_weight(w, index, &mut self.error) || w == 0.0 {
+            return;
+        }
         if let Some(m) = &self.mean
             && m.len() != x.len()
         {
@@ -296,9 +300,6 @@ impl Accumulator for MultivariateNormalStats {
         }
         if let Some(&v) = x.iter().find(|v| !v.is_finite()) {
             self.error.record(FitError::NonFinite { index, value: v });
-            return;
-        }
-        if !valid_weight(w, index, &mut self.error) {
             return;
         }
         let k = x.len();
