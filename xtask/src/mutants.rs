@@ -436,10 +436,8 @@ fn read_ledger(path: &Path) -> HashMap<String, String> {
 /// line each (`key`, outcome, name), sorted by key. Outcomes of mutants the
 /// source no longer has are dropped: their functions have changed.
 fn compact(mutants: &[Mutant], ledger: &HashMap<String, String>) -> String {
-    let mut rows: Vec<String> = mutants
-        .iter()
-        .filter_map(|m| ledger.get(&m.key).map(|o| format!("{}\t{o}\t{}\n", m.key, m.name)))
-        .collect();
+    let mut rows: Vec<String> =
+        mutants.iter().filter_map(|m| ledger.get(&m.key).map(|o| format!("{}\t{o}\t{}\n", m.key, m.name))).collect();
     rows.sort();
     rows.dedup();
     rows.concat()
@@ -606,7 +604,8 @@ mod tests {
         std::fs::create_dir_all(&dir).expect("temp dir");
         let path = dir.join("ledger.tsv");
         // Appended over two runs: b missed, then caught; a stale key.
-        std::fs::write(&path, "k-b\tmissed\tb\nk-gone\tcaught\tgone\nk-a\tunviable\ta\nk-b\tcaught\tb\n").expect("write");
+        std::fs::write(&path, "k-b\tmissed\tb\nk-gone\tcaught\tgone\nk-a\tunviable\ta\nk-b\tcaught\tb\n")
+            .expect("write");
         let text = compact(&mutants, &read_ledger(&path));
         assert_eq!(text, "k-a\tunviable\ta\nk-b\tcaught\tb\n");
         std::fs::write(&path, &text).expect("write");

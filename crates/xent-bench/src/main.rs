@@ -86,13 +86,13 @@ fn run(task: &str, dir: &Path) -> Result<(f64, f64), String> {
             let t = Instant::now();
             let s = Summary::of(&Family::Gamma, &x).map_err(|e| e.to_string())?;
             let r = converged(fit_summary(&s, &FitOptions::default()))?;
-            Ok((t.elapsed().as_secs_f64(), -r.log_likelihood / r.n as f64))
+            Ok((t.elapsed().as_secs_f64(), -r.log_likelihood / r.n))
         }
         "student_t_fit_1e5" => {
             let (_, x) = load(dir, "student_t_1e5.npy")?;
             let t = Instant::now();
             let r = converged(fit_family(&Family::StudentT, &x, &FitOptions::default()))?;
-            Ok((t.elapsed().as_secs_f64(), -r.log_likelihood / r.n as f64))
+            Ok((t.elapsed().as_secs_f64(), -r.log_likelihood / r.n))
         }
         "logistic_fit_1e6x20" | "logistic_estimate_1e6x20" => {
             let x = matrix(dir, "logistic_X.npy")?;

@@ -191,8 +191,15 @@ pub(crate) fn termination<D>(r: &FitReport<D>) -> (String, bool, usize) {
     }
 }
 
-fn num(v: f64) -> Value {
+/// A finite number, else `null`.
+pub(crate) fn num(v: f64) -> Value {
     if v.is_finite() { json!(v) } else { Value::Null }
+}
+
+/// A sample size: a whole number as an integer (an unweighted `n`, or
+/// integer frequency weights), else the number.
+pub(crate) fn count(n: f64) -> Value {
+    if n.fract() == 0.0 && n.abs() < 2f64.powi(53) { json!(n as i64) } else { num(n) }
 }
 
 /// The stable JSON of one fit.
@@ -206,7 +213,7 @@ pub fn fit_json<D>(r: &FitReport<D>) -> Value {
     }
     json!({
         "family": r.model,
-        "n": r.n,
+        "n": count(r.n),
         "params": params,
         "std_errors": se,
         "log_likelihood": num(r.log_likelihood),

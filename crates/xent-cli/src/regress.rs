@@ -10,7 +10,7 @@ use xent_objectives::conditional::{Design, Logistic, PoissonLog, Softmax};
 
 use crate::data::Table;
 use crate::error::CliError;
-use crate::fit::fmt;
+use crate::fit::{count, fmt, num};
 
 /// The models of `xent regress`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -219,10 +219,6 @@ fn plain(names: &[String], r: &FitReport) -> Vec<Coef> {
         .collect()
 }
 
-fn num(v: f64) -> Value {
-    if v.is_finite() { json!(v) } else { Value::Null }
-}
-
 fn termination(r: &FitReport) -> (String, bool) {
     match &r.method {
         xent_fit::FitMethod::Numerical { termination, method, iterations, .. } => {
@@ -250,7 +246,7 @@ fn json_of(f: &Fitted) -> String {
     let (term, converged) = termination(&f.report);
     let mut v = json!({
         "model": f.model,
-        "n": f.report.n,
+        "n": count(f.report.n),
         "coefficients": coef,
         "std_errors": se,
         "log_likelihood": num(f.report.log_likelihood),

@@ -73,7 +73,7 @@ fn conditional_report<M: EtaModel>(
         information: c.used,
         distribution: (),
         log_likelihood: -(n as f64) * v,
-        n,
+        n: n as f64,
         k: d,
         gradient_norm: g.iter().fold(0.0, |m, x| m.max(x.abs())),
         method,

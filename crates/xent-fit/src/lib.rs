@@ -51,4 +51,4 @@ pub use options::{Covariance, FitOptions};
 pub use problem::ObjectiveProblem;
 pub use report::{FitMethod, FitReport};
 pub use summary::{fit_summary, fit_summary_rescaled, streaming_scale};
-pub use unconditional::{fit_family, fit_model};
+pub use unconditional::{fit_family, fit_family_weighted, fit_model, fit_model_weighted};

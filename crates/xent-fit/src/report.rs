@@ -61,8 +61,9 @@ pub struct FitReport<D = ()> {
     pub distribution: D,
     /// The maximised log-likelihood.
     pub log_likelihood: f64,
-    /// Number of observations.
-    pub n: usize,
+    /// The sample size: the number of observations, or `Σ wᵢ` for a fit
+    /// with frequency weights (as statsmodels' `nobs`).
+    pub n: f64,
     /// Number of estimated parameters.
     pub k: usize,
     /// `‖∇ NLL‖∞` at the estimate (unconstrained parameters), where the
@@ -104,7 +105,7 @@ impl<D> FitReport<D> {
     }
     /// Schwarz's Bayesian information criterion `k ln n − 2 ln L`.
     pub fn bic(&self) -> f64 {
-        self.k as f64 * (self.n as f64).ln() - 2.0 * self.log_likelihood
+        self.k as f64 * self.n.ln() - 2.0 * self.log_likelihood
     }
     /// The correlation matrix of the estimates.
     pub fn correlation(&self) -> DMatrix<f64> {

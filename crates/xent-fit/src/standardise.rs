@@ -23,7 +23,7 @@
 //! the change of variables, `ℓ(x) = ℓ(z) − n ln s`. The gradient norm stays
 //! the one the convergence test measured, in the standardised coordinates.
 
-use xent_distributions::{AnyUnivariate, Equivariance, LogDensity as _};
+use xent_distributions::{AnyUnivariate, Equivariance};
 use xent_objectives::{Family, Model as _};
 
 use crate::error::FitFailure;
@@ -129,9 +129,10 @@ impl Standardised {
         family: &Family,
         r: FitReport<AnyUnivariate>,
         data: &[f64],
+        weights: Option<&[f64]>,
     ) -> Result<FitReport<AnyUnivariate>, FitFailure> {
         let mut r = self.report_streamed(family, r)?;
-        r.log_likelihood = data.iter().map(|x| r.distribution.ln_density(x)).sum();
+        r.log_likelihood = crate::unconditional::weighted_log_likelihood(&r.distribution, data, weights);
         Ok(r)
     }
 
@@ -187,7 +188,7 @@ impl Standardised {
                 r.covariance[(i, j)] *= d[i] * d[j];
             }
         }
-        r.log_likelihood -= r.n as f64 * self.ln_s;
+        r.log_likelihood -= r.n * self.ln_s;
         r
     }
 }

@@ -97,7 +97,7 @@ pub fn fit_summary(summary: &Summary, opts: &FitOptions) -> Result<FitReport<Any
         std_errors: se,
         covariance: cov,
         information,
-        n: n as usize,
+        n,
         k,
         gradient_norm,
         method,

@@ -31,6 +31,94 @@ use crate::standardise::{Standardised, relocate};
 pub fn fit_family(family: &Family, data: &[f64], opts: &FitOptions) -> Result<FitReport<AnyUnivariate>, FitFailure> {
     let (_, _, k) = parametrise(family, opts)?;
     check_sample(data, k)?;
+    fit_sample(family, data, None, opts)
+}
+
+/// [`fit_family`] with frequency weights: observation `i` counts `wᵢ`
+/// times (finite, `≥ 0`, not all 0; a weight of 0 is no observation, and
+/// its value is not looked at). The estimate, standard errors,
+/// log-likelihood, AIC and BIC are those of the data set in which each
+/// observation is repeated `wᵢ` times, with `n = Σ wᵢ` (as statsmodels'
+/// `freq_weights`); fractional weights are allowed and mean the same
+/// proportions.
+///
+/// ```
+/// use xent_objectives::Family;
+/// use xent_fit::{FitOptions, fit_family, fit_family_weighted};
+/// // A frequency table: 0 claims 120 times, 1 claim 45 times, 2 claims 9 times …
+/// let claims = [0.0, 1.0, 2.0, 3.0, 4.0];
+/// let count = [120.0, 45.0, 9.0, 3.0, 0.0];
+/// let r = fit_family_weighted(&Family::Poisson, &claims, &count, &FitOptions::default())?;
+/// assert_eq!(r.n, 177.0);
+/// assert!((r.estimates[0] - 72.0 / 177.0).abs() < 1e-15);
+/// # Ok::<(), xent_fit::FitFailure>(())
+/// ```
+pub fn fit_family_weighted(
+    family: &Family,
+    data: &[f64],
+    weights: &[f64],
+    opts: &FitOptions,
+) -> Result<FitReport<AnyUnivariate>, FitFailure> {
+    let (_, _, k) = parametrise(family, opts)?;
+    let (x, w, kept) = positive_weights(data, weights, k)?;
+    fit_sample(family, &x, Some(&w), opts).map_err(|e| reindex(e, &kept, data))
+}
+
+/// The rows of positive weight (the data and weights checked, errors
+/// naming the caller's rows) and their indices in the caller's data.
+fn positive_weights(data: &[f64], weights: &[f64], k: usize) -> Result<(Vec<f64>, Vec<f64>, Vec<usize>), FitFailure> {
+    if data.is_empty() {
+        return Err(FitFailure::Objective(ObjectiveError::EmptyData));
+    }
+    let total = xent_objectives::check_weights(weights, data.len())?;
+    let kept: Vec<usize> = (0..data.len()).filter(|&i| weights[i] > 0.0).collect();
+    if let Some(&i) = kept.iter().find(|&&i| !data[i].is_finite()) {
+        return Err(FitFailure::Objective(ObjectiveError::NonFinite { what: "observation", index: i, value: data[i] }));
+    }
+    if total < k as f64 {
+        return Err(FitFailure::TooFewObservations { n: total as usize, parameters: k });
+    }
+    Ok((kept.iter().map(|&i| data[i]).collect(), kept.iter().map(|&i| weights[i]).collect(), kept))
+}
+
+/// A failure on the rows of positive weight, with the observation it names
+/// given by its index and value in the caller's data.
+fn reindex(e: FitFailure, kept: &[usize], data: &[f64]) -> FitFailure {
+    let at = |i: usize| kept.get(i).copied().unwrap_or(i);
+    let e = match e {
+        FitFailure::OutOfSupport { family, count, first_index, first_value } => {
+            FitFailure::OutOfSupport { family, count, first_index: at(first_index), first_value }
+        }
+        FitFailure::NonFiniteStart { family, index, value } => {
+            FitFailure::NonFiniteStart { family, index: at(index), value }
+        }
+        FitFailure::Objective(ObjectiveError::NonFinite { what, index, value }) => {
+            FitFailure::Objective(ObjectiveError::NonFinite { what, index: at(index), value })
+        }
+        other => other,
+    };
+    relocate(e, data)
+}
+
+/// `Σ wᵢ ln q(xᵢ)` over the rows of positive weight (`wᵢ = 1` unweighted).
+pub(crate) fn weighted_log_likelihood<D: LogDensity<f64, Obs = O>, O>(
+    dist: &D,
+    data: &[O],
+    weights: Option<&[f64]>,
+) -> f64 {
+    match weights {
+        None => data.iter().map(|x| dist.ln_density(x)).sum(),
+        Some(w) => data.iter().zip(w).filter(|(_, w)| **w != 0.0).map(|(x, w)| w * dist.ln_density(x)).sum(),
+    }
+}
+
+/// The fit of a checked sample (weights, if any, positive).
+fn fit_sample(
+    family: &Family,
+    data: &[f64],
+    weights: Option<&[f64]>,
+    opts: &FitOptions,
+) -> Result<FitReport<AnyUnivariate>, FitFailure> {
     // Closed form, when nothing is fixed and one exists: on the data
     // rescaled by a power of two (exact, so the estimate is the one of the
     // data themselves, without over- or underflow in its sums).
@@ -39,9 +127,9 @@ pub fn fit_family(family: &Family, data: &[f64], opts: &FitOptions) -> Result<Fi
         let z = scaled.as_ref().and_then(|st| st.apply(data));
         let result = match (&scaled, &z) {
             (Some(st), Some(z)) => {
-                closed_form(family, z, data, opts).map(|r| r.and_then(|r| st.report(family, r, data)))
+                closed_form(family, z, weights, data, opts).map(|r| r.and_then(|r| st.report(family, r, data, weights)))
             }
-            _ => closed_form(family, data, data, opts),
+            _ => closed_form(family, data, weights, data, opts),
         };
         if let Some(r) = result {
             return r;
@@ -67,13 +155,13 @@ pub fn fit_family(family: &Family, data: &[f64], opts: &FitOptions) -> Result<Fi
     if let Some((st, z)) = Standardised::choose(family, data, true).and_then(|st| st.apply(data).map(|z| (st, z))) {
         let zopts = st.options(family, opts);
         let (param, fixed, _) = parametrise(family, &zopts)?;
-        return match numerical(family, &z, param, fixed, family.starting_values(&z), &zopts) {
-            Ok(r) => st.report(family, r, data),
+        return match numerical(family, &z, weights, param, fixed, family.starting_values(&z), &zopts) {
+            Ok(r) => st.report(family, r, data, weights),
             Err(e) => Err(st.failure(e, data)),
         };
     }
     let (param, fixed, _) = parametrise(family, opts)?;
-    numerical(family, data, param, fixed, family.starting_values(data), opts).map_err(|e| relocate(e, data))
+    numerical(family, data, weights, param, fixed, family.starting_values(data), opts).map_err(|e| relocate(e, data))
 }
 
 /// The closed-form fit of `family` to `fit_data` (the data, or the data
@@ -82,6 +170,7 @@ pub fn fit_family(family: &Family, data: &[f64], opts: &FitOptions) -> Result<Fi
 fn closed_form(
     family: &Family,
     fit_data: &[f64],
+    weights: Option<&[f64]>,
     original: &[f64],
     opts: &FitOptions,
 ) -> Option<Result<FitReport<AnyUnivariate>, FitFailure>> {
@@ -90,14 +179,14 @@ fn closed_form(
         Family::Binomial { trials } => ("binomial".to_string(), vec![("trials", *trials as f64)]),
         other => (other.name(), Vec::new()),
     };
-    Some(match AnyUnivariate::fit_closed_form(&name, fit_data, None, &structural) {
+    Some(match AnyUnivariate::fit_closed_form(&name, fit_data, weights, &structural) {
         Ok(d) => {
             // The model's parameters by name (the binomial's trials are not one).
             let named = d.named_params();
             let theta: Vec<f64> =
                 family.param_names().iter().filter_map(|n| named.iter().find(|(m, _)| m == n).map(|p| p.1)).collect();
             parametrise(family, opts).and_then(|(param, fixed, _)| {
-                report(family, fit_data, param, fixed, theta, FitMethod::ClosedForm, opts)
+                report(family, fit_data, weights, param, fixed, theta, FitMethod::ClosedForm, opts)
             })
         }
         Err(xent_distributions::FitError::NoClosedForm { .. }) => return None,
@@ -152,7 +241,47 @@ pub fn fit_model<M: Model>(
     if start.len() != want {
         return Err(ObjectiveError::Dimension { what: "start", expected: want, found: start.len() }.into());
     }
-    numerical(model, data, param, fixed, start.to_vec(), opts)
+    numerical(model, data, None, param, fixed, start.to_vec(), opts)
+}
+
+/// [`fit_model`] with frequency weights: observation `i` counts `wᵢ` times
+/// (finite, `≥ 0`, not all 0; a weight of 0 is no observation), `n = Σ wᵢ`.
+///
+/// ```
+/// use nalgebra::DVector;
+/// use xent_objectives::DirichletModel;
+/// use xent_fit::{FitOptions, fit_model, fit_model_weighted};
+/// let rows = [[0.2, 0.3, 0.5], [0.1, 0.6, 0.3], [0.4, 0.4, 0.2], [0.3, 0.2, 0.5]];
+/// let data: Vec<DVector<f64>> = rows.iter().map(|r| DVector::from_row_slice(r)).collect();
+/// let w = [2.0, 1.0, 3.0, 1.0];
+/// let expanded: Vec<DVector<f64>> =
+///     data.iter().zip(w).flat_map(|(x, w)| std::iter::repeat_n(x.clone(), w as usize)).collect();
+/// let (m, o) = (DirichletModel { k: 3 }, FitOptions::default());
+/// let a = fit_model_weighted(&m, &data, &w, &[1.0, 1.0, 1.0], &o)?;
+/// let b = fit_model(&m, &expanded, &[1.0, 1.0, 1.0], &o)?;
+/// assert!((a.estimates[0] - b.estimates[0]).abs() < 1e-9 && a.n == 7.0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn fit_model_weighted<M: Model>(
+    model: &M,
+    data: &[M::Obs],
+    weights: &[f64],
+    start: &[f64],
+    opts: &FitOptions,
+) -> Result<FitReport<M::Dist<f64>>, FitFailure> {
+    let (param, fixed, k) = parametrise(model, opts)?;
+    if data.is_empty() {
+        return Err(FitFailure::Objective(ObjectiveError::EmptyData));
+    }
+    let total = xent_objectives::check_weights(weights, data.len())?;
+    if total < k as f64 {
+        return Err(FitFailure::TooFewObservations { n: total as usize, parameters: k });
+    }
+    let want = fixed.len();
+    if start.len() != want {
+        return Err(ObjectiveError::Dimension { what: "start", expected: want, found: start.len() }.into());
+    }
+    numerical(model, data, Some(weights), param, fixed, start.to_vec(), opts)
 }
 
 /// No data, non-finite data, or fewer observations than free parameters.
@@ -174,6 +303,7 @@ fn check_sample(data: &[f64], k: usize) -> Result<(), FitFailure> {
 fn numerical<M: Model>(
     model: &M,
     data: &[M::Obs],
+    weights: Option<&[f64]>,
     param: Parametrisation,
     fixed: Vec<bool>,
     mut start: Vec<f64>,
@@ -186,7 +316,7 @@ fn numerical<M: Model>(
         }
     }
     let u0 = param.inverse(&start)?;
-    let nll = Nll::with_parametrisation(model, data, param.clone())?;
+    let nll = weighted_nll(model, data, weights, param.clone())?;
     let (mut out, method) = second_order_then_lbfgs(&nll, Method::Newton, &u0, &u0, opts)?;
     if out.termination.converged() {
         let free: Vec<String> = names.iter().zip(&fixed).filter(|(_, f)| !**f).map(|(n, _)| n.clone()).collect();
@@ -201,7 +331,7 @@ fn numerical<M: Model>(
         iterations: out.iterations,
         evaluations: out.evaluations,
     };
-    let rep = report(model, data, param, fixed, theta, fm, opts)?;
+    let rep = report(model, data, weights, param, fixed, theta, fm, opts)?;
     if out.termination.converged() {
         Ok(rep)
     } else {
@@ -228,20 +358,22 @@ fn out_of_support(family: &Family, data: &[f64], hint: usize) -> FitFailure {
 }
 
 /// Builds the report at natural parameters `theta`.
+#[allow(clippy::too_many_arguments)]
 fn report<M: Model>(
     model: &M,
     data: &[M::Obs],
+    weights: Option<&[f64]>,
     param: Parametrisation,
     fixed: Vec<bool>,
     theta: Vec<f64>,
     method: FitMethod,
     opts: &FitOptions,
 ) -> Result<FitReport<M::Dist<f64>>, FitFailure> {
-    let nll = Nll::with_parametrisation(model, data, param.clone())?;
-    let n = data.len();
+    let nll = weighted_nll(model, data, weights, param.clone())?;
+    let n = nll.total_weight();
     let k = fixed.iter().filter(|f| !**f).count();
     let distribution = model.build(&theta)?;
-    let log_likelihood = data.iter().map(|x| distribution.ln_density(x)).sum::<f64>();
+    let log_likelihood = weighted_log_likelihood(&distribution, data, weights);
     let k_all = theta.len();
     let mut gradient_norm = f64::NAN;
     let mut cov = nalgebra::DMatrix::from_element(k_all, k_all, f64::NAN);
@@ -258,9 +390,18 @@ fn report<M: Model>(
             &j,
             &fixed,
             Sources {
-                observed: || Ok(nll.hessian(&u)? * n as f64),
-                expected: || model.expected_information(&theta).map(|i| j.transpose() * (i * n as f64) * &j),
-                scores: || Ok(Some(nll.scores(&u)?)),
+                observed: || Ok(nll.hessian(&u)? * n),
+                expected: || model.expected_information(&theta).map(|i| j.transpose() * (i * n) * &j),
+                // Σ wᵢ sᵢsᵢᵀ, the meat of the expanded data: rows by √wᵢ.
+                scores: || {
+                    let mut s = nll.scores(&u)?;
+                    if let Some(w) = weights {
+                        for (mut row, w) in s.row_iter_mut().zip(w) {
+                            row *= w.sqrt();
+                        }
+                    }
+                    Ok(Some(s))
+                },
             },
         )?;
         (cov, se, information) = (c.covariance, c.std_errors, c.used);
@@ -279,6 +420,20 @@ fn report<M: Model>(
         k,
         gradient_norm,
         method,
+    })
+}
+
+/// The NLL of `model` on `data` with its weights, if any.
+fn weighted_nll<'a, M: Model>(
+    model: &'a M,
+    data: &'a [M::Obs],
+    weights: Option<&'a [f64]>,
+    param: Parametrisation,
+) -> Result<Nll<'a, M>, FitFailure> {
+    let nll = Nll::with_parametrisation(model, data, param)?;
+    Ok(match weights {
+        Some(w) => nll.with_weights(w)?,
+        None => nll,
     })
 }
 

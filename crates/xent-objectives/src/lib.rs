@@ -48,7 +48,7 @@ pub use error::ObjectiveError;
 pub use gradcheck::{GradientCheck, check_gradient};
 pub use likelihood::ScaledFloat;
 pub use model::{CategoricalModel, DirichletModel, Family, Model, MultivariateNormalModel, SupportTest};
-pub use nll::{Derivatives, Nll};
+pub use nll::{Derivatives, Nll, check_weights};
 pub use objective::Objective;
 pub use parallel::default_threads;
 pub use sufficient::{SufficientNll, Summary};

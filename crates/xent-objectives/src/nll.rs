@@ -192,9 +192,12 @@ impl<'a, M: Model> Nll<'a, M> {
     pub fn naive_likelihood(&self, u: &[f64]) -> Result<f64, ObjectiveError> {
         let dist = self.dist(u)?;
         let w = |i: usize| self.weights.map_or(1.0, |w| w[i]);
-        Ok(self.data.iter().enumerate().filter(|(i, _)| w(*i) != 0.0).fold(1.0, |acc, (i, x)| {
-            acc * weigh(dist.ln_density(x), w(i)).exp()
-        }))
+        Ok(self
+            .data
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| w(*i) != 0.0)
+            .fold(1.0, |acc, (i, x)| acc * weigh(dist.ln_density(x), w(i)).exp()))
     }
 
     /// Dual-number distributions seeded along each coordinate of `u`.
@@ -353,8 +356,16 @@ fn weigh<T: Scalar>(v: T, w: f64) -> T {
     if w == 1.0 { v } else { v * T::cst(w) }
 }
 
-/// Checks frequency weights for `n` observations; their sum.
-pub(crate) fn check_weights(weights: &[f64], n: usize) -> Result<f64, ObjectiveError> {
+/// Checks frequency weights for `n` observations (one each, finite and
+/// `≥ 0`, a positive finite sum) and returns their sum `Σ wᵢ`.
+///
+/// ```
+/// use xent_objectives::check_weights;
+/// assert_eq!(check_weights(&[2.0, 0.0, 1.5], 3)?, 3.5);
+/// assert!(check_weights(&[1.0, -1.0], 2).is_err());
+/// # Ok::<(), xent_objectives::ObjectiveError>(())
+/// ```
+pub fn check_weights(weights: &[f64], n: usize) -> Result<f64, ObjectiveError> {
     if weights.len() != n {
         return Err(ObjectiveError::Dimension { what: "weights", expected: n, found: weights.len() });
     }

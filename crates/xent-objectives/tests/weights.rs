@@ -119,8 +119,7 @@ fn weighted_summaries_are_the_expanded_data() {
     let (x, w, expanded) = table(4, 500);
     for family in [Family::Gamma, Family::Normal, Family::Poisson, Family::Exponential] {
         let data: Vec<f64> = if family == Family::Poisson { x.iter().map(|v| v.floor()).collect() } else { x.clone() };
-        let big: Vec<f64> =
-            data.iter().zip(&w).flat_map(|(x, w)| std::iter::repeat_n(*x, *w as usize)).collect();
+        let big: Vec<f64> = data.iter().zip(&w).flat_map(|(x, w)| std::iter::repeat_n(*x, *w as usize)).collect();
         assert_eq!(big.len(), expanded.len());
         let mut weighted = Summary::empty(&family).unwrap();
         for (x, w) in data.iter().zip(&w) {
