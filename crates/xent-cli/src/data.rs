@@ -19,6 +19,9 @@ pub struct Column {
     pub values: Vec<f64>,
     /// The 1-based file line of each value.
     pub lines: Vec<u64>,
+    /// The frequency weight of each value (`--weights`), if any. Rows of
+    /// weight 0 are not read into the column.
+    pub weights: Option<Vec<f64>>,
 }
 
 /// A table: the header and, per column, the raw cells' parse results.
@@ -104,33 +107,45 @@ fn parse_cell(bytes: &[u8], line: u64, column: &str) -> Result<f64, CliError> {
     }
 }
 
-/// Which column to read: the named one, or the only one.
-fn choose(path: &Path, headers: &[String], column: Option<&str>) -> Result<usize, CliError> {
+/// Which column to read: the named one, or the only one (besides the
+/// weights', `skip`).
+fn choose(path: &Path, headers: &[String], column: Option<&str>, skip: Option<usize>) -> Result<usize, CliError> {
     let available = headers.join(", ");
+    let others: Vec<usize> = (0..headers.len()).filter(|j| Some(*j) != skip).collect();
     match column {
         Some(name) => headers.iter().position(|h| h == name).ok_or_else(|| CliError::MissingColumn {
             path: path.to_path_buf(),
             name: name.to_string(),
             available,
         }),
-        None if headers.len() == 1 => Ok(0),
+        None if others.len() == 1 => Ok(others[0]),
         None => Err(CliError::AmbiguousColumn { path: path.to_path_buf(), count: headers.len(), available }),
     }
 }
 
-/// Streams the values of one column through `each(value, line)` in a
-/// single pass with memory independent of the file's size; a progress bar
-/// (bytes read) is drawn on stderr when it is a terminal. Returns the
-/// column's name and the number of rows.
-pub fn stream_column(
+/// Streams the values of one column through `each(value, weight, line)` in
+/// a single pass with memory independent of the file's size; a progress
+/// bar (bytes read) is drawn on stderr when it is a terminal. Returns the
+/// column's name and the number of rows. The frequency weight of each
+/// value comes from the column `weights` (1 without one).
+/// A weight is a finite number `≥ 0`; a row of weight 0 is no
+/// observation, so its value is not read (a zero count of an impossible
+/// value is not an error); weights that are all 0 are an error.
+pub fn stream_weighted(
     path: &Path,
     column: Option<&str>,
-    mut each: impl FnMut(f64, u64) -> Result<(), CliError>,
+    weights: Option<&str>,
+    mut each: impl FnMut(f64, f64, u64) -> Result<(), CliError>,
 ) -> Result<(String, u64), CliError> {
     let total = std::fs::metadata(path).ok().filter(|m| m.is_file()).map_or(0, |m| m.len());
     let mut rdr = open(path)?;
     let headers = headers(path, &mut rdr)?;
-    let c = choose(path, &headers, column)?;
+    let wc = weights.map(|w| choose(path, &headers, Some(w), None)).transpose()?;
+    let c = choose(path, &headers, column, wc)?;
+    if wc == Some(c) {
+        return Err(CliError::Usage(format!("--weights {}: that is the column being fitted", headers[c])));
+    }
+    let mut positive = false;
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr_with_hz(4));
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} ({bytes_per_sec}, {eta})")
@@ -145,8 +160,15 @@ pub fn stream_column(
             Err(e) => return Err(csv_error(path, e)),
         }
         let line = record.position().map_or(rows + 2, |p| p.line());
-        each(parse_cell(&record[c], line, &headers[c])?, line)?;
+        let w = match wc {
+            Some(j) => parse_weight(&record[j], line, &headers[j])?,
+            None => 1.0,
+        };
         rows += 1;
+        if w != 0.0 {
+            positive = true;
+            each(parse_cell(&record[c], line, &headers[c])?, w, line)?;
+        }
         if rows & 0xFFFF == 0 {
             bar.set_position(record.position().map_or(0, |p| p.byte()));
         }
@@ -155,15 +177,35 @@ pub fn stream_column(
     if rows == 0 {
         return Err(CliError::NoRows(path.to_path_buf()));
     }
+    if let (Some(j), false) = (wc, positive) {
+        return Err(CliError::ZeroWeights(headers[j].clone()));
+    }
     Ok((headers[c].clone(), rows))
 }
 
-/// Reads one column into memory.
-pub fn read_column(path: &Path, column: Option<&str>) -> Result<Column, CliError> {
-    let mut col = Column::default();
-    let (name, _) = stream_column(path, column, |v, line| {
+/// Parses a weight cell: a finite number `≥ 0`.
+fn parse_weight(bytes: &[u8], line: u64, column: &str) -> Result<f64, CliError> {
+    let w = parse_cell(bytes, line, column)?;
+    if w < 0.0 {
+        return Err(CliError::NegativeWeight {
+            line,
+            column: column.to_string(),
+            cell: excerpt(&String::from_utf8_lossy(bytes)),
+        });
+    }
+    Ok(w)
+}
+
+/// Reads one column into memory, with its weights from the column
+/// `weights` if one is named (rows of weight 0 left out).
+pub fn read_column(path: &Path, column: Option<&str>, weights: Option<&str>) -> Result<Column, CliError> {
+    let mut col = Column { weights: weights.map(|_| Vec::new()), ..Column::default() };
+    let (name, _) = stream_weighted(path, column, weights, |v, w, line| {
         col.values.push(v);
         col.lines.push(line);
+        if let Some(ws) = &mut col.weights {
+            ws.push(w);
+        }
         Ok(())
     })?;
     col.name = name;

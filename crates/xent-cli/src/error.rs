@@ -75,6 +75,19 @@ pub enum CliError {
         /// The cell's text.
         cell: String,
     },
+    /// A frequency weight below 0.
+    #[error("line {line}, column `{column}`: weight `{cell}` is negative (frequency weights count observations)")]
+    NegativeWeight {
+        /// The 1-based file line.
+        line: u64,
+        /// The weight column.
+        column: String,
+        /// The cell's text.
+        cell: String,
+    },
+    /// Every weight is 0 (nothing to fit).
+    #[error("every weight in column `{0}` is 0: there is nothing to fit")]
+    ZeroWeights(String),
     /// A row with a different number of fields from the header.
     #[error("line {line} has {found} fields but the header has {expected}")]
     Ragged {

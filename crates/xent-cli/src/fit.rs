@@ -2,10 +2,13 @@
 
 use serde_json::{Map, Value, json};
 use xent_distributions::AnyUnivariate;
-use xent_fit::{FitFailure, FitMethod, FitOptions, FitReport, fit_family, fit_summary_rescaled, streaming_scale};
+use xent_fit::{
+    FitFailure, FitMethod, FitOptions, FitReport, fit_family, fit_family_weighted, fit_summary_rescaled,
+    streaming_scale,
+};
 use xent_objectives::{Family, Model, Summary};
 
-use crate::data::{Column, read_column, stream_column};
+use crate::data::{Column, read_column, stream_weighted};
 use crate::error::CliError;
 use crate::plot;
 
@@ -18,6 +21,8 @@ pub struct FitArgs {
     pub family: String,
     /// The column (default: the only one).
     pub column: Option<String>,
+    /// The column of frequency weights, if any.
+    pub weights: Option<String>,
     /// Known parameters `name=value`.
     pub fix: Vec<String>,
     /// JSON output.
@@ -94,7 +99,7 @@ fn located(e: FitFailure, col: &Column) -> CliError {
 /// head is held until the scale is known.
 #[derive(Default)]
 struct Rescale {
-    head: Vec<(f64, u64)>,
+    head: Vec<(f64, f64, u64)>,
     scale: Option<f64>,
     /// The first value the division sent to 0 or ∞, with its line.
     lost: Option<(u64, f64)>,
@@ -103,11 +108,11 @@ struct Rescale {
 impl Rescale {
     const HEAD: usize = 1024;
 
-    fn push(&mut self, family: &Family, summary: &mut Summary, x: f64, line: u64) {
+    fn push(&mut self, family: &Family, summary: &mut Summary, x: f64, w: f64, line: u64) {
         match self.scale {
-            Some(s) => self.add(summary, x, s, line),
+            Some(s) => self.add(summary, x, w, s, line),
             None => {
-                self.head.push((x, line));
+                self.head.push((x, w, line));
                 if self.head.len() == Self::HEAD {
                     self.flush(family, summary);
                 }
@@ -119,19 +124,19 @@ impl Rescale {
     fn flush(&mut self, family: &Family, summary: &mut Summary) -> f64 {
         let values: Vec<f64> = self.head.iter().map(|h| h.0).collect();
         let s = streaming_scale(family, &values);
-        for (x, line) in std::mem::take(&mut self.head) {
-            self.add(summary, x, s, line);
+        for (x, w, line) in std::mem::take(&mut self.head) {
+            self.add(summary, x, w, s, line);
         }
         self.scale = Some(s);
         s
     }
 
-    fn add(&mut self, summary: &mut Summary, x: f64, s: f64, line: u64) {
+    fn add(&mut self, summary: &mut Summary, x: f64, w: f64, s: f64, line: u64) {
         let z = x / s;
         if (z == 0.0 && x != 0.0) || !z.is_finite() {
             self.lost.get_or_insert((line, x));
         }
-        summary.push(z);
+        summary.push_weighted(z, w);
     }
 
     /// The scale, once every value is in; an error if one was lost.
@@ -163,9 +168,9 @@ fn fit_streaming(
     let (mut bad, mut first) = (0usize, None);
     let support = family.support();
     let mut rescale = Rescale::default();
-    let (name, _) = stream_column(&args.file, args.column.as_deref(), |x, line| {
+    let (name, _) = stream_weighted(&args.file, args.column.as_deref(), args.weights.as_deref(), |x, w, line| {
         if support.contains(x) {
-            rescale.push(family, &mut summary, x, line);
+            rescale.push(family, &mut summary, x, w, line);
         } else {
             bad += 1;
             first.get_or_insert((line, x));
@@ -294,10 +299,10 @@ pub fn run(args: &FitArgs) -> Result<String, CliError> {
         let (r, name) = fit_streaming(args, &family, &opts)?;
         (r, source(&name))
     } else {
-        let col = read_column(&args.file, args.column.as_deref())?;
-        let r = fit_family(&family, &col.values, &opts).map_err(|e| located(e, &col))?;
+        let col = read_column(&args.file, args.column.as_deref(), args.weights.as_deref())?;
+        let r = fit_column(&family, &col, &opts).map_err(|e| located(e, &col))?;
         if let Some(path) = &args.plot {
-            plot::fit_plot(path, &family, &r, &col.values)?;
+            plot::fit_plot(path, &family, &r, &col.values, col.weights.as_deref())?;
         }
         (r, source(&col.name))
     };
@@ -308,13 +313,22 @@ pub fn run(args: &FitArgs) -> Result<String, CliError> {
     }
 }
 
+/// The fit of `family` to a column read into memory, with its weights.
+fn fit_column(family: &Family, col: &Column, opts: &FitOptions) -> Result<FitReport<AnyUnivariate>, FitFailure> {
+    match &col.weights {
+        Some(w) => fit_family_weighted(family, &col.values, w, opts),
+        None => fit_family(family, &col.values, opts),
+    }
+}
+
 /// `--family auto`: every applicable family, ranked by AIC.
 fn auto(args: &FitArgs) -> Result<String, CliError> {
-    let col = read_column(&args.file, args.column.as_deref())?;
+    let col = read_column(&args.file, args.column.as_deref(), args.weights.as_deref())?;
+    let n: f64 = col.weights.as_ref().map_or(col.values.len() as f64, |w| w.iter().sum());
     let mut fitted = Vec::new();
     let mut skipped = Vec::new();
     for family in candidates(&col.values) {
-        match fit_family(&family, &col.values, &options(Vec::new(), args.max_iterations)) {
+        match fit_column(&family, &col, &options(Vec::new(), args.max_iterations)) {
             Ok(r) => fitted.push(r),
             Err(e) => skipped.push((family.name(), located(e, &col).to_string())),
         }
@@ -326,12 +340,12 @@ fn auto(args: &FitArgs) -> Result<String, CliError> {
     fitted.sort_by(|a, b| a.aic().total_cmp(&b.aic()));
     if let Some(path) = &args.plot {
         let best = Family::from_name(&fitted[0].model).unwrap_or(Family::Normal);
-        plot::fit_plot(path, &best, &fitted[0], &col.values)?;
+        plot::fit_plot(path, &best, &fitted[0], &col.values, col.weights.as_deref())?;
     }
     if args.json {
         let v = json!({
             "family": "auto",
-            "n": col.values.len(),
+            "n": count(n),
             "ranking": "aic",
             "fits": fitted.iter().map(fit_json).collect::<Vec<_>>(),
             "skipped": skipped.iter().map(|(f, e)| json!({"family": f, "reason": e})).collect::<Vec<_>>(),
@@ -344,7 +358,7 @@ fn auto(args: &FitArgs) -> Result<String, CliError> {
         fitted.len(),
         args.file.display(),
         col.name,
-        col.values.len()
+        n
     );
     out += &format!(
         "{:<4} {:<18} {:>16} {:>14} {:>10}   {}\n",

@@ -56,9 +56,15 @@ enum Command {
         /// --fix trials=N), or `auto` for every applicable family ranked by AIC.
         #[arg(long)]
         family: String,
-        /// The column to fit (default: the only column).
+        /// The column to fit (default: the only column, or the only one
+        /// besides the weights).
         #[arg(long)]
         column: Option<String>,
+        /// A column of frequency weights: each row counts that many times
+        /// (a number ≥ 0, fractions allowed; a row of weight 0 is skipped
+        /// unread). Standard errors, AIC and BIC take n = Σ weights.
+        #[arg(long, value_name = "COL")]
+        weights: Option<String>,
         /// Hold a parameter at a known value, e.g. --fix location=0.
         #[arg(long, value_name = "NAME=VALUE")]
         fix: Vec<String>,
@@ -165,8 +171,8 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Fit { file, family, column, fix, json, plot, max_iterations } => {
-            fit::run(&FitArgs { file, family, column, fix, json, plot, max_iterations })
+        Command::Fit { file, family, column, weights, fix, json, plot, max_iterations } => {
+            fit::run(&FitArgs { file, family, column, weights, fix, json, plot, max_iterations })
         }
         Command::Regress { file, model, target, features, no_intercept, std_errors, json, max_iterations } => {
             regress::run(&RegressArgs { file, model, target, features, no_intercept, std_errors, json, max_iterations })

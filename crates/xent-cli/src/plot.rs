@@ -38,12 +38,26 @@ fn quantile(d: &AnyUnivariate, p: f64, lo0: f64, hi0: f64, discrete: bool) -> f6
     if discrete { hi.ceil() } else { hi }
 }
 
-/// Draws the fit of `family` (report `r`) to `data` into `path`.
-pub fn fit_plot(path: &Path, family: &Family, r: &FitReport<AnyUnivariate>, data: &[f64]) -> Result<(), CliError> {
+/// Draws the fit of `family` (report `r`) to `data` (with frequency
+/// `weights`, if any: bars and quantiles are those of the data with each
+/// value repeated by its weight) into `path`.
+pub fn fit_plot(
+    path: &Path,
+    family: &Family,
+    r: &FitReport<AnyUnivariate>,
+    data: &[f64],
+    weights: Option<&[f64]>,
+) -> Result<(), CliError> {
     let d = &r.distribution;
-    let mut sorted = data.to_vec();
-    sorted.sort_by(f64::total_cmp);
+    let mut pairs: Vec<(f64, f64)> =
+        data.iter().enumerate().map(|(i, x)| (*x, weights.map_or(1.0, |w| w[i]))).filter(|p| p.1 > 0.0).collect();
+    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let sorted: Vec<f64> = pairs.iter().map(|p| p.0).collect();
     let n = sorted.len();
+    if n == 0 {
+        return Err(err(path, "no observations to draw"));
+    }
+    let total: f64 = pairs.iter().map(|p| p.1).sum();
     let (min, max) = (sorted[0], sorted[n - 1]);
     let discrete = sorted.iter().all(|v| v.fract() == 0.0)
         && matches!(
@@ -63,8 +77,8 @@ pub fn fit_plot(path: &Path, family: &Family, r: &FitReport<AnyUnivariate>, data
         let (lo, hi) = (min as i64, max as i64);
         let bars = (lo..=hi)
             .map(|k| {
-                let c = sorted.iter().filter(|v| **v == k as f64).count();
-                (k as f64 - 0.4, k as f64 + 0.4, c as f64 / n as f64)
+                let c: f64 = pairs.iter().filter(|v| v.0 == k as f64).map(|v| v.1).sum();
+                (k as f64 - 0.4, k as f64 + 0.4, c / total)
             })
             .collect();
         let curve = (lo..=hi).map(|k| (k as f64, d.ln_density(&(k as f64)).exp())).collect();
@@ -72,14 +86,14 @@ pub fn fit_plot(path: &Path, family: &Family, r: &FitReport<AnyUnivariate>, data
     } else {
         let bins = ((n as f64).sqrt().ceil() as usize).clamp(5, 60);
         let w = ((max - min) / bins as f64).max(f64::MIN_POSITIVE);
-        let mut counts = vec![0usize; bins];
-        for v in &sorted {
-            counts[(((v - min) / w) as usize).min(bins - 1)] += 1;
+        let mut counts = vec![0.0; bins];
+        for (v, wt) in &pairs {
+            counts[(((v - min) / w) as usize).min(bins - 1)] += wt;
         }
         let bars = counts
             .iter()
             .enumerate()
-            .map(|(i, c)| (min + i as f64 * w, min + (i + 1) as f64 * w, *c as f64 / (n as f64 * w)))
+            .map(|(i, c)| (min + i as f64 * w, min + (i + 1) as f64 * w, c / (total * w)))
             .collect();
         let curve =
             (0..=200).map(|i| min + (max - min) * i as f64 / 200.0).map(|x| (x, d.ln_density(&x).exp())).collect();
@@ -88,7 +102,7 @@ pub fn fit_plot(path: &Path, family: &Family, r: &FitReport<AnyUnivariate>, data
     let top = bars.iter().map(|b| b.2).chain(curve.iter().map(|c| c.1)).filter(|v| v.is_finite()).fold(0.0, f64::max);
     let (x0, x1) = (bars.first().map_or(min, |b| b.0), bars.last().map_or(max, |b| b.1));
     let mut chart = ChartBuilder::on(&left)
-        .caption(format!("{} fit, n = {n}", r.model), ("sans-serif", 20))
+        .caption(format!("{} fit, n = {}", r.model, r.n), ("sans-serif", 20))
         .margin(12)
         .x_label_area_size(36)
         .y_label_area_size(56)
@@ -112,13 +126,21 @@ pub fn fit_plot(path: &Path, family: &Family, r: &FitReport<AnyUnivariate>, data
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 12, y)], RED.stroke_width(2)));
     chart.configure_series_labels().border_style(BLACK).background_style(WHITE).draw().map_err(|e| err(path, e))?;
 
-    // Q–Q: sample quantiles against the fitted quantiles at (i − ½)/n,
-    // thinned to at most 400 points.
+    // Q–Q: sample quantiles against the fitted quantiles at (i − ½)/n —
+    // with weights, at the middle of each value's share of the total
+    // weight — thinned to at most 400 points.
     let step = n.div_ceil(400);
-    let qq: Vec<(f64, f64)> = (0..n)
-        .step_by(step)
-        .map(|i| (quantile(d, (i as f64 + 0.5) / n as f64, min, max, discrete), sorted[i]))
+    let mut below = 0.0;
+    let mids: Vec<f64> = pairs
+        .iter()
+        .map(|(_, w)| {
+            let m = (below + 0.5 * w) / total;
+            below += w;
+            m
+        })
         .collect();
+    let qq: Vec<(f64, f64)> =
+        (0..n).step_by(step).map(|i| (quantile(d, mids[i], min, max, discrete), sorted[i])).collect();
     let lo = qq.iter().map(|p| p.0.min(p.1)).fold(f64::INFINITY, f64::min);
     let hi = qq.iter().map(|p| p.0.max(p.1)).fold(f64::NEG_INFINITY, f64::max);
     let pad = ((hi - lo) * 0.04).max(1e-9);

@@ -71,8 +71,8 @@ pub enum FitFailure {
     /// Fewer observations than parameters.
     #[error("{n} observations cannot determine {parameters} parameters")]
     TooFewObservations {
-        /// Observations.
-        n: usize,
+        /// Observations (their total weight, for a weighted fit).
+        n: f64,
         /// Parameters to estimate.
         parameters: usize,
     },

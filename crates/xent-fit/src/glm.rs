@@ -183,7 +183,7 @@ fn least_squares(design: &Design, y: &[f64]) -> Result<(DVector<f64>, f64, DMatr
         return Err(ObjectiveError::NonFinite { what: "target", index: i, value: v }.into());
     }
     if n <= p {
-        return Err(FitFailure::TooFewObservations { n, parameters: p + 1 });
+        return Err(FitFailure::TooFewObservations { n: n as f64, parameters: p + 1 });
     }
     check_design(design)?;
     let qr = design.matrix().clone().qr();
@@ -279,7 +279,7 @@ fn optimise_conditional<'d, M: EtaModel + Clone>(
     let obj = ConditionalNll::new(model.clone(), design, y)?;
     let d = obj.dim();
     if y.len() < d {
-        return Err(FitFailure::TooFewObservations { n: y.len(), parameters: d });
+        return Err(FitFailure::TooFewObservations { n: y.len() as f64, parameters: d });
     }
     check_design(design)?;
     let zero = vec![0.0; d];

@@ -40,7 +40,7 @@ pub fn fit_summary(summary: &Summary, opts: &FitOptions) -> Result<FitReport<Any
     let (param, fixed, k) = parametrise(&family, opts)?;
     let n = summary.n();
     if n < k as f64 {
-        return Err(FitFailure::TooFewObservations { n: n as usize, parameters: k });
+        return Err(FitFailure::TooFewObservations { n, parameters: k });
     }
     let estimate = summary.estimate().map_err(|e| match e {
         xent_distributions::FitError::Degenerate { reason, .. } => FitFailure::NoFiniteMle { reason },

@@ -76,7 +76,7 @@ fn positive_weights(data: &[f64], weights: &[f64], k: usize) -> Result<(Vec<f64>
         return Err(FitFailure::Objective(ObjectiveError::NonFinite { what: "observation", index: i, value: data[i] }));
     }
     if total < k as f64 {
-        return Err(FitFailure::TooFewObservations { n: total as usize, parameters: k });
+        return Err(FitFailure::TooFewObservations { n: total, parameters: k });
     }
     Ok((kept.iter().map(|&i| data[i]).collect(), kept.iter().map(|&i| weights[i]).collect(), kept))
 }
@@ -235,7 +235,7 @@ pub fn fit_model<M: Model>(
         return Err(FitFailure::Objective(ObjectiveError::EmptyData));
     }
     if data.len() < k {
-        return Err(FitFailure::TooFewObservations { n: data.len(), parameters: k });
+        return Err(FitFailure::TooFewObservations { n: data.len() as f64, parameters: k });
     }
     let want = fixed.len();
     if start.len() != want {
@@ -275,7 +275,7 @@ pub fn fit_model_weighted<M: Model>(
     }
     let total = xent_objectives::check_weights(weights, data.len())?;
     if total < k as f64 {
-        return Err(FitFailure::TooFewObservations { n: total as usize, parameters: k });
+        return Err(FitFailure::TooFewObservations { n: total, parameters: k });
     }
     let want = fixed.len();
     if start.len() != want {
@@ -293,7 +293,7 @@ fn check_sample(data: &[f64], k: usize) -> Result<(), FitFailure> {
         return Err(FitFailure::Objective(ObjectiveError::NonFinite { what: "observation", index: i, value: v }));
     }
     if data.len() < k {
-        return Err(FitFailure::TooFewObservations { n: data.len(), parameters: k });
+        return Err(FitFailure::TooFewObservations { n: data.len() as f64, parameters: k });
     }
     Ok(())
 }

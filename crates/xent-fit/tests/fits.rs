@@ -145,7 +145,7 @@ fn failure_paths_are_typed_and_actionable() {
     }
     assert!(matches!(
         fit_family(&Family::StudentT, &[1.0, 2.0], &FitOptions::default()),
-        Err(FitFailure::TooFewObservations { n: 2, parameters: 3 })
+        Err(FitFailure::TooFewObservations { n: 2.0, parameters: 3 })
     ));
     let data: Vec<f64> = (1..50).map(|i| f64::from(i) * 0.37 % 5.0 + 0.1).collect();
     let opts = FitOptions {

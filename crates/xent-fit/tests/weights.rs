@@ -154,7 +154,7 @@ fn bad_weights_and_too_little_weight_are_errors() {
     ));
     assert!(matches!(fit(&[0.0, 0.0, 0.0]), Err(FitFailure::Objective(ObjectiveError::InvalidWeight { .. }))));
     // Σw = 1.5 < 2 parameters: too few, even over three rows.
-    assert!(matches!(fit(&[0.5, 0.5, 0.5]), Err(FitFailure::TooFewObservations { n: 1, parameters: 2 })));
+    assert!(matches!(fit(&[0.5, 0.5, 0.5]), Err(FitFailure::TooFewObservations { n: 1.5, parameters: 2 })));
     assert!(matches!(
         fit_family_weighted(&Family::Normal, &[], &[], &FitOptions::default()),
         Err(FitFailure::Objective(ObjectiveError::EmptyData))

@@ -97,7 +97,7 @@ fn a_zero_weight_is_no_observation() {
 fn bad_weights_are_named() {
     let x = [1.0, 2.0, 3.0];
     let nll = || Nll::new(&Family::Exponential, &x).unwrap();
-    let err = |w: &[f64]| nll().with_weights(w).err().expect("an error");
+    let err = |w: &[f64]| nll().with_weights(w).expect_err("an error");
     assert!(matches!(err(&[1.0, 2.0]), ObjectiveError::Dimension { what: "weights", expected: 3, found: 2 }));
     let e = err(&[1.0, -0.5, 1.0]);
     assert!(matches!(e, ObjectiveError::InvalidWeight { index: 1, value: -0.5, .. }), "{e:?}");
