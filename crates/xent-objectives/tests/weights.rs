@@ -141,3 +141,84 @@ fn weighted_summaries_are_the_expanded_data() {
     bad.push_weighted(1.0, -1.0);
     assert!(bad.check().unwrap_err().to_string().contains("weight"), "{:?}", bad.check());
 }
+
+mod conditional {
+    use super::close;
+    use nalgebra::DMatrix;
+    use xent_objectives::conditional::{
+        ConditionalNll, Design, EtaModel, HeteroscedasticGaussian, LinearGaussian, Logistic, PoissonLog, Softmax,
+    };
+
+    /// A design of `n` rows (two features and an intercept), counts 0..=3,
+    /// and the expanded design and counts' rows.
+    fn rows(n: usize) -> (DMatrix<f64>, Vec<f64>, DMatrix<f64>, Vec<usize>) {
+        let x = DMatrix::from_fn(n, 2, |i, j| ((i * 7 + j * 3) % 11) as f64 / 5.0 - 1.0);
+        let w: Vec<f64> = (0..n).map(|i| ((i * 5 + 1) % 4) as f64).collect();
+        let idx: Vec<usize> = (0..n).flat_map(|i| std::iter::repeat_n(i, w[i] as usize)).collect();
+        let big = DMatrix::from_fn(idx.len(), 2, |r, j| x[(idx[r], j)]);
+        (x, w, big, idx)
+    }
+
+    fn same<M: EtaModel + Clone>(model: M, y: &[f64], n: usize) {
+        let (x, w, big, idx) = rows(n);
+        let (d, dbig) = (Design::new(&x, true).unwrap(), Design::new(&big, true).unwrap());
+        let ybig: Vec<f64> = idx.iter().map(|&i| y[i]).collect();
+        let a = ConditionalNll::new(model.clone(), &d, y).unwrap().with_weights(&w).unwrap();
+        let b = ConditionalNll::new(model, &dbig, &ybig).unwrap();
+        assert_eq!(a.total_weight(), idx.len() as f64);
+        let theta: Vec<f64> = (0..a.dim()).map(|i| 0.3 - 0.17 * i as f64).collect();
+        let (va, ga, ha) = a.value_gradient_hessian(&theta).unwrap();
+        let (vb, gb, hb) = b.value_gradient_hessian(&theta).unwrap();
+        let tol = 1e-13;
+        assert!(close(va, vb, tol), "{va} vs {vb}");
+        assert!(close(a.value(&theta).unwrap(), vb, tol));
+        for (p, q) in ga.iter().zip(&gb).chain(ha.iter().zip(hb.iter())) {
+            assert!(close(*p, *q, tol), "{p} vs {q}");
+        }
+        // Scores: row by row the unweighted ones, 0 for weight 0.
+        let (sa, sb) = (a.scores(&theta).unwrap(), b.scores(&theta).unwrap());
+        for i in 0..n {
+            match idx.iter().position(|&k| k == i) {
+                Some(r) => {
+                    for c in 0..sa.ncols() {
+                        assert!(close(sa[(i, c)], sb[(r, c)], 1e-15), "row {i}");
+                    }
+                }
+                None => assert!(sa.row(i).iter().all(|v| *v == 0.0), "weight 0: row {i} {}", sa.row(i)),
+            }
+        }
+    }
+
+    #[test]
+    fn weighted_rows_are_the_expanded_design() {
+        let n = 97;
+        let bits: Vec<f64> = (0..n).map(|i| f64::from(u8::from(i % 3 == 0))).collect();
+        let counts: Vec<f64> = (0..n).map(|i| f64::from((i % 5) as u8)).collect();
+        let labels: Vec<f64> = (0..n).map(|i| f64::from((i % 3) as u8)).collect();
+        let reals: Vec<f64> = (0..n).map(|i| (i as f64 * 0.37).sin() * 2.0).collect();
+        same(Logistic, &bits, n);
+        same(PoissonLog, &counts, n);
+        same(Softmax::new(3).unwrap(), &labels, n);
+        same(LinearGaussian, &reals, n);
+        same(HeteroscedasticGaussian, &reals, n);
+    }
+
+    #[test]
+    fn unit_weights_change_nothing_and_bad_weights_are_named() {
+        let (x, _, _, _) = rows(50);
+        let d = Design::new(&x, true).unwrap();
+        let y: Vec<f64> = (0..50).map(|i| f64::from((i % 4) as u8)).collect();
+        let ones = vec![1.0; 50];
+        let a = ConditionalNll::new(PoissonLog, &d, &y).unwrap();
+        let b = ConditionalNll::new(PoissonLog, &d, &y).unwrap().with_weights(&ones).unwrap();
+        let theta = [0.2, -0.1, 0.3];
+        assert_eq!(a.value_gradient_hessian(&theta).unwrap(), b.value_gradient_hessian(&theta).unwrap());
+        assert_eq!(a.scores(&theta).unwrap(), b.scores(&theta).unwrap());
+        let e = ConditionalNll::new(PoissonLog, &d, &y).unwrap().with_weights(&ones[1..]).unwrap_err();
+        assert!(e.to_string().contains("weights"), "{e}");
+        let mut neg = ones.clone();
+        neg[7] = -2.0;
+        let e = ConditionalNll::new(PoissonLog, &d, &y).unwrap().with_weights(&neg).unwrap_err();
+        assert_eq!(e.to_string(), "weight 7 = -2 is invalid: a frequency weight is not negative");
+    }
+}

@@ -14,6 +14,8 @@ pub(super) struct Chunk<'c> {
     pub(super) extra: &'c [f64],
     /// The chunk's targets.
     pub(super) y: &'c [f64],
+    /// The chunk's frequency weights, if any.
+    pub(super) w: Option<&'c [f64]>,
     /// 0 = value, 1 = gradient, 2 = Hessian.
     pub(super) order: u8,
 }
@@ -26,7 +28,21 @@ fn tangent_width(l: usize) -> usize {
     [1, 2, 4, 9, 16].into_iter().find(|&w| w >= l).unwrap_or(16)
 }
 
-/// The chunk's summed NLL and, per sample, the derivatives of the NLL in
+impl Chunk<'_> {
+    /// Row `r`'s term `v` times its weight: exactly `v` for weight 1 (and
+    /// unweighted), 0 for weight 0 whatever `v` is.
+    fn weigh(&self, r: usize, v: f64) -> f64 {
+        match self.w.map(|w| w[r]) {
+            None => v,
+            Some(w) if w == 1.0 => v,
+            Some(w) if w == 0.0 => 0.0,
+            Some(w) => w * v,
+        }
+    }
+}
+
+/// The chunk's summed NLL (each row times its weight) and, per sample, the
+/// derivatives of the NLL (times the row's weight) in
 /// its local variables `z = (η₁, …, η_m, extra…)`: `g[d·len + r]` and,
 /// for `a ≤ b` (the upper triangle), `h[(a·l + b)·len + r]`. All directions travel through one evaluation as
 /// vector tangents ([`DualN`], [`HyperDualN`]) — one evaluation per sample
@@ -34,18 +50,34 @@ fn tangent_width(l: usize) -> usize {
 /// one per block of 16 directions or pair of blocks).
 pub(super) fn local_derivatives<M: EtaModel>(model: &M, c: &Chunk<'_>, g: &mut [f64], h: &mut [f64]) -> f64 {
     let l = c.eta.len() + c.extra.len();
-    if c.order >= 1
-        && let Some(v) = closed_form(model, c, g, h)
-    {
-        return v;
+    let closed = if c.order >= 1 { closed_form(model, c, g, h) } else { None };
+    let value = match closed {
+        Some(v) => v,
+        None => match tangent_width(l) {
+            1 => derivatives_n::<M, 1>(model, c, g, h),
+            2 => derivatives_n::<M, 2>(model, c, g, h),
+            4 => derivatives_n::<M, 4>(model, c, g, h),
+            9 => derivatives_n::<M, 9>(model, c, g, h),
+            _ => derivatives_n::<M, 16>(model, c, g, h),
+        },
+    };
+    if c.w.is_some() {
+        let len = c.y.len();
+        for r in 0..len {
+            for d in 0..l {
+                if d * len + r < g.len() {
+                    g[d * len + r] = c.weigh(r, g[d * len + r]);
+                }
+                for e in d..l {
+                    let i = (d * l + e) * len + r;
+                    if i < h.len() {
+                        h[i] = c.weigh(r, h[i]);
+                    }
+                }
+            }
+        }
     }
-    match tangent_width(l) {
-        1 => derivatives_n::<M, 1>(model, c, g, h),
-        2 => derivatives_n::<M, 2>(model, c, g, h),
-        4 => derivatives_n::<M, 4>(model, c, g, h),
-        9 => derivatives_n::<M, 9>(model, c, g, h),
-        _ => derivatives_n::<M, 16>(model, c, g, h),
-    }
+    value
 }
 
 /// [`local_derivatives`] from the model's [`EtaModel::local_closed_form`],
@@ -62,7 +94,7 @@ fn closed_form<M: EtaModel>(model: &M, c: &Chunk<'_>, g: &mut [f64], h: &mut [f6
             eta[k] = c.eta[k][r];
         }
         let h_out = if c.order >= 2 { Some(hess.as_mut_slice()) } else { None };
-        value += model.local_closed_form(&eta, c.extra, y, &mut grad, h_out)?;
+        value += c.weigh(r, model.local_closed_form(&eta, c.extra, y, &mut grad, h_out)?);
         for (d, v) in grad.iter().enumerate() {
             g[d * len + r] = *v;
         }
@@ -100,7 +132,7 @@ fn derivatives_n<M: EtaModel, const N: usize>(model: &M, c: &Chunk<'_>, g: &mut 
             z[k] = c.eta[k][r];
         }
         match c.order {
-            0 => value += model.nll(&z[..m], &z[m..], y),
+            0 => value += c.weigh(r, model.nll(&z[..m], &z[m..], y)),
             1 => {
                 for b in 0..blocks {
                     if once {
@@ -110,7 +142,7 @@ fn derivatives_n<M: EtaModel, const N: usize>(model: &M, c: &Chunk<'_>, g: &mut 
                     }
                     let v = model.nll(&z1[..m], &z1[m..], y);
                     if b == 0 {
-                        value += v.x;
+                        value += c.weigh(r, v.x);
                     }
                     for (i, d) in (b * N..l.min((b + 1) * N)).enumerate() {
                         g[d * len + r] = v.dx.0[i];
@@ -127,7 +159,7 @@ fn derivatives_n<M: EtaModel, const N: usize>(model: &M, c: &Chunk<'_>, g: &mut 
                         }
                         let v = model.nll(&z2[..m], &z2[m..], y);
                         if bi == 0 && bo == 0 {
-                            value += v.x.x;
+                            value += c.weigh(r, v.x.x);
                         }
                         for (i, a) in (bi * N..l.min((bi + 1) * N)).enumerate() {
                             if bo == bi {

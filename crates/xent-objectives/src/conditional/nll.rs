@@ -24,6 +24,9 @@ pub struct ConditionalNll<'a, M: EtaModel> {
     model: M,
     design: &'a Design,
     y: &'a [f64],
+    weights: Option<&'a [f64]>,
+    /// `Σ wᵢ`, or `n` unweighted.
+    total: f64,
     threads: usize,
 }
 
@@ -51,7 +54,28 @@ impl<'a, M: EtaModel> ConditionalNll<'a, M> {
             }
             model.check_target(v).map_err(|reason| ObjectiveError::InvalidTarget { index: i, value: v, reason })?;
         }
-        Ok(ConditionalNll { model, design, y, threads: default_threads() })
+        Ok(ConditionalNll { model, design, y, weights: None, total: y.len() as f64, threads: default_threads() })
+    }
+
+    /// The objective with frequency weights (one per row, finite, `≥ 0`,
+    /// not all 0): row `i` counts `wᵢ` times, the average is over `Σ wᵢ`,
+    /// and a row of weight 0 adds nothing (its value, gradient and Hessian
+    /// terms are 0, whatever they would be). A weight of 1 adds exactly
+    /// the unweighted term.
+    pub fn with_weights(mut self, weights: &'a [f64]) -> Result<Self, ObjectiveError> {
+        self.total = crate::nll::check_weights(weights, self.y.len())?;
+        self.weights = Some(weights);
+        Ok(self)
+    }
+
+    /// The frequency weights, if any.
+    pub fn weights(&self) -> Option<&'a [f64]> {
+        self.weights
+    }
+
+    /// The sample size the average is over: `Σ wᵢ`, or the number of rows.
+    pub fn total_weight(&self) -> f64 {
+        self.total
     }
 
     /// Uses `threads` threads (results do not depend on it).
@@ -171,7 +195,8 @@ impl<'a, M: EtaModel> ConditionalNll<'a, M> {
             // Per-sample derivatives, column-major by local variable.
             let mut g = vec![0.0; if order >= 1 { len * l } else { 0 }];
             let mut h = vec![0.0; if order >= 2 { len * l * l } else { 0 }];
-            let chunk = Chunk { eta: &eta, extra, y: &self.y[range.clone()], order };
+            let w = self.weights.map(|w| &w[range.clone()]);
+            let chunk = Chunk { eta: &eta, extra, y: &self.y[range.clone()], w, order };
             part.value = local_derivatives(&self.model, &chunk, &mut g, &mut h);
             if order >= 1 {
                 chunk_tr_times(x, range.start, len, &g[..m * len], &mut part.grad[..m * p]);
@@ -239,12 +264,12 @@ impl<'a, M: EtaModel> ConditionalNll<'a, M> {
     /// The average conditional NLL.
     pub fn value(&self, theta: &[f64]) -> Result<f64, ObjectiveError> {
         let parts = self.pass(theta, 0, false)?;
-        Ok(parts.iter().fold(0.0, |a, c| a + c.value) / self.y.len() as f64)
+        Ok(parts.iter().fold(0.0, |a, c| a + c.value) / self.total)
     }
 
-    /// Sums the chunks' parts in order and divides by `n`.
+    /// Sums the chunks' parts in order and divides by `n` (`Σ wᵢ`).
     fn reduce(&self, parts: &[Part], order: u8) -> (f64, Vec<f64>, DMatrix<f64>) {
-        let n = self.y.len() as f64;
+        let n = self.total;
         let d = self.dim();
         let mut grad = vec![0.0; if order >= 1 { d } else { 0 }];
         let mut h = DMatrix::zeros(if order >= 2 { d } else { 0 }, if order >= 2 { d } else { 0 });
@@ -287,7 +312,8 @@ impl<'a, M: EtaModel> ConditionalNll<'a, M> {
     }
 
     /// Per-sample scores `∂ ln q(yᵢ | xᵢ) / ∂θ` (`n × dim`): `−gᵢₖ xᵢ` blocks
-    /// and `−∂ℓᵢ/∂s`.
+    /// and `−∂ℓᵢ/∂s`; one row per observation, unweighted (a row of weight
+    /// 0 is zero).
     pub fn scores(&self, theta: &[f64]) -> Result<DMatrix<f64>, ObjectiveError> {
         let parts = self.pass(theta, 1, true)?;
         let (m, p) = (self.model.predictors(), self.design.p());
@@ -299,8 +325,10 @@ impl<'a, M: EtaModel> ConditionalNll<'a, M> {
             let len = part.g.len() / l;
             for r in 0..len {
                 let i = row0 + r;
+                // The pass weighted the row's derivatives: undo it.
+                let unweigh = self.weights.map_or(1.0, |w| if w[i] > 0.0 { 1.0 / w[i] } else { 0.0 });
                 for c in 0..self.dim() {
-                    out[(i, c)] = if c < m * p {
+                    out[(i, c)] = unweigh * if c < m * p {
                         -part.g[(c / p) * len + r] * x[(i, c % p)]
                     } else {
                         -part.g[(m + c - m * p) * len + r]
