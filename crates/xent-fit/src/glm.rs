@@ -28,7 +28,7 @@ fn conditional_report<M: EtaModel>(
     known: Option<(f64, Vec<f64>, Option<DMatrix<f64>>)>,
     check_bounded: bool,
 ) -> Result<FitReport, FitFailure> {
-    let n = obj.design_rows();
+    let n = obj.total_weight();
     let d = theta.len();
     let (v, g, h) = match (known, kind) {
         (Some((v, g, Some(h))), _) => (v, g, Some(h)),
@@ -46,7 +46,7 @@ fn conditional_report<M: EtaModel>(
     if check_bounded && let Some(h) = &h {
         unbounded_direction(obj, h, &g)?;
     }
-    let h = h.map(|h| h * n as f64);
+    let h = h.map(|h| h * n);
     let fixed = vec![false; d];
     let canonical = obj.model().expected_is_observed();
     let c = covariance(
@@ -57,10 +57,19 @@ fn conditional_report<M: EtaModel>(
         Sources {
             observed: || match &h {
                 Some(h) => Ok(h.clone()),
-                None => Ok(obj.value_gradient_hessian(&theta)?.2 * n as f64),
+                None => Ok(obj.value_gradient_hessian(&theta)?.2 * n),
             },
             expected: || if canonical { h.clone() } else { None },
-            scores: || Ok(Some(obj.scores(&theta)?)),
+            // Σ wᵢ sᵢsᵢᵀ, the meat of the expanded data: rows by √wᵢ.
+            scores: || {
+                let mut s = obj.scores(&theta)?;
+                if let Some(w) = obj.weights() {
+                    for (mut row, w) in s.row_iter_mut().zip(w) {
+                        row *= w.sqrt();
+                    }
+                }
+                Ok(Some(s))
+            },
         },
     )?;
     Ok(FitReport {
@@ -72,8 +81,8 @@ fn conditional_report<M: EtaModel>(
         covariance: c.covariance,
         information: c.used,
         distribution: (),
-        log_likelihood: -(n as f64) * v,
-        n: n as f64,
+        log_likelihood: -n * v,
+        n,
         k: d,
         gradient_norm: g.iter().fold(0.0, |m, x| m.max(x.abs())),
         method,
@@ -127,20 +136,98 @@ fn unbounded_direction<M: EtaModel>(
 pub fn fit_linear(design: &Design, y: &[f64], opts: &FitOptions) -> Result<FitReport, FitFailure> {
     // On the standardised design (see `columns`), mapped back; σ and the
     // log-likelihood do not move.
+    fit_linear_with(design, y, None, opts)
+}
+
+/// [`fit_linear`] with frequency weights: row `i` counts `wᵢ` times
+/// (finite, `≥ 0`, not all 0; rows of weight 0 are left out before the
+/// fit), `n = Σ wᵢ` — weighted least squares by a QR factorisation of
+/// `√W X`, `σ̂² = Σ wᵢ rᵢ² / Σ wᵢ`, the expanded data's report (as
+/// statsmodels' GLM with `freq_weights`).
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// use xent_objectives::conditional::Design;
+/// use xent_fit::{FitOptions, fit_linear, fit_linear_weighted};
+/// let x = DMatrix::from_column_slice(4, 1, &[0.0, 1.0, 2.0, 3.0]);
+/// let y = [0.1, 1.2, 1.9, 3.2];
+/// let w = [2.0, 1.0, 0.0, 3.0];
+/// let a = fit_linear_weighted(&Design::new(&x, true)?, &y, &w, &FitOptions::default())?;
+/// let xe = DMatrix::from_column_slice(6, 1, &[0.0, 0.0, 1.0, 3.0, 3.0, 3.0]);
+/// let b = fit_linear(&Design::new(&xe, true)?, &[0.1, 0.1, 1.2, 3.2, 3.2, 3.2], &FitOptions::default())?;
+/// assert!((a.estimates[1] - b.estimates[1]).abs() < 1e-12 && a.n == 6.0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn fit_linear_weighted(
+    design: &Design,
+    y: &[f64],
+    weights: &[f64],
+    opts: &FitOptions,
+) -> Result<FitReport, FitFailure> {
+    let rows = Rows::positive(design, y, weights)?;
+    fit_linear_with(rows.design(design), rows.y(y), Some(rows.weights(weights)), opts).map_err(|e| rows.reindex(e))
+}
+
+fn fit_linear_with(design: &Design, y: &[f64], w: Option<&[f64]>, opts: &FitOptions) -> Result<FitReport, FitFailure> {
     match ColumnMap::choose(design) {
-        Some((map, sd)) => fit_linear_on(&sd, y, opts).map(|r| map.report(r, 1)),
-        None => fit_linear_on(design, y, opts),
+        Some((map, sd)) => fit_linear_on(&sd, y, w, opts).map(|r| map.report(r, 1)),
+        None => fit_linear_on(design, y, w, opts),
     }
 }
 
-fn fit_linear_on(design: &Design, y: &[f64], opts: &FitOptions) -> Result<FitReport, FitFailure> {
-    let (beta, resid_norm, _) = least_squares(design, y)?;
-    let n = design.n() as f64;
+/// The rows of positive weight of a weighted regression: the design,
+/// targets and weights restricted to them (borrowed when every weight is
+/// positive), and a failure's row mapped back to the caller's.
+struct Rows {
+    kept: Option<(Vec<usize>, Design, Vec<f64>, Vec<f64>)>,
+}
+
+impl Rows {
+    fn positive(design: &Design, y: &[f64], weights: &[f64]) -> Result<Rows, FitFailure> {
+        if y.len() != design.n() {
+            return Err(ObjectiveError::Dimension { what: "targets", expected: design.n(), found: y.len() }.into());
+        }
+        xent_objectives::check_weights(weights, y.len())?;
+        if weights.iter().all(|w| *w > 0.0) {
+            return Ok(Rows { kept: None });
+        }
+        let idx: Vec<usize> = (0..y.len()).filter(|&i| weights[i] > 0.0).collect();
+        let sub = design.select_rows(&idx);
+        let (ys, ws) = (idx.iter().map(|&i| y[i]).collect(), idx.iter().map(|&i| weights[i]).collect());
+        Ok(Rows { kept: Some((idx, sub, ys, ws)) })
+    }
+    fn design<'a>(&'a self, d: &'a Design) -> &'a Design {
+        self.kept.as_ref().map_or(d, |k| &k.1)
+    }
+    fn y<'a>(&'a self, y: &'a [f64]) -> &'a [f64] {
+        self.kept.as_ref().map_or(y, |k| &k.2)
+    }
+    fn weights<'a>(&'a self, w: &'a [f64]) -> &'a [f64] {
+        self.kept.as_ref().map_or(w, |k| &k.3)
+    }
+    fn reindex(&self, e: FitFailure) -> FitFailure {
+        let Some((idx, ..)) = &self.kept else { return e };
+        let at = |i: usize| idx.get(i).copied().unwrap_or(i);
+        match e {
+            FitFailure::Objective(ObjectiveError::NonFinite { what, index, value }) => {
+                FitFailure::Objective(ObjectiveError::NonFinite { what, index: at(index), value })
+            }
+            FitFailure::Objective(ObjectiveError::InvalidTarget { index, value, reason }) => {
+                FitFailure::Objective(ObjectiveError::InvalidTarget { index: at(index), value, reason })
+            }
+            other => other,
+        }
+    }
+}
+
+fn fit_linear_on(design: &Design, y: &[f64], w: Option<&[f64]>, opts: &FitOptions) -> Result<FitReport, FitFailure> {
+    let (beta, resid_norm, _) = least_squares(design, y, w)?;
+    let n = w.map_or(design.n() as f64, |w| w.iter().sum());
     let sigma = resid_norm / n.sqrt();
     // Residuals at the rounding level of the targets are an exact fit: the
     // likelihood grows without bound as σ → 0. The floor is relative to
     // the targets' scale (64 ε of their root mean square), never absolute.
-    let y_rms = scaled_norm(y) / n.sqrt();
+    let y_rms = scaled_norm(&root_weighted(y, w)) / n.sqrt();
     if !(sigma > 64.0 * f64::EPSILON * y_rms) {
         return Err(FitFailure::NoFiniteMle {
             reason: format!(
@@ -149,7 +236,7 @@ fn fit_linear_on(design: &Design, y: &[f64], opts: &FitOptions) -> Result<FitRep
             ),
         });
     }
-    let obj = ConditionalNll::new(LinearGaussian, design, y)?;
+    let obj = weighted_objective(LinearGaussian, design, y, w)?;
     let mut theta = beta.iter().copied().collect::<Vec<_>>();
     theta.push(sigma.ln());
     let mut r = conditional_report(&obj, theta, FitMethod::LeastSquares, opts.covariance, None, false)?;
@@ -165,6 +252,28 @@ fn fit_linear_on(design: &Design, y: &[f64], opts: &FitOptions) -> Result<FitRep
     Ok(r)
 }
 
+/// `√wᵢ vᵢ` (`v` itself unweighted).
+fn root_weighted(v: &[f64], w: Option<&[f64]>) -> Vec<f64> {
+    match w {
+        Some(w) => v.iter().zip(w).map(|(v, w)| v * w.sqrt()).collect(),
+        None => v.to_vec(),
+    }
+}
+
+/// The conditional NLL with its weights, if any.
+fn weighted_objective<'a, M: EtaModel>(
+    model: M,
+    design: &'a Design,
+    y: &'a [f64],
+    w: Option<&'a [f64]>,
+) -> Result<ConditionalNll<'a, M>, FitFailure> {
+    let obj = ConditionalNll::new(model, design, y)?;
+    Ok(match w {
+        Some(w) => obj.with_weights(w)?,
+        None => obj,
+    })
+}
+
 /// `‖v‖₂` without overflow or underflow (scaled by the largest entry).
 fn scaled_norm(v: &[f64]) -> f64 {
     let m = v.iter().fold(0.0, |m: f64, x| m.max(x.abs()));
@@ -173,8 +282,13 @@ fn scaled_norm(v: &[f64]) -> f64 {
 
 /// The least-squares coefficients, the norm of the residuals (scaled: no
 /// underflow for data near 1e-300, no overflow near 1e300), and the R
-/// factor of `X = QR` (for the standard errors).
-fn least_squares(design: &Design, y: &[f64]) -> Result<(DVector<f64>, f64, DMatrix<f64>), FitFailure> {
+/// factor of `X = QR` (for the standard errors); with weights, of the
+/// rows scaled by `√wᵢ` (weighted least squares, `√W X = QR`).
+fn least_squares(
+    design: &Design,
+    y: &[f64],
+    w: Option<&[f64]>,
+) -> Result<(DVector<f64>, f64, DMatrix<f64>), FitFailure> {
     let (n, p) = (design.n(), design.p());
     if y.len() != n {
         return Err(ObjectiveError::Dimension { what: "targets", expected: n, found: y.len() }.into());
@@ -186,16 +300,22 @@ fn least_squares(design: &Design, y: &[f64]) -> Result<(DVector<f64>, f64, DMatr
         return Err(FitFailure::TooFewObservations { n: n as f64, parameters: p + 1 });
     }
     check_design(design)?;
-    let qr = design.matrix().clone().qr();
+    let mut x = design.matrix().clone();
+    if let Some(w) = w {
+        for (mut row, w) in x.row_iter_mut().zip(w) {
+            row *= w.sqrt();
+        }
+    }
+    let qr = x.clone().qr();
     let (q, r) = (qr.q(), qr.r());
     let scale = (0..p).map(|i| r[(i, i)].abs()).fold(0.0, f64::max);
     if (0..p).any(|i| r[(i, i)].abs() <= 1e-12 * scale) {
         return Err(FitFailure::NoFiniteMle { reason: "the design matrix is rank deficient".into() });
     }
-    let yv = DVector::from_column_slice(y);
+    let yv = DVector::from_vec(root_weighted(y, w));
     let qty = q.tr_mul(&yv);
     let beta = r.solve_upper_triangular(&qty).ok_or_else(|| FitFailure::NoFiniteMle { reason: "singular R".into() })?;
-    let resid = &yv - design.matrix() * &beta;
+    let resid = &yv - x * &beta;
     Ok((beta, scaled_norm(resid.as_slice()), r))
 }
 
@@ -204,7 +324,7 @@ fn least_squares(design: &Design, y: &[f64]) -> Result<(DVector<f64>, f64, DMatr
 pub fn ols_std_errors(design: &Design, y: &[f64]) -> Result<Vec<f64>, FitFailure> {
     let map = ColumnMap::choose(design);
     let design = map.as_ref().map_or(design, |(_, sd)| sd);
-    let (_, resid_norm, r) = least_squares(design, y)?;
+    let (_, resid_norm, r) = least_squares(design, y, None)?;
     let (n, p) = (design.n() as f64, design.p());
     let s = resid_norm / (n - p as f64).sqrt();
     // diag((XᵀX)⁻¹) = squared row norms of R⁻¹ (X = QR): the condition
@@ -236,6 +356,7 @@ fn warm_start<M: EtaModel + Clone>(
     model: &M,
     design: &Design,
     y: &[f64],
+    w: Option<&[f64]>,
     d: usize,
     opts: &FitOptions,
 ) -> Option<(Vec<f64>, DMatrix<f64>)> {
@@ -245,14 +366,16 @@ fn warm_start<M: EtaModel + Clone>(
     }
     let k = 16;
     let (sub, ys) = design.every_kth(y, k);
-    let obj = ConditionalNll::new(model.clone(), &sub, &ys).ok()?;
+    let ws: Option<Vec<f64>> = w.map(|w| w.iter().step_by(k).copied().collect());
+    let obj = weighted_objective(model.clone(), &sub, &ys, ws.as_deref()).ok()?;
     // The subsample itself: the chord method from the Hessian at zero of
     // every 16th row of the subsample (the start is far from the answer
     // anyway; the method refreshes when it stops contracting), to a gradient
     // of 1e-8 — far below the subsample's own sampling error, which the
     // full-data phase removes — then one Hessian at its answer to hand on.
     let (sub0, ys0) = sub.every_kth(&ys, k);
-    let h0 = ConditionalNll::new(model.clone(), &sub0, &ys0).ok()?.hessian(&vec![0.0; d]).ok();
+    let ws0: Option<Vec<f64>> = ws.as_ref().map(|w| w.iter().step_by(k).copied().collect());
+    let h0 = weighted_objective(model.clone(), &sub0, &ys0, ws0.as_deref()).ok()?.hessian(&vec![0.0; d]).ok();
     let chord = Method::ChordNewton { hessian: h0, contraction: 0.5 };
     let optim = Options { gradient_tol: opts.optim.gradient_tol.max(1e-8), ..opts.optim.clone() };
     let out = minimise(&ObjectiveProblem::new(&obj), &vec![0.0; d], &chord, &optim, &mut ()).ok()?;
@@ -274,12 +397,13 @@ fn optimise_conditional<'d, M: EtaModel + Clone>(
     model: M,
     design: &'d Design,
     y: &'d [f64],
+    w: Option<&'d [f64]>,
     opts: &FitOptions,
 ) -> Result<(ConditionalNll<'d, M>, xent_optim::Outcome, FitMethod), FitFailure> {
-    let obj = ConditionalNll::new(model.clone(), design, y)?;
+    let obj = weighted_objective(model.clone(), design, y, w)?;
     let d = obj.dim();
-    if y.len() < d {
-        return Err(FitFailure::TooFewObservations { n: y.len() as f64, parameters: d });
+    if y.len() < d || obj.total_weight() < d as f64 {
+        return Err(FitFailure::TooFewObservations { n: obj.total_weight(), parameters: d });
     }
     check_design(design)?;
     let zero = vec![0.0; d];
@@ -295,7 +419,7 @@ fn optimise_conditional<'d, M: EtaModel + Clone>(
         });
     }
     // The fallback starts from zero, whatever the warm start did.
-    let (out, method) = match second_order.then(|| warm_start(&model, design, y, d, opts)) {
+    let (out, method) = match second_order.then(|| warm_start(&model, design, y, w, d, opts)) {
         None => {
             let method = Method::lbfgs();
             (minimise(&ObjectiveProblem::new(&obj), &zero, &method, &opts.optim, &mut ())?, method)
@@ -382,15 +506,58 @@ pub fn fit_conditional<M: EtaModel + Clone>(
     y: &[f64],
     opts: &FitOptions,
 ) -> Result<FitReport, FitFailure> {
+    fit_conditional_with(model, design, y, None, opts)
+}
+
+/// [`fit_conditional`] with frequency weights: row `i` counts `wᵢ` times
+/// (finite, `≥ 0`, not all 0; rows of weight 0 are left out before the
+/// fit, and errors name the caller's rows), `n = Σ wᵢ` — the estimates,
+/// standard errors (observed, expected or sandwich), log-likelihood, AIC
+/// and BIC of the expanded data, as statsmodels' GLM with `freq_weights`.
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// use xent_objectives::conditional::{Design, PoissonLog};
+/// use xent_fit::{FitOptions, fit_conditional_weighted};
+/// // Claims per driver, grouped: age band, number of drivers with that count.
+/// let age = DMatrix::from_column_slice(6, 1, &[0.0, 0.0, 0.0, 1.0, 1.0, 1.0]);
+/// let claims = [0.0, 1.0, 2.0, 0.0, 1.0, 2.0];
+/// let drivers = [50.0, 20.0, 5.0, 70.0, 12.0, 2.0];
+/// let r = fit_conditional_weighted(PoissonLog, &Design::new(&age, true)?, &claims, &drivers, &FitOptions::default())?;
+/// // The rate of each band is its mean count: 30/75 and 16/84.
+/// assert!((r.estimates[0].exp() - 30.0 / 75.0).abs() < 1e-10);
+/// assert!(((r.estimates[0] + r.estimates[1]).exp() - 16.0 / 84.0).abs() < 1e-10);
+/// assert_eq!(r.n, 159.0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn fit_conditional_weighted<M: EtaModel + Clone>(
+    model: M,
+    design: &Design,
+    y: &[f64],
+    weights: &[f64],
+    opts: &FitOptions,
+) -> Result<FitReport, FitFailure> {
+    let rows = Rows::positive(design, y, weights)?;
+    fit_conditional_with(model, rows.design(design), rows.y(y), Some(rows.weights(weights)), opts)
+        .map_err(|e| rows.reindex(e))
+}
+
+fn fit_conditional_with<M: EtaModel + Clone>(
+    model: M,
+    design: &Design,
+    y: &[f64],
+    w: Option<&[f64]>,
+    opts: &FitOptions,
+) -> Result<FitReport, FitFailure> {
     // On the standardised design (see `columns`), mapped back.
     let extra = model.extra_names().len();
     match ColumnMap::choose(design) {
-        Some((map, sd)) => optimise_conditional(model, &sd, y, opts)
+        Some((map, sd)) => optimise_conditional(model, &sd, y, w, opts)
             .and_then(|(obj, out, fm)| report_outcome(&obj, out, fm, opts.covariance))
             .map(|r| map.report(r, extra))
             .map_err(|e| map.failure(e, extra)),
         None => {
-            let (obj, out, fm) = optimise_conditional(model, design, y, opts)?;
+            let (obj, out, fm) = optimise_conditional(model, design, y, w, opts)?;
             report_outcome(&obj, out, fm, opts.covariance)
         }
     }

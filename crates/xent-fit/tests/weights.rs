@@ -206,3 +206,130 @@ fn a_weighted_model_fit_is_the_fit_of_the_expanded_data() {
         Err(FitFailure::Objective(ObjectiveError::Dimension { what: "weights", .. }))
     ));
 }
+
+mod regressions {
+    use super::{counts, rel};
+    use nalgebra::DMatrix;
+    use xent_fit::{
+        Covariance, FitFailure, FitOptions, FitReport, fit_conditional, fit_conditional_weighted, fit_linear,
+        fit_linear_weighted,
+    };
+    use xent_objectives::ObjectiveError;
+    use xent_objectives::conditional::{Design, EtaModel, HeteroscedasticGaussian, Logistic, PoissonLog, Softmax};
+
+    /// Features (two columns on different scales), counts with zeros, and
+    /// the expanded rows.
+    fn rows(n: usize) -> (DMatrix<f64>, Vec<f64>, Vec<usize>) {
+        let x = DMatrix::from_fn(n, 2, |i, j| {
+            let t = i as f64 * 0.61 + j as f64;
+            if j == 0 { t.sin() * 1.5 } else { 300.0 + 40.0 * t.cos() }
+        });
+        let w = counts(n, 11);
+        let idx = (0..n).flat_map(|i| std::iter::repeat_n(i, w[i] as usize)).collect();
+        (x, w, idx)
+    }
+
+    fn compare(a: &FitReport, b: &FitReport, what: &str) {
+        assert_eq!(a.n, b.n, "{what}");
+        for i in 0..a.estimates.len() {
+            // Both converged (gradient below 1e-9 on the standardised
+            // design): the estimates agree to the optimiser's tolerance.
+            let scale = b.std_errors[i].max(b.estimates[i].abs());
+            assert!((a.estimates[i] - b.estimates[i]).abs() < 1e-7 * scale, "{what}: {} {a:?} vs {b:?}", a.names[i]);
+            assert!(rel(a.std_errors[i], b.std_errors[i]) < 1e-6, "{what}: se {}", a.names[i]);
+        }
+        assert!(rel(a.log_likelihood, b.log_likelihood) < 1e-10, "{what}");
+    }
+
+    fn same<M: EtaModel + Clone>(model: M, y: &[f64], what: &str) {
+        let (x, w, idx) = rows(y.len());
+        let design = Design::new(&x, true).unwrap();
+        let big = Design::new(&DMatrix::from_fn(idx.len(), 2, |r, j| x[(idx[r], j)]), true).unwrap();
+        let ybig: Vec<f64> = idx.iter().map(|&i| y[i]).collect();
+        for cov in [Covariance::Observed, Covariance::Sandwich] {
+            let opts = FitOptions::default().with_covariance(cov);
+            let a = fit_conditional_weighted(model.clone(), &design, y, &w, &opts).unwrap();
+            let b = fit_conditional(model.clone(), &big, &ybig, &opts).unwrap();
+            compare(&a, &b, &format!("{what} {cov:?}"));
+        }
+    }
+
+    #[test]
+    fn weighted_regressions_are_the_fits_of_the_expanded_rows() {
+        let n = 240;
+        let (x, _, _) = rows(n);
+        let eta: Vec<f64> = (0..n).map(|i| 0.3 + 0.8 * x[(i, 0)] - 0.01 * (x[(i, 1)] - 300.0)).collect();
+        let bits: Vec<f64> = (0..n)
+            .map(|i| f64::from(u8::from((i * 37 % 100) as f64 / 100.0 < 1.0 / (1.0 + (-eta[i]).exp()))))
+            .collect();
+        let counts: Vec<f64> = (0..n).map(|i| ((eta[i].exp() * 1.3) + (i % 3) as f64 - 1.0).max(0.0).round()).collect();
+        let classes: Vec<f64> =
+            (0..n).map(|i| f64::from(((eta[i] + 1.5 + (i % 4) as f64 * 0.7) as u8).min(2))).collect();
+        let reals: Vec<f64> =
+            (0..n).map(|i| eta[i] + ((i * 13 % 17) as f64 / 17.0 - 0.5) * (1.0 + x[(i, 0)].abs())).collect();
+        same(Logistic, &bits, "logistic");
+        same(PoissonLog, &counts, "poisson");
+        same(Softmax::new(3).unwrap(), &classes, "softmax");
+        same(HeteroscedasticGaussian, &reals, "heteroscedastic");
+        // Linear: weighted least squares against least squares on the rows.
+        let (x, w, idx) = rows(n);
+        let a = fit_linear_weighted(&Design::new(&x, true).unwrap(), &reals, &w, &FitOptions::default()).unwrap();
+        let big = Design::new(&DMatrix::from_fn(idx.len(), 2, |r, j| x[(idx[r], j)]), true).unwrap();
+        let ybig: Vec<f64> = idx.iter().map(|&i| reals[i]).collect();
+        let b = fit_linear(&big, &ybig, &FitOptions::default()).unwrap();
+        for i in 0..a.estimates.len() {
+            assert!(
+                rel(a.estimates[i], b.estimates[i]) < 1e-12,
+                "{} {} vs {}",
+                a.names[i],
+                a.estimates[i],
+                b.estimates[i]
+            );
+            assert!(rel(a.std_errors[i], b.std_errors[i]) < 1e-10, "se {}", a.names[i]);
+        }
+        assert!(rel(a.log_likelihood, b.log_likelihood) < 1e-12);
+    }
+
+    #[test]
+    fn a_large_weighted_fit_takes_the_warm_start_and_agrees() {
+        // 120 000 rows: the subsample warm start (every 16th row, with its
+        // weights) and the chord method, against the expanded rows.
+        let n = 120_000;
+        let (x, _, _) = rows(n);
+        let eta: Vec<f64> = (0..n).map(|i| -0.4 + 0.6 * x[(i, 0)] + 0.004 * (x[(i, 1)] - 300.0)).collect();
+        let y: Vec<f64> = (0..n)
+            .map(|i| f64::from(u8::from(((i * 7919) % 1000) as f64 / 1000.0 < 1.0 / (1.0 + (-eta[i]).exp()))))
+            .collect();
+        same(Logistic, &y, "logistic, warm start");
+    }
+
+    #[test]
+    fn zero_weight_rows_are_left_out_and_errors_name_the_callers_rows() {
+        let x = DMatrix::from_column_slice(6, 1, &[0.0, 1.0, 2.0, 3.0, 4.0, 5.0]);
+        let d = Design::new(&x, true).unwrap();
+        // Row 2's target is not a count: with weight 0 it is not there.
+        let y = [0.0, 1.0, -7.5, 2.0, 1.0, 4.0];
+        let w = [1.0, 2.0, 0.0, 1.0, 3.0, 1.0];
+        let a = fit_conditional_weighted(PoissonLog, &d, &y, &w, &FitOptions::default()).unwrap();
+        let keep = [0usize, 1, 1, 3, 4, 4, 4, 5];
+        let xb = DMatrix::from_fn(keep.len(), 1, |r, _| x[(keep[r], 0)]);
+        let yb: Vec<f64> = keep.iter().map(|&i| y[i]).collect();
+        let b = fit_conditional(PoissonLog, &Design::new(&xb, true).unwrap(), &yb, &FitOptions::default()).unwrap();
+        compare(&a, &b, "poisson without row 2");
+        let w2 = [1.0, 0.0, 0.5, 1.0, 3.0, 1.0];
+        match fit_conditional_weighted(PoissonLog, &d, &y, &w2, &FitOptions::default()) {
+            Err(FitFailure::Objective(ObjectiveError::InvalidTarget { index: 2, .. })) => {}
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            fit_conditional_weighted(PoissonLog, &d, &y, &w[1..], &FitOptions::default()),
+            Err(FitFailure::Objective(ObjectiveError::Dimension { what: "weights", .. }))
+        ));
+        // Σw = 1.5 cannot determine two coefficients.
+        let tiny = [0.5, 0.5, 0.0, 0.5, 0.0, 0.0];
+        assert!(matches!(
+            fit_conditional_weighted(PoissonLog, &d, &y, &tiny, &FitOptions::default()),
+            Err(FitFailure::TooFewObservations { parameters: 2, .. })
+        ));
+    }
+}

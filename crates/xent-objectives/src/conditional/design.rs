@@ -77,6 +77,20 @@ impl Design {
         let ys = rows.iter().map(|&i| y[i]).collect();
         (Design { x: self.x.select_rows(&rows), intercept: self.intercept, names: self.names.clone() }, ys)
     }
+    /// The design's rows `rows` (in that order; each below [`Design::n`]),
+    /// with its intercept and names.
+    ///
+    /// ```
+    /// use nalgebra::DMatrix;
+    /// use xent_objectives::conditional::Design;
+    /// let d = Design::new(&DMatrix::from_fn(5, 1, |i, _| i as f64), true)?;
+    /// let s = d.select_rows(&[4, 1]);
+    /// assert_eq!((s.n(), s.matrix()[(0, 1)], s.matrix()[(1, 1)]), (2, 4.0, 1.0));
+    /// # Ok::<(), xent_objectives::ObjectiveError>(())
+    /// ```
+    pub fn select_rows(&self, rows: &[usize]) -> Design {
+        Design { x: self.x.select_rows(rows), intercept: self.intercept, names: self.names.clone() }
+    }
     /// The matrix `X`.
     pub fn matrix(&self) -> &DMatrix<f64> {
         &self.x

@@ -32,11 +32,13 @@ impl Chunk<'_> {
     /// Row `r`'s term `v` times its weight: exactly `v` for weight 1 (and
     /// unweighted), 0 for weight 0 whatever `v` is.
     fn weigh(&self, r: usize, v: f64) -> f64 {
-        match self.w.map(|w| w[r]) {
-            None => v,
-            Some(w) if w == 1.0 => v,
-            Some(w) if w == 0.0 => 0.0,
-            Some(w) => w * v,
+        let w = self.w.map_or(1.0, |w| w[r]);
+        if w == 1.0 {
+            v
+        } else if w == 0.0 {
+            0.0
+        } else {
+            w * v
         }
     }
 }

@@ -328,11 +328,12 @@ impl<'a, M: EtaModel> ConditionalNll<'a, M> {
                 // The pass weighted the row's derivatives: undo it.
                 let unweigh = self.weights.map_or(1.0, |w| if w[i] > 0.0 { 1.0 / w[i] } else { 0.0 });
                 for c in 0..self.dim() {
-                    out[(i, c)] = unweigh * if c < m * p {
-                        -part.g[(c / p) * len + r] * x[(i, c % p)]
-                    } else {
-                        -part.g[(m + c - m * p) * len + r]
-                    };
+                    out[(i, c)] = unweigh
+                        * if c < m * p {
+                            -part.g[(c / p) * len + r] * x[(i, c % p)]
+                        } else {
+                            -part.g[(m + c - m * p) * len + r]
+                        };
                 }
             }
             row0 += len;
