@@ -255,6 +255,33 @@ impl Table {
         self.lines[i]
     }
 
+    /// Column `j` as frequency weights: finite numbers `≥ 0` (the first bad
+    /// cell named by line and column); all of them 0 is an error.
+    pub fn weights(&self, j: usize) -> Result<Vec<f64>, CliError> {
+        let w = self.numeric(j)?;
+        if let Some(i) = w.iter().position(|v| *v < 0.0) {
+            let cell = match &self.cells[j][i] {
+                Ok(v) => v.to_string(),
+                Err(text) => text.clone(),
+            };
+            return Err(CliError::NegativeWeight { line: self.lines[i], column: self.headers[j].clone(), cell });
+        }
+        if w.iter().all(|v| *v == 0.0) {
+            return Err(CliError::ZeroWeights(self.headers[j].clone()));
+        }
+        Ok(w)
+    }
+
+    /// Keeps only the rows `i` with `keep(i)` (the rows of weight 0 leave
+    /// before any other cell of theirs is looked at).
+    pub fn retain_rows(&mut self, keep: impl Fn(usize) -> bool) {
+        let rows: Vec<usize> = (0..self.lines.len()).filter(|&i| keep(i)).collect();
+        self.lines = rows.iter().map(|&i| self.lines[i]).collect();
+        for col in &mut self.cells {
+            *col = rows.iter().map(|&i| col[i].clone()).collect();
+        }
+    }
+
     /// Whether every cell of column `j` is a finite number.
     pub fn is_numeric(&self, j: usize) -> bool {
         self.cells[j].iter().all(|c| matches!(c, Ok(v) if v.is_finite()))

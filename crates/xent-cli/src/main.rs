@@ -92,6 +92,11 @@ enum Command {
         /// Feature columns, comma-separated (default: every other numeric column).
         #[arg(long, value_delimiter = ',')]
         features: Option<Vec<String>>,
+        /// A column of frequency weights: each row counts that many times
+        /// (a number ≥ 0; a row of weight 0 is skipped unread). Standard
+        /// errors, AIC and BIC take n = Σ weights.
+        #[arg(long, value_name = "COL")]
+        weights: Option<String>,
         /// Fit without an intercept.
         #[arg(long)]
         no_intercept: bool,
@@ -174,8 +179,18 @@ fn main() -> ExitCode {
         Command::Fit { file, family, column, weights, fix, json, plot, max_iterations } => {
             fit::run(&FitArgs { file, family, column, weights, fix, json, plot, max_iterations })
         }
-        Command::Regress { file, model, target, features, no_intercept, std_errors, json, max_iterations } => {
-            regress::run(&RegressArgs { file, model, target, features, no_intercept, std_errors, json, max_iterations })
+        Command::Regress { file, model, target, features, weights, no_intercept, std_errors, json, max_iterations } => {
+            regress::run(&RegressArgs {
+                file,
+                model,
+                target,
+                features,
+                weights,
+                no_intercept,
+                std_errors,
+                json,
+                max_iterations,
+            })
         }
         Command::CheckLoss {
             name,

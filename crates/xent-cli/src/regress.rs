@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use nalgebra::DMatrix;
 use serde_json::{Map, Value, json};
 use xent_distributions::special::{ln_norm_cdf, norm_quantile};
-use xent_fit::{Covariance, FitFailure, FitReport, fit_conditional, fit_linear, ols_std_errors};
+use xent_fit::{
+    Covariance, FitFailure, FitOptions, FitReport, fit_conditional, fit_conditional_weighted, fit_linear,
+    fit_linear_weighted, ols_std_errors, ols_std_errors_weighted,
+};
+use xent_objectives::conditional::EtaModel;
 use xent_objectives::conditional::{Design, Logistic, PoissonLog, Softmax};
 
 use crate::data::Table;
@@ -60,6 +64,8 @@ pub struct RegressArgs {
     pub target: String,
     /// Feature columns (default: every other numeric column).
     pub features: Option<Vec<String>>,
+    /// The column of frequency weights, if any.
+    pub weights: Option<String>,
     /// No intercept column.
     pub no_intercept: bool,
     /// Where the standard errors come from.
@@ -110,8 +116,21 @@ pub fn run(args: &RegressArgs) -> Result<String, CliError> {
 }
 
 fn run_model(args: &RegressArgs) -> Result<String, CliError> {
-    let table = Table::read(&args.file)?;
+    let mut table = Table::read(&args.file)?;
     let t = table.index(&args.target)?;
+    // Frequency weights: rows of weight 0 leave the table first.
+    let wc = args.weights.as_deref().map(|name| table.index(name)).transpose()?;
+    if wc == Some(t) {
+        return Err(CliError::Usage(format!("--weights {}: that is the target column", args.target)));
+    }
+    let weights = match wc {
+        Some(j) => {
+            let w = table.weights(j)?;
+            table.retain_rows(|i| w[i] > 0.0);
+            Some(w.into_iter().filter(|w| *w > 0.0).collect::<Vec<f64>>())
+        }
+        None => None,
+    };
     let y = table.numeric(t)?;
     let features: Vec<usize> = match &args.features {
         Some(names) => names.iter().map(|n| table.index(n.trim())).collect::<Result<_, _>>()?,
@@ -119,7 +138,7 @@ fn run_model(args: &RegressArgs) -> Result<String, CliError> {
             // Columns left out of the default feature set are named, never
             // dropped in silence.
             let left: Vec<&str> = (0..table.headers().len())
-                .filter(|&j| j != t && !table.is_numeric(j))
+                .filter(|&j| j != t && Some(j) != wc && !table.is_numeric(j))
                 .map(|j| table.headers()[j].as_str())
                 .collect();
             if !left.is_empty() {
@@ -128,9 +147,12 @@ fn run_model(args: &RegressArgs) -> Result<String, CliError> {
                     left.join(", ")
                 );
             }
-            (0..table.headers().len()).filter(|&j| j != t && table.is_numeric(j)).collect()
+            (0..table.headers().len()).filter(|&j| j != t && Some(j) != wc && table.is_numeric(j)).collect()
         }
     };
+    if let Some(j) = wc.filter(|j| features.contains(j)) {
+        return Err(CliError::Usage(format!("the weights `{}` cannot also be a feature", table.headers()[j])));
+    }
     if features.contains(&t) {
         return Err(CliError::Usage(format!("the target `{}` cannot also be a feature", args.target)));
     }
@@ -152,11 +174,15 @@ fn run_model(args: &RegressArgs) -> Result<String, CliError> {
     let row_error = |i: usize, what: &str| CliError::Data(format!("line {}: target `{}` {what}", table.line(i), y[i]));
     let fitted = match args.model {
         RegressModel::Linear => {
-            let report = fit_linear(&design, &y, &opts)?;
+            let report = match &weights {
+                Some(w) => fit_linear_weighted(&design, &y, w, &opts)?,
+                None => fit_linear(&design, &y, &opts)?,
+            };
             // OLS errors (RSS/(n − p)) where the observed information is
             // asked for, as statsmodels prints; otherwise the fit's own.
-            let se = match args.std_errors {
-                StdErrors::Observed => ols_std_errors(&design, &y)?,
+            let se = match (args.std_errors, &weights) {
+                (StdErrors::Observed, Some(w)) => ols_std_errors_weighted(&design, &y, w)?,
+                (StdErrors::Observed, None) => ols_std_errors(&design, &y)?,
                 _ => report.std_errors[..names.len()].to_vec(),
             };
             let coefs = names
@@ -171,14 +197,14 @@ fn run_model(args: &RegressArgs) -> Result<String, CliError> {
             if let Some(i) = y.iter().position(|v| *v != 0.0 && *v != 1.0) {
                 return Err(row_error(i, "is not 0 or 1 (logistic regression needs a binary target)"));
             }
-            let report = fit_conditional(Logistic, &design, &y, &opts)?;
+            let report = regress(Logistic, &design, &y, weights.as_deref(), &opts)?;
             Fitted { model: "logistic", coefs: plain(&names, &report), report, reference: None, sigma: None }
         }
         RegressModel::Poisson => {
             if let Some(i) = y.iter().position(|v| *v < 0.0 || v.fract() != 0.0) {
                 return Err(row_error(i, "is not a count (Poisson regression needs non-negative integers)"));
             }
-            let report = fit_conditional(PoissonLog, &design, &y, &opts)?;
+            let report = regress(PoissonLog, &design, &y, weights.as_deref(), &opts)?;
             Fitted { model: "poisson", coefs: plain(&names, &report), report, reference: None, sigma: None }
         }
         RegressModel::Softmax => {
@@ -190,7 +216,7 @@ fn run_model(args: &RegressArgs) -> Result<String, CliError> {
             }
             let index: Vec<f64> = y.iter().map(|v| labels.partition_point(|l| l < v) as f64).collect();
             let model = Softmax::new(labels.len()).map_err(xent_fit::FitFailure::from)?;
-            let report = fit_conditional(model, &design, &index, &opts)?;
+            let report = regress(model, &design, &index, weights.as_deref(), &opts)?;
             let label = |v: f64| format!("{v}");
             let p = names.len();
             let mut coefs = Vec::new();
@@ -208,7 +234,21 @@ fn run_model(args: &RegressArgs) -> Result<String, CliError> {
             Fitted { model: "softmax", coefs, reference: Some(label(labels[0])), report, sigma: None }
         }
     };
-    Ok(if args.json { json_of(&fitted) } else { text_of(&fitted, args, table.rows()) })
+    Ok(if args.json { json_of(&fitted) } else { text_of(&fitted, args) })
+}
+
+/// The fit of a conditional model, with its frequency weights if any.
+fn regress<M: EtaModel + Clone>(
+    model: M,
+    design: &Design,
+    y: &[f64],
+    weights: Option<&[f64]>,
+    opts: &FitOptions,
+) -> Result<FitReport, FitFailure> {
+    match weights {
+        Some(w) => fit_conditional_weighted(model, design, y, w, opts),
+        None => fit_conditional(model, design, y, opts),
+    }
 }
 
 fn plain(names: &[String], r: &FitReport) -> Vec<Coef> {
@@ -264,8 +304,9 @@ fn json_of(f: &Fitted) -> String {
     format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default())
 }
 
-fn text_of(f: &Fitted, args: &RegressArgs, n: usize) -> String {
-    let mut out = format!("{} regression of `{}` on {}, n = {n}\n", f.model, args.target, args.file.display());
+fn text_of(f: &Fitted, args: &RegressArgs) -> String {
+    let mut out =
+        format!("{} regression of `{}` on {}, n = {}\n", f.model, args.target, args.file.display(), f.report.n);
     if let Some(r) = &f.reference {
         out += &format!("coefficients of each class against the reference class {r}\n");
     }

@@ -322,10 +322,38 @@ fn least_squares(
 /// Classical OLS standard errors `√(s² diag((XᵀX)⁻¹))`, `s² = RSS/(n − p)`,
 /// from the rows of `R⁻¹` of the QR factorisation (never an inverse of XᵀX).
 pub fn ols_std_errors(design: &Design, y: &[f64]) -> Result<Vec<f64>, FitFailure> {
+    ols_errors(design, y, None)
+}
+
+/// [`ols_std_errors`] with frequency weights: `s² = Σ wᵢrᵢ²/(Σ wᵢ − p)`
+/// and the rows of `R⁻¹` of `√W X = QR` — the classical errors of the
+/// expanded data (statsmodels' WLS/GLM with `freq_weights`). Rows of
+/// weight 0 are left out.
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// use xent_objectives::conditional::Design;
+/// use xent_fit::{ols_std_errors, ols_std_errors_weighted};
+/// let x = DMatrix::from_column_slice(4, 1, &[0.0, 1.0, 2.0, 3.0]);
+/// let a = ols_std_errors_weighted(&Design::new(&x, true)?, &[0.1, 1.2, 1.9, 3.2], &[2.0, 1.0, 1.0, 1.0])?;
+/// let xe = DMatrix::from_column_slice(5, 1, &[0.0, 0.0, 1.0, 2.0, 3.0]);
+/// let b = ols_std_errors(&Design::new(&xe, true)?, &[0.1, 0.1, 1.2, 1.9, 3.2])?;
+/// assert!((a[1] - b[1]).abs() < 1e-12 * b[1]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn ols_std_errors_weighted(design: &Design, y: &[f64], weights: &[f64]) -> Result<Vec<f64>, FitFailure> {
+    let rows = Rows::positive(design, y, weights)?;
+    ols_errors(rows.design(design), rows.y(y), Some(rows.weights(weights))).map_err(|e| rows.reindex(e))
+}
+
+fn ols_errors(design: &Design, y: &[f64], w: Option<&[f64]>) -> Result<Vec<f64>, FitFailure> {
     let map = ColumnMap::choose(design);
     let design = map.as_ref().map_or(design, |(_, sd)| sd);
-    let (_, resid_norm, r) = least_squares(design, y, None)?;
-    let (n, p) = (design.n() as f64, design.p());
+    let (_, resid_norm, r) = least_squares(design, y, w)?;
+    let (n, p) = (w.map_or(design.n() as f64, |w| w.iter().sum()), design.p());
+    if n <= p as f64 {
+        return Err(FitFailure::TooFewObservations { n, parameters: p + 1 });
+    }
     let s = resid_norm / (n - p as f64).sqrt();
     // diag((XᵀX)⁻¹) = squared row norms of R⁻¹ (X = QR): the condition
     // number of R, not its square.

@@ -46,7 +46,9 @@ mod summary;
 mod unconditional;
 
 pub use error::FitFailure;
-pub use glm::{fit_conditional, fit_conditional_weighted, fit_linear, fit_linear_weighted, ols_std_errors};
+pub use glm::{
+    fit_conditional, fit_conditional_weighted, fit_linear, fit_linear_weighted, ols_std_errors, ols_std_errors_weighted,
+};
 pub use options::{Covariance, FitOptions};
 pub use problem::ObjectiveProblem;
 pub use report::{FitMethod, FitReport};
