@@ -1,6 +1,7 @@
 //! Reading CSV data with the `csv` crate: whole tables for regressions and
 //! model comparison, and a one-pass stream of one column for large files.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -9,6 +10,52 @@ use csv::{ByteRecord, ErrorKind, ReaderBuilder, Trim};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::error::CliError;
+
+/// The cell texts read as a missing value: pandas' default `na_values`
+/// (which include R's `NA`), compared after trimming.
+const MISSING: &[&str] = &[
+    "", "NA", "N/A", "n/a", "NaN", "nan", "-NaN", "-nan", "null", "NULL", "None", "<NA>", "#N/A", "#N/A N/A", "#NA",
+    "-1.#IND", "-1.#QNAN", "1.#IND", "1.#QNAN",
+];
+
+/// Whether a cell's text is a missing value.
+pub fn is_missing(text: &str) -> bool {
+    MISSING.contains(&text)
+}
+
+/// `--missing`: what a missing value in a column the command uses does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Missing {
+    /// Stop with an error naming its line and column (and this option).
+    #[default]
+    Error,
+    /// Leave the row out, and say how many rows were left out and why.
+    Drop,
+}
+
+/// The rows `--missing drop` left out: how many, and the missing cells per
+/// column.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Dropped {
+    /// Rows left out.
+    pub rows: u64,
+    /// Missing cells per column (a row may count in several).
+    pub columns: BTreeMap<String, u64>,
+}
+
+impl Dropped {
+    /// One line for the report, if any row was left out.
+    pub fn note(&self) -> Option<String> {
+        (self.rows > 0).then(|| {
+            let per: Vec<String> = self.columns.iter().map(|(c, k)| format!("`{c}` {k}")).collect();
+            format!("dropped {} rows with a missing value (missing cells: {})", self.rows, per.join(", "))
+        })
+    }
+    /// The same as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::json!({"rows": self.rows, "missing_by_column": self.columns})
+    }
+}
 
 /// A numeric column with the file line of each value.
 #[derive(Debug, Clone, Default)]
@@ -22,6 +69,8 @@ pub struct Column {
     /// The frequency weight of each value (`--weights`), if any. Rows of
     /// weight 0 are not read into the column.
     pub weights: Option<Vec<f64>>,
+    /// The rows `--missing drop` left out.
+    pub dropped: Dropped,
 }
 
 /// A table: the header and, per column, the raw cells' parse results.
@@ -127,7 +176,9 @@ fn choose(path: &Path, headers: &[String], column: Option<&str>, skip: Option<us
 /// a single pass with memory independent of the file's size; a progress
 /// bar (bytes read) is drawn on stderr when it is a terminal. Returns the
 /// column's name and the number of rows. The frequency weight of each
-/// value comes from the column `weights` (1 without one).
+/// value comes from the column `weights` (1 without one). A missing value
+/// (see [`is_missing`]) in either is an error, or with [`Missing::Drop`]
+/// leaves its row out (counted in the returned [`Dropped`]).
 /// A weight is a finite number `≥ 0`; a row of weight 0 is no
 /// observation, so its value is not read (a zero count of an impossible
 /// value is not an error); weights that are all 0 are an error.
@@ -135,8 +186,9 @@ pub fn stream_weighted(
     path: &Path,
     column: Option<&str>,
     weights: Option<&str>,
+    missing: Missing,
     mut each: impl FnMut(f64, f64, u64) -> Result<(), CliError>,
-) -> Result<(String, u64), CliError> {
+) -> Result<(String, u64, Dropped), CliError> {
     let total = std::fs::metadata(path).ok().filter(|m| m.is_file()).map_or(0, |m| m.len());
     let mut rdr = open(path)?;
     let headers = headers(path, &mut rdr)?;
@@ -146,6 +198,21 @@ pub fn stream_weighted(
         return Err(CliError::Usage(format!("--weights {}: that is the column being fitted", headers[c])));
     }
     let mut positive = false;
+    let mut dropped = Dropped::default();
+    // A missing cell: an error, or `true` (drop the row) counted.
+    let mut absent = |cell: &[u8], line: u64, column: &str| -> Result<bool, CliError> {
+        let text = std::str::from_utf8(cell).unwrap_or("");
+        if !is_missing(text) {
+            return Ok(false);
+        }
+        match missing {
+            Missing::Error => Err(CliError::Missing { line, column: column.to_string(), cell: excerpt(text) }),
+            Missing::Drop => {
+                *dropped.columns.entry(column.to_string()).or_default() += 1;
+                Ok(true)
+            }
+        }
+    };
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr_with_hz(4));
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} ({bytes_per_sec}, {eta})")
@@ -160,12 +227,20 @@ pub fn stream_weighted(
             Err(e) => return Err(csv_error(path, e)),
         }
         let line = record.position().map_or(rows + 2, |p| p.line());
+        rows += 1;
         let w = match wc {
+            Some(j) if absent(&record[j], line, &headers[j])? => {
+                dropped.rows += 1;
+                continue;
+            }
             Some(j) => parse_weight(&record[j], line, &headers[j])?,
             None => 1.0,
         };
-        rows += 1;
         if w != 0.0 {
+            if absent(&record[c], line, &headers[c])? {
+                dropped.rows += 1;
+                continue;
+            }
             positive = true;
             each(parse_cell(&record[c], line, &headers[c])?, w, line)?;
         }
@@ -177,10 +252,16 @@ pub fn stream_weighted(
     if rows == 0 {
         return Err(CliError::NoRows(path.to_path_buf()));
     }
+    if rows == dropped.rows {
+        return Err(CliError::Data(format!(
+            "every row of {} has a missing value in the columns used; nothing is left to fit",
+            path.display()
+        )));
+    }
     if let (Some(j), false) = (wc, positive) {
         return Err(CliError::ZeroWeights(headers[j].clone()));
     }
-    Ok((headers[c].clone(), rows))
+    Ok((headers[c].clone(), rows, dropped))
 }
 
 /// Parses a weight cell: a finite number `≥ 0`.
@@ -198,9 +279,14 @@ fn parse_weight(bytes: &[u8], line: u64, column: &str) -> Result<f64, CliError> 
 
 /// Reads one column into memory, with its weights from the column
 /// `weights` if one is named (rows of weight 0 left out).
-pub fn read_column(path: &Path, column: Option<&str>, weights: Option<&str>) -> Result<Column, CliError> {
+pub fn read_column(
+    path: &Path,
+    column: Option<&str>,
+    weights: Option<&str>,
+    missing: Missing,
+) -> Result<Column, CliError> {
     let mut col = Column { weights: weights.map(|_| Vec::new()), ..Column::default() };
-    let (name, _) = stream_weighted(path, column, weights, |v, w, line| {
+    let (name, _, dropped) = stream_weighted(path, column, weights, missing, |v, w, line| {
         col.values.push(v);
         col.lines.push(line);
         if let Some(ws) = &mut col.weights {
@@ -209,6 +295,7 @@ pub fn read_column(path: &Path, column: Option<&str>, weights: Option<&str>) -> 
         Ok(())
     })?;
     col.name = name;
+    col.dropped = dropped;
     Ok(col)
 }
 
@@ -282,9 +369,41 @@ impl Table {
         }
     }
 
-    /// Whether every cell of column `j` is a finite number.
+    /// Whether every cell of column `j` is a finite number or missing.
     pub fn is_numeric(&self, j: usize) -> bool {
-        self.cells[j].iter().all(|c| matches!(c, Ok(v) if v.is_finite()))
+        self.cells[j].iter().all(|c| match c {
+            Ok(v) => v.is_finite() || v.is_nan(),
+            Err(text) => is_missing(text),
+        })
+    }
+
+    /// Whether the cell of row `i` in column `j` is a missing value.
+    fn is_missing_at(&self, j: usize, i: usize) -> bool {
+        match &self.cells[j][i] {
+            Ok(v) => v.is_nan(),
+            Err(text) => is_missing(text),
+        }
+    }
+
+    /// Leaves out the rows with a missing value in any of `columns`
+    /// (`--missing drop`), counted by column.
+    pub fn drop_missing(&mut self, columns: &[usize]) -> Dropped {
+        let mut d = Dropped::default();
+        let keep: Vec<bool> = (0..self.rows())
+            .map(|i| {
+                let mut whole = true;
+                for &j in columns {
+                    if self.is_missing_at(j, i) {
+                        *d.columns.entry(self.headers[j].clone()).or_default() += 1;
+                        whole = false;
+                    }
+                }
+                d.rows += u64::from(!whole);
+                whole
+            })
+            .collect();
+        self.retain_rows(|i| keep[i]);
+        d
     }
 
     /// The index of a named column.
@@ -304,6 +423,12 @@ impl Table {
             .zip(&self.lines)
             .map(|(c, &line)| match c {
                 Ok(v) if v.is_finite() => Ok(*v),
+                Ok(v) if v.is_nan() => {
+                    Err(CliError::Missing { line, column: self.headers[j].clone(), cell: excerpt(&v.to_string()) })
+                }
+                Err(text) if is_missing(text) => {
+                    Err(CliError::Missing { line, column: self.headers[j].clone(), cell: excerpt(text) })
+                }
                 Ok(v) => {
                     Err(CliError::NonFinite { line, column: self.headers[j].clone(), cell: excerpt(&v.to_string()) })
                 }

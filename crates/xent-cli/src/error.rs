@@ -75,6 +75,16 @@ pub enum CliError {
         /// The cell's text.
         cell: String,
     },
+    /// A missing value under `--missing error`.
+    #[error("line {line}, column `{column}`: `{cell}` is a missing value; --missing drop leaves such rows out")]
+    Missing {
+        /// The 1-based file line.
+        line: u64,
+        /// The column.
+        column: String,
+        /// The cell's text.
+        cell: String,
+    },
     /// A frequency weight below 0.
     #[error("line {line}, column `{column}`: weight `{cell}` is negative (frequency weights count observations)")]
     NegativeWeight {

@@ -8,7 +8,7 @@ use xent_fit::{
 };
 use xent_objectives::{Family, Model, Summary};
 
-use crate::data::{Column, read_column, stream_weighted};
+use crate::data::{Column, Dropped, Missing, read_column, stream_weighted};
 use crate::error::CliError;
 use crate::plot;
 
@@ -23,6 +23,8 @@ pub struct FitArgs {
     pub column: Option<String>,
     /// The column of frequency weights, if any.
     pub weights: Option<String>,
+    /// What a missing value does.
+    pub missing: Missing,
     /// Known parameters `name=value`.
     pub fix: Vec<String>,
     /// JSON output.
@@ -163,25 +165,26 @@ fn fit_streaming(
     args: &FitArgs,
     family: &Family,
     opts: &FitOptions,
-) -> Result<(FitReport<AnyUnivariate>, String), CliError> {
+) -> Result<(FitReport<AnyUnivariate>, String, Dropped), CliError> {
     let mut summary = Summary::empty(family).map_err(FitFailure::from)?;
     let (mut bad, mut first) = (0usize, None);
     let support = family.support();
     let mut rescale = Rescale::default();
-    let (name, _) = stream_weighted(&args.file, args.column.as_deref(), args.weights.as_deref(), |x, w, line| {
-        if support.contains(x) {
-            rescale.push(family, &mut summary, x, w, line);
-        } else {
-            bad += 1;
-            first.get_or_insert((line, x));
-        }
-        Ok(())
-    })?;
+    let (name, _, dropped) =
+        stream_weighted(&args.file, args.column.as_deref(), args.weights.as_deref(), args.missing, |x, w, line| {
+            if support.contains(x) {
+                rescale.push(family, &mut summary, x, w, line);
+            } else {
+                bad += 1;
+                first.get_or_insert((line, x));
+            }
+            Ok(())
+        })?;
     if let Some((line, value)) = first {
         return Err(CliError::OutOfSupport { family: family.name(), count: bad, line, value });
     }
     let s = rescale.finish(family, &mut summary)?;
-    Ok((fit_summary_rescaled(&summary, s, opts)?, name))
+    Ok((fit_summary_rescaled(&summary, s, opts)?, name, dropped))
 }
 
 /// A termination in words, and whether it converged.
@@ -295,21 +298,25 @@ pub fn run(args: &FitArgs) -> Result<String, CliError> {
     }
     let opts = options(fixed, args.max_iterations);
     let source = |col: &str| format!("{} (column {col})", args.file.display());
-    let (report, text_source) = if args.plot.is_none() && Summary::empty(&family).is_ok() {
-        let (r, name) = fit_streaming(args, &family, &opts)?;
-        (r, source(&name))
+    let (report, text_source, dropped) = if args.plot.is_none() && Summary::empty(&family).is_ok() {
+        let (r, name, dropped) = fit_streaming(args, &family, &opts)?;
+        (r, source(&name), dropped)
     } else {
-        let col = read_column(&args.file, args.column.as_deref(), args.weights.as_deref())?;
+        let col = read_column(&args.file, args.column.as_deref(), args.weights.as_deref(), args.missing)?;
         let r = fit_column(&family, &col, &opts).map_err(|e| located(e, &col))?;
         if let Some(path) = &args.plot {
             plot::fit_plot(path, &family, &r, &col.values, col.weights.as_deref())?;
         }
-        (r, source(&col.name))
+        (r, source(&col.name), col.dropped)
     };
     if args.json {
-        Ok(format!("{}\n", serde_json::to_string_pretty(&fit_json(&report)).unwrap_or_default()))
+        let mut v = fit_json(&report);
+        if args.missing == Missing::Drop {
+            v["dropped"] = dropped.json();
+        }
+        Ok(format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default()))
     } else {
-        Ok(fit_text(&report, &text_source))
+        Ok(fit_text(&report, &text_source) + &dropped.note().map_or(String::new(), |n| format!("{n}\n")))
     }
 }
 
@@ -323,7 +330,7 @@ fn fit_column(family: &Family, col: &Column, opts: &FitOptions) -> Result<FitRep
 
 /// `--family auto`: every applicable family, ranked by AIC.
 fn auto(args: &FitArgs) -> Result<String, CliError> {
-    let col = read_column(&args.file, args.column.as_deref(), args.weights.as_deref())?;
+    let col = read_column(&args.file, args.column.as_deref(), args.weights.as_deref(), args.missing)?;
     let n: f64 = col.weights.as_ref().map_or(col.values.len() as f64, |w| w.iter().sum());
     let mut fitted = Vec::new();
     let mut skipped = Vec::new();
@@ -350,6 +357,10 @@ fn auto(args: &FitArgs) -> Result<String, CliError> {
             "fits": fitted.iter().map(fit_json).collect::<Vec<_>>(),
             "skipped": skipped.iter().map(|(f, e)| json!({"family": f, "reason": e})).collect::<Vec<_>>(),
         });
+        let mut v = v;
+        if args.missing == Missing::Drop {
+            v["dropped"] = col.dropped.json();
+        }
         return Ok(format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default()));
     }
     let best = fitted[0].aic();
@@ -381,6 +392,9 @@ fn auto(args: &FitArgs) -> Result<String, CliError> {
         for (f, e) in &skipped {
             out += &format!("  {f}: {e}\n");
         }
+    }
+    if let Some(n) = col.dropped.note() {
+        out += &format!("\n{n}\n");
     }
     Ok(out)
 }

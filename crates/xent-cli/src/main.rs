@@ -65,6 +65,11 @@ enum Command {
         /// unread). Standard errors, AIC and BIC take n = Σ weights.
         #[arg(long, value_name = "COL")]
         weights: Option<String>,
+        /// A missing value (empty, NA, NaN, null, … — pandas' list) in the
+        /// column or the weights: stop with an error (the default), or drop
+        /// the row and report how many were dropped.
+        #[arg(long, value_enum, default_value_t = data::Missing::Error, value_name = "WHAT")]
+        missing: data::Missing,
         /// Hold a parameter at a known value, e.g. --fix location=0.
         #[arg(long, value_name = "NAME=VALUE")]
         fix: Vec<String>,
@@ -97,6 +102,11 @@ enum Command {
         /// errors, AIC and BIC take n = Σ weights.
         #[arg(long, value_name = "COL")]
         weights: Option<String>,
+        /// A missing value (empty, NA, NaN, null, … — pandas' list) in a
+        /// column used: stop with an error (the default), or drop the row
+        /// and report how many were dropped.
+        #[arg(long, value_enum, default_value_t = data::Missing::Error, value_name = "WHAT")]
+        missing: data::Missing,
         /// Fit without an intercept.
         #[arg(long)]
         no_intercept: bool,
@@ -176,22 +186,32 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Fit { file, family, column, weights, fix, json, plot, max_iterations } => {
-            fit::run(&FitArgs { file, family, column, weights, fix, json, plot, max_iterations })
+        Command::Fit { file, family, column, weights, missing, fix, json, plot, max_iterations } => {
+            fit::run(&FitArgs { file, family, column, weights, missing, fix, json, plot, max_iterations })
         }
-        Command::Regress { file, model, target, features, weights, no_intercept, std_errors, json, max_iterations } => {
-            regress::run(&RegressArgs {
-                file,
-                model,
-                target,
-                features,
-                weights,
-                no_intercept,
-                std_errors,
-                json,
-                max_iterations,
-            })
-        }
+        Command::Regress {
+            file,
+            model,
+            target,
+            features,
+            weights,
+            missing,
+            no_intercept,
+            std_errors,
+            json,
+            max_iterations,
+        } => regress::run(&RegressArgs {
+            file,
+            model,
+            target,
+            features,
+            weights,
+            missing,
+            no_intercept,
+            std_errors,
+            json,
+            max_iterations,
+        }),
         Command::CheckLoss {
             name,
             full,

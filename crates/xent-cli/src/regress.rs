@@ -12,7 +12,7 @@ use xent_fit::{
 use xent_objectives::conditional::EtaModel;
 use xent_objectives::conditional::{Design, Logistic, PoissonLog, Softmax};
 
-use crate::data::Table;
+use crate::data::{Missing, Table};
 use crate::error::CliError;
 use crate::fit::{count, fmt, num};
 
@@ -66,6 +66,8 @@ pub struct RegressArgs {
     pub features: Option<Vec<String>>,
     /// The column of frequency weights, if any.
     pub weights: Option<String>,
+    /// What a missing value does.
+    pub missing: Missing,
     /// No intercept column.
     pub no_intercept: bool,
     /// Where the standard errors come from.
@@ -118,20 +120,10 @@ pub fn run(args: &RegressArgs) -> Result<String, CliError> {
 fn run_model(args: &RegressArgs) -> Result<String, CliError> {
     let mut table = Table::read(&args.file)?;
     let t = table.index(&args.target)?;
-    // Frequency weights: rows of weight 0 leave the table first.
     let wc = args.weights.as_deref().map(|name| table.index(name)).transpose()?;
     if wc == Some(t) {
         return Err(CliError::Usage(format!("--weights {}: that is the target column", args.target)));
     }
-    let weights = match wc {
-        Some(j) => {
-            let w = table.weights(j)?;
-            table.retain_rows(|i| w[i] > 0.0);
-            Some(w.into_iter().filter(|w| *w > 0.0).collect::<Vec<f64>>())
-        }
-        None => None,
-    };
-    let y = table.numeric(t)?;
     let features: Vec<usize> = match &args.features {
         Some(names) => names.iter().map(|n| table.index(n.trim())).collect::<Result<_, _>>()?,
         None => {
@@ -159,6 +151,28 @@ fn run_model(args: &RegressArgs) -> Result<String, CliError> {
     if features.is_empty() && args.no_intercept {
         return Err(CliError::Usage("no features and no intercept: nothing to fit".into()));
     }
+    // Missing values in the columns used, then rows of weight 0, leave
+    // the table before anything else is read.
+    let used: Vec<usize> = std::iter::once(t).chain(features.iter().copied()).chain(wc).collect();
+    let dropped = match args.missing {
+        Missing::Drop => table.drop_missing(&used),
+        Missing::Error => Default::default(),
+    };
+    if table.rows() == 0 {
+        return Err(CliError::Data(format!(
+            "every row of {} has a missing value in the columns used; nothing is left to fit",
+            args.file.display()
+        )));
+    }
+    let weights = match wc {
+        Some(j) => {
+            let w = table.weights(j)?;
+            table.retain_rows(|i| w[i] > 0.0);
+            Some(w.into_iter().filter(|w| *w > 0.0).collect::<Vec<f64>>())
+        }
+        None => None,
+    };
+    let y = table.numeric(t)?;
     let columns: Vec<Vec<f64>> = features.iter().map(|&j| table.numeric(j)).collect::<Result<_, _>>()?;
     let x = DMatrix::from_fn(table.rows(), features.len(), |i, j| columns[j][i]);
     let design = Design::new(&x, !args.no_intercept)
@@ -234,7 +248,15 @@ fn run_model(args: &RegressArgs) -> Result<String, CliError> {
             Fitted { model: "softmax", coefs, reference: Some(label(labels[0])), report, sigma: None }
         }
     };
-    Ok(if args.json { json_of(&fitted) } else { text_of(&fitted, args) })
+    Ok(if args.json {
+        let mut v = json_of(&fitted);
+        if args.missing == Missing::Drop {
+            v["dropped"] = dropped.json();
+        }
+        format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default())
+    } else {
+        text_of(&fitted, args) + &dropped.note().map_or(String::new(), |n| format!("{n}\n"))
+    })
 }
 
 /// The fit of a conditional model, with its frequency weights if any.
@@ -268,7 +290,7 @@ fn termination(r: &FitReport) -> (String, bool) {
     }
 }
 
-fn json_of(f: &Fitted) -> String {
+fn json_of(f: &Fitted) -> Value {
     let (mut coef, mut se) = (Map::new(), Map::new());
     for c in &f.coefs {
         let (cm, sm) = match &c.class {
@@ -301,7 +323,7 @@ fn json_of(f: &Fitted) -> String {
     if let Some(s) = f.sigma {
         v["sigma"] = num(s);
     }
-    format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default())
+    v
 }
 
 fn text_of(f: &Fitted, args: &RegressArgs) -> String {

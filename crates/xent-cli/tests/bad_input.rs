@@ -60,9 +60,13 @@ fn non_numeric_and_non_finite_cells_name_line_and_column() {
     let p = write("text.csv", "x\n1.0\n2.5\nabc\n3\n");
     run_fit(&p, "normal", 1, &["line 4", "column `x`", "`abc` is not a number"]);
     run_fit(&p, "student_t", 1, &["line 4", "`abc`"]);
+    // Empty cells and NaN are missing values: an error naming the option.
     let p = write("blank.csv", "x\n1.0\n\"\"\n3\n");
-    run_fit(&p, "normal", 1, &["line 3", "is not a number"]);
-    for (name, cell) in [("nan.csv", "NaN"), ("inf.csv", "inf"), ("neginf.csv", "-Infinity")] {
+    run_fit(&p, "normal", 1, &["line 3", "is a missing value", "--missing drop"]);
+    let p = write("nan.csv", "x\n1.0\n2.0\nNaN\n");
+    run_fit(&p, "normal", 1, &["line 4", "`NaN` is a missing value"]);
+    run_fit(&p, "cauchy", 1, &["line 4", "`NaN` is a missing value"]);
+    for (name, cell) in [("inf.csv", "inf"), ("neginf.csv", "-Infinity")] {
         let p = write(name, &format!("x\n1.0\n2.0\n{cell}\n"));
         run_fit(&p, "normal", 1, &["line 4", "not finite"]);
         run_fit(&p, "cauchy", 1, &["line 4", "not finite"]);
@@ -172,8 +176,15 @@ fn ambiguous_headers_long_cells_and_left_out_columns_are_reported() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.len() < 200 && err.contains("(1000000 bytes)"), "{}", &err[..err.len().min(300)]);
-    // A feature with one NA: named on stderr, not silently dropped.
+    // A feature with one NA: an error naming it and --missing (never
+    // silently dropped); a text column is left out of the features, named.
     let p = write("na.csv", "a,b,y\n1,0.5,0\n2,NA,1\n3,0.1,0\n4,0.3,1\n5,0.2,1\n6,0.9,0\n");
+    fails(
+        &["regress", p.to_str().unwrap(), "--model", "linear", "--target", "y"],
+        1,
+        &["line 3, column `b`: `NA` is a missing value", "--missing drop"],
+    );
+    let p = write("text_feature.csv", "a,b,y\n1,0.5,0\n2,high,1\n3,0.1,0\n4,0.3,1\n5,0.2,1\n6,0.9,0\n");
     let out = xent(&["regress", p.to_str().unwrap(), "--model", "linear", "--target", "y"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");

@@ -115,7 +115,9 @@ fn bad_weights_are_one_line_errors() {
     let text = p("text.csv", "x,w\n1,1\n2,many\n");
     fails(&["fit", &text, "--family", "gamma", "--weights", "w"], 1, "line 3, column `w`: `many` is not a number");
     let nan = p("nan.csv", "x,w\n1,NaN\n");
-    fails(&["fit", &nan, "--family", "gamma", "--weights", "w"], 1, "not finite");
+    fails(&["fit", &nan, "--family", "gamma", "--weights", "w"], 1, "`NaN` is a missing value");
+    let inf = p("inf.csv", "x,w\n1,inf\n");
+    fails(&["fit", &inf, "--family", "gamma", "--weights", "w"], 1, "not finite");
     let zero = p("zero.csv", "x,w\n1,0\n2,0\n");
     fails(&["fit", &zero, "--family", "gamma", "--weights", "w"], 1, "every weight in column `w` is 0");
     fails(&["fit", &zero, "--family", "auto", "--weights", "w"], 1, "every weight in column `w` is 0");
