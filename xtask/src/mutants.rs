@@ -165,11 +165,11 @@ fn run(args: &Args) -> Result<ExitCode, String> {
             ingest_batches(&root, &ledger_path)?;
         }
     }
+    // Compacted also by --summary: outcomes a killed run left in its batch
+    // directory are in the ledger as committed.
     let ledger = read_ledger(&ledger_path);
-    if !args.summary_only {
-        std::fs::write(&ledger_path, compact(&mutants, &ledger))
-            .map_err(|e| format!("cannot write {}: {e}", ledger_path.display()))?;
-    }
+    std::fs::write(&ledger_path, compact(&mutants, &ledger))
+        .map_err(|e| format!("cannot write {}: {e}", ledger_path.display()))?;
     let summary = summarise(&mutants, &ledger);
     std::fs::write(root.join("summary.txt"), &summary.text)
         .map_err(|e| format!("cannot write target/mutants/summary.txt: {e}"))?;
