@@ -230,18 +230,7 @@ pub fn fit_model<M: Model>(
     start: &[f64],
     opts: &FitOptions,
 ) -> Result<FitReport<M::Dist<f64>>, FitFailure> {
-    let (param, fixed, k) = parametrise(model, opts)?;
-    if data.is_empty() {
-        return Err(FitFailure::Objective(ObjectiveError::EmptyData));
-    }
-    if data.len() < k {
-        return Err(FitFailure::TooFewObservations { n: data.len() as f64, parameters: k });
-    }
-    let want = fixed.len();
-    if start.len() != want {
-        return Err(ObjectiveError::Dimension { what: "start", expected: want, found: start.len() }.into());
-    }
-    numerical(model, data, None, param, fixed, start.to_vec(), opts)
+    fit_model_with(model, data, None, start, opts)
 }
 
 /// [`fit_model`] with frequency weights: observation `i` counts `wᵢ` times
@@ -269,19 +258,33 @@ pub fn fit_model_weighted<M: Model>(
     start: &[f64],
     opts: &FitOptions,
 ) -> Result<FitReport<M::Dist<f64>>, FitFailure> {
+    fit_model_with(model, data, Some(weights), start, opts)
+}
+
+/// [`fit_model`] with frequency weights, if any: the checks, then Newton.
+fn fit_model_with<M: Model>(
+    model: &M,
+    data: &[M::Obs],
+    weights: Option<&[f64]>,
+    start: &[f64],
+    opts: &FitOptions,
+) -> Result<FitReport<M::Dist<f64>>, FitFailure> {
     let (param, fixed, k) = parametrise(model, opts)?;
     if data.is_empty() {
         return Err(FitFailure::Objective(ObjectiveError::EmptyData));
     }
-    let total = xent_objectives::check_weights(weights, data.len())?;
-    if total < k as f64 {
-        return Err(FitFailure::TooFewObservations { n: total, parameters: k });
+    let n = match weights {
+        Some(w) => xent_objectives::check_weights(w, data.len())?,
+        None => data.len() as f64,
+    };
+    if n < k as f64 {
+        return Err(FitFailure::TooFewObservations { n, parameters: k });
     }
     let want = fixed.len();
     if start.len() != want {
         return Err(ObjectiveError::Dimension { what: "start", expected: want, found: start.len() }.into());
     }
-    numerical(model, data, Some(weights), param, fixed, start.to_vec(), opts)
+    numerical(model, data, weights, param, fixed, start.to_vec(), opts)
 }
 
 /// No data, non-finite data, or fewer observations than free parameters.
