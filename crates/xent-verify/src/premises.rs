@@ -386,6 +386,15 @@ pub fn objective_derivatives(points: &[Vec<f64>], obj: &dyn Objective, seed: u64
 mod tests {
     use super::*;
 
+    #[test]
+    fn counts_are_non_negative_whole_numbers_below_2_to_the_52() {
+        assert_eq!(<usize as Observation>::from_real(3.0), Some(3));
+        assert_eq!(<usize as Observation>::from_real(0.0), Some(0));
+        for bad in [-1.0, -0.0 - 2.0, 0.5, 2f64.powi(52), f64::NAN, f64::INFINITY] {
+            assert_eq!(<usize as Observation>::from_real(bad), None, "{bad}");
+        }
+    }
+
     fn masses(values: &'static [f64]) -> impl Fn(&[f64]) -> Result<Mass, String> {
         move |u: &[f64]| Ok(Mass { value: values[u[0] as usize], error: 1e-14, resolved: true, invalid: false })
     }

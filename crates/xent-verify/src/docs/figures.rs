@@ -565,3 +565,15 @@ pub(super) fn optimiser_path(seed: u64) -> Result<Figure, DocError> {
         svg: text,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::slug;
+
+    #[test]
+    fn slugs_are_lowercase_words_joined_by_single_dashes() {
+        assert_eq!(slug("Normal (location, scale)"), "normal-location-scale");
+        assert_eq!(slug("student_t  ν=4"), "student-t-4");
+        assert_eq!(slug("Gamma"), "gamma");
+    }
+}
