@@ -37,6 +37,8 @@ fn poisson_nll_drops_ln_factorial() {
     assert_eq!(r.verdict, Verdict::CrossEntropy, "{r:?}");
     assert!(close(r.scale, 1.0, 1e-12) && close(r.constant, 0.0, 1e-9), "{} {}", r.scale, r.constant);
     assert_eq!(r.base, Base::Declared("−ln y!".into()));
+    let base = &crate::loss::render::to_json(&r)["base"];
+    assert_eq!(base, &serde_json::json!({ "kind": "declared", "description": "−ln y!" }), "{base}");
     // Rate input: x − y ln(x + ε) is the Poisson NLL at rate x + ε less ε.
     let r = run(&BuiltinLoss::poisson_nll(false, false));
     assert_eq!(r.verdict, Verdict::CrossEntropy, "{r:?}");
