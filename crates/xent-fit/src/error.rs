@@ -18,6 +18,19 @@ pub enum FitFailure {
         /// Why (separation, zero variance, …).
         reason: String,
     },
+    /// A value of a per-row input of a fit (an exposure, a number of
+    /// trials or successes) is outside its range.
+    #[error("{what} {index} = {value} is invalid: {reason}")]
+    InvalidValue {
+        /// Which input.
+        what: &'static str,
+        /// Its row.
+        index: usize,
+        /// Its value.
+        value: f64,
+        /// Why, in words.
+        reason: &'static str,
+    },
     /// The optimiser did not converge; the partial report is attached.
     #[error("the fit did not converge ({}); the partial estimate is in the report", .report.termination_text())]
     NotConverged {

@@ -11,6 +11,7 @@ use xent_optim::{Method, Options, minimise};
 use crate::columns::ColumnMap;
 use crate::degenerate::check_design;
 use crate::error::FitFailure;
+use crate::glm_data::{GlmData, Rows};
 use crate::information::{Sources, covariance};
 use crate::options::{Covariance, FitOptions};
 use crate::problem::{ObjectiveProblem, method_name, second_order_then_lbfgs};
@@ -27,6 +28,7 @@ fn conditional_report<M: EtaModel>(
     kind: Covariance,
     known: Option<(f64, Vec<f64>, Option<DMatrix<f64>>)>,
     check_bounded: bool,
+    meat: Option<&[f64]>,
 ) -> Result<FitReport, FitFailure> {
     let n = obj.total_weight();
     let d = theta.len();
@@ -60,12 +62,19 @@ fn conditional_report<M: EtaModel>(
                 None => Ok(obj.value_gradient_hessian(&theta)?.2 * n),
             },
             expected: || if canonical { h.clone() } else { None },
-            // Σ wᵢ sᵢsᵢᵀ, the meat of the expanded data: rows by √wᵢ.
+            // Σ wᵢ sᵢsᵢᵀ, the meat of the expanded data: rows by √wᵢ (or
+            // by the caller's factors: a binomial row's n trials are one
+            // observation, its score n times the per-trial one).
             scores: || {
                 let mut s = obj.scores(&theta)?;
-                if let Some(w) = obj.weights() {
-                    for (mut row, w) in s.row_iter_mut().zip(w) {
-                        row *= w.sqrt();
+                let factor: Option<Vec<f64>> = match (meat, obj.weights()) {
+                    (Some(m), _) => Some(m.to_vec()),
+                    (None, Some(w)) => Some(w.iter().map(|w| w.sqrt()).collect()),
+                    (None, None) => None,
+                };
+                if let Some(f) = factor {
+                    for (mut row, f) in s.row_iter_mut().zip(f) {
+                        row *= f;
                     }
                 }
                 Ok(Some(s))
@@ -164,59 +173,16 @@ pub fn fit_linear_weighted(
     weights: &[f64],
     opts: &FitOptions,
 ) -> Result<FitReport, FitFailure> {
-    let rows = Rows::positive(design, y, weights)?;
-    fit_linear_with(rows.design(design), rows.y(y), Some(rows.weights(weights)), opts).map_err(|e| rows.reindex(e))
+    let data = GlmData::new(design, y).with_weights(weights);
+    let rows = Rows::positive(&data)?;
+    let kept = rows.data(&data);
+    fit_linear_with(kept.design, kept.y, kept.weights, opts).map_err(|e| rows.reindex(e))
 }
 
 fn fit_linear_with(design: &Design, y: &[f64], w: Option<&[f64]>, opts: &FitOptions) -> Result<FitReport, FitFailure> {
     match ColumnMap::choose(design) {
         Some((map, sd)) => fit_linear_on(&sd, y, w, opts).map(|r| map.report(r, 1)),
         None => fit_linear_on(design, y, w, opts),
-    }
-}
-
-/// The rows of positive weight of a weighted regression: the design,
-/// targets and weights restricted to them (borrowed when every weight is
-/// positive), and a failure's row mapped back to the caller's.
-struct Rows {
-    kept: Option<(Vec<usize>, Design, Vec<f64>, Vec<f64>)>,
-}
-
-impl Rows {
-    fn positive(design: &Design, y: &[f64], weights: &[f64]) -> Result<Rows, FitFailure> {
-        if y.len() != design.n() {
-            return Err(ObjectiveError::Dimension { what: "targets", expected: design.n(), found: y.len() }.into());
-        }
-        xent_objectives::check_weights(weights, y.len())?;
-        if weights.iter().all(|w| *w > 0.0) {
-            return Ok(Rows { kept: None });
-        }
-        let idx: Vec<usize> = (0..y.len()).filter(|&i| weights[i] > 0.0).collect();
-        let sub = design.select_rows(&idx);
-        let (ys, ws) = (idx.iter().map(|&i| y[i]).collect(), idx.iter().map(|&i| weights[i]).collect());
-        Ok(Rows { kept: Some((idx, sub, ys, ws)) })
-    }
-    fn design<'a>(&'a self, d: &'a Design) -> &'a Design {
-        self.kept.as_ref().map_or(d, |k| &k.1)
-    }
-    fn y<'a>(&'a self, y: &'a [f64]) -> &'a [f64] {
-        self.kept.as_ref().map_or(y, |k| &k.2)
-    }
-    fn weights<'a>(&'a self, w: &'a [f64]) -> &'a [f64] {
-        self.kept.as_ref().map_or(w, |k| &k.3)
-    }
-    fn reindex(&self, e: FitFailure) -> FitFailure {
-        let Some((idx, ..)) = &self.kept else { return e };
-        let at = |i: usize| idx.get(i).copied().unwrap_or(i);
-        match e {
-            FitFailure::Objective(ObjectiveError::NonFinite { what, index, value }) => {
-                FitFailure::Objective(ObjectiveError::NonFinite { what, index: at(index), value })
-            }
-            FitFailure::Objective(ObjectiveError::InvalidTarget { index, value, reason }) => {
-                FitFailure::Objective(ObjectiveError::InvalidTarget { index: at(index), value, reason })
-            }
-            other => other,
-        }
     }
 }
 
@@ -239,7 +205,7 @@ fn fit_linear_on(design: &Design, y: &[f64], w: Option<&[f64]>, opts: &FitOption
     let obj = weighted_objective(LinearGaussian, design, y, w)?;
     let mut theta = beta.iter().copied().collect::<Vec<_>>();
     theta.push(sigma.ln());
-    let mut r = conditional_report(&obj, theta, FitMethod::LeastSquares, opts.covariance, None, false)?;
+    let mut r = conditional_report(&obj, theta, FitMethod::LeastSquares, opts.covariance, None, false, None)?;
     // Report σ itself (delta method: ∂σ/∂ln σ = σ scales its row and column).
     let last = r.estimates.len() - 1;
     r.names[last] = "sigma".into();
@@ -260,18 +226,46 @@ fn root_weighted(v: &[f64], w: Option<&[f64]>) -> Vec<f64> {
     }
 }
 
-/// The conditional NLL with its weights, if any.
+/// The conditional NLL with its weights and offset, if any.
 fn weighted_objective<'a, M: EtaModel>(
     model: M,
     design: &'a Design,
     y: &'a [f64],
     w: Option<&'a [f64]>,
 ) -> Result<ConditionalNll<'a, M>, FitFailure> {
-    let obj = ConditionalNll::new(model, design, y)?;
-    Ok(match w {
-        Some(w) => obj.with_weights(w)?,
-        None => obj,
-    })
+    glm_objective(model, &GlmData { design, y, weights: w, offset: None })
+}
+
+/// The conditional NLL of a [`GlmData`].
+fn glm_objective<'a, M: EtaModel>(model: M, data: &GlmData<'a>) -> Result<ConditionalNll<'a, M>, FitFailure> {
+    let mut obj = ConditionalNll::new(model, data.design, data.y)?;
+    if let Some(w) = data.weights {
+        obj = obj.with_weights(w)?;
+    }
+    if let Some(o) = data.offset {
+        obj = obj.with_offset(o)?;
+    }
+    Ok(obj)
+}
+
+/// The start of a conditional fit: zero, but for the model's levels of
+/// its linear predictors (on the intercepts, with a design that has one)
+/// and its extra parameters ([`EtaModel::start`]).
+fn start_point<M: EtaModel>(model: &M, data: &GlmData<'_>, d: usize) -> Vec<f64> {
+    let mut theta = vec![0.0; d];
+    let (m, p) = (model.predictors(), data.design.p());
+    if let Some(local) = model.start(data.y, data.weights, data.offset)
+        && local.len() == m + (d - m * p)
+        && local.iter().all(|v| v.is_finite())
+    {
+        if data.design.has_intercept() {
+            for k in 0..m {
+                theta[k * p] = local[k];
+            }
+        }
+        theta[m * p..].copy_from_slice(&local[m..]);
+    }
+    theta
 }
 
 /// `‖v‖₂` without overflow or underflow (scaled by the largest entry).
@@ -342,8 +336,10 @@ pub fn ols_std_errors(design: &Design, y: &[f64]) -> Result<Vec<f64>, FitFailure
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn ols_std_errors_weighted(design: &Design, y: &[f64], weights: &[f64]) -> Result<Vec<f64>, FitFailure> {
-    let rows = Rows::positive(design, y, weights)?;
-    ols_errors(rows.design(design), rows.y(y), Some(rows.weights(weights))).map_err(|e| rows.reindex(e))
+    let data = GlmData::new(design, y).with_weights(weights);
+    let rows = Rows::positive(&data)?;
+    let kept = rows.data(&data);
+    ols_errors(kept.design, kept.y, kept.weights).map_err(|e| rows.reindex(e))
 }
 
 fn ols_errors(design: &Design, y: &[f64], w: Option<&[f64]>) -> Result<Vec<f64>, FitFailure> {
@@ -382,31 +378,38 @@ const WARM_START_ROWS: usize = 100_000;
 /// subsample can be separated when the data are not).
 fn warm_start<M: EtaModel + Clone>(
     model: &M,
-    design: &Design,
-    y: &[f64],
-    w: Option<&[f64]>,
-    d: usize,
+    data: &GlmData<'_>,
+    start: &[f64],
     opts: &FitOptions,
 ) -> Option<(Vec<f64>, DMatrix<f64>)> {
-    let n = y.len();
+    let n = data.y.len();
     if n < WARM_START_ROWS {
         return None;
     }
     let k = 16;
-    let (sub, ys) = design.every_kth(y, k);
-    let ws: Option<Vec<f64>> = w.map(|w| w.iter().step_by(k).copied().collect());
-    let obj = weighted_objective(model.clone(), &sub, &ys, ws.as_deref()).ok()?;
+    let every = |v: Option<&[f64]>| -> Option<Vec<f64>> { v.map(|v| v.iter().step_by(k).copied().collect()) };
+    let (sub, ys) = data.design.every_kth(data.y, k);
+    let (ws, os) = (every(data.weights), every(data.offset));
+    let obj =
+        glm_objective(model.clone(), &GlmData { design: &sub, y: &ys, weights: ws.as_deref(), offset: os.as_deref() })
+            .ok()?;
     // The subsample itself: the chord method from the Hessian at zero of
     // every 16th row of the subsample (the start is far from the answer
     // anyway; the method refreshes when it stops contracting), to a gradient
     // of 1e-8 — far below the subsample's own sampling error, which the
     // full-data phase removes — then one Hessian at its answer to hand on.
     let (sub0, ys0) = sub.every_kth(&ys, k);
-    let ws0: Option<Vec<f64>> = ws.as_ref().map(|w| w.iter().step_by(k).copied().collect());
-    let h0 = weighted_objective(model.clone(), &sub0, &ys0, ws0.as_deref()).ok()?.hessian(&vec![0.0; d]).ok();
+    let (ws0, os0) = (every(ws.as_deref()), every(os.as_deref()));
+    let h0 = glm_objective(
+        model.clone(),
+        &GlmData { design: &sub0, y: &ys0, weights: ws0.as_deref(), offset: os0.as_deref() },
+    )
+    .ok()?
+    .hessian(start)
+    .ok();
     let chord = Method::ChordNewton { hessian: h0, contraction: 0.5 };
     let optim = Options { gradient_tol: opts.optim.gradient_tol.max(1e-8), ..opts.optim.clone() };
-    let out = minimise(&ObjectiveProblem::new(&obj), &vec![0.0; d], &chord, &optim, &mut ()).ok()?;
+    let out = minimise(&ObjectiveProblem::new(&obj), start, &chord, &optim, &mut ()).ok()?;
     let norm = out.x.iter().fold(0.0, |m: f64, v| m.max(v.abs()));
     let usable = out.termination.converged() && out.x.iter().all(|v| v.is_finite()) && out.value > 1e-6 && norm < 1e3;
     if !usable {
@@ -423,18 +426,17 @@ fn warm_start<M: EtaModel + Clone>(
 /// description of the method; separation is an error.
 fn optimise_conditional<'d, M: EtaModel + Clone>(
     model: M,
-    design: &'d Design,
-    y: &'d [f64],
-    w: Option<&'d [f64]>,
+    data: &GlmData<'d>,
     opts: &FitOptions,
 ) -> Result<(ConditionalNll<'d, M>, xent_optim::Outcome, FitMethod), FitFailure> {
-    let obj = weighted_objective(model.clone(), design, y, w)?;
+    let (design, y) = (data.design, data.y);
+    let obj = glm_objective(model.clone(), data)?;
     let d = obj.dim();
     if y.len() < d || obj.total_weight() < d as f64 {
         return Err(FitFailure::TooFewObservations { n: obj.total_weight(), parameters: d });
     }
     check_design(design)?;
-    let zero = vec![0.0; d];
+    let zero = start_point(&model, data, d);
     // A Hessian above the memory budget: no second-order method, and no
     // covariance from the information (which is that Hessian).
     let second_order = obj.hessian_bytes() <= HESSIAN_BUDGET_BYTES;
@@ -446,8 +448,8 @@ fn optimise_conditional<'d, M: EtaModel + Clone>(
                      fit with Covariance::None",
         });
     }
-    // The fallback starts from zero, whatever the warm start did.
-    let (out, method) = match second_order.then(|| warm_start(&model, design, y, w, d, opts)) {
+    // The fallback starts from the model's start, whatever the warm start did.
+    let (out, method) = match second_order.then(|| warm_start(&model, data, &zero, opts)) {
         None => {
             let method = Method::lbfgs();
             (minimise(&ObjectiveProblem::new(&obj), &zero, &method, &opts.optim, &mut ())?, method)
@@ -478,6 +480,13 @@ fn optimise_conditional<'d, M: EtaModel + Clone>(
             ),
         });
     }
+    if out.termination.converged() && !obj.model().extra_names().is_empty() {
+        let eta = obj.linear_predictors(&out.x)?;
+        let top: Vec<f64> = eta.iter().map(|e| e.iter().fold(f64::NEG_INFINITY, |m, v| m.max(*v))).collect();
+        if let Some(reason) = obj.model().at_boundary(&out.x[d - obj.model().extra_names().len()..], &top) {
+            return Err(FitFailure::NoFiniteMle { reason });
+        }
+    }
     let fm = FitMethod::Numerical {
         method: method_name(&method),
         termination: out.termination.clone(),
@@ -493,13 +502,14 @@ fn report_outcome<M: EtaModel>(
     out: xent_optim::Outcome,
     fm: FitMethod,
     kind: Covariance,
+    meat: Option<&[f64]>,
 ) -> Result<FitReport, FitFailure> {
     // Newton's answer carries the Hessian there (from the same fused
     // evaluation as its value and gradient): the report need not recompute it.
     let converged = out.termination.converged();
     let known = Some((out.value, out.gradient, out.hessian));
     let check = converged && obj.model().extra_names().is_empty();
-    let rep = conditional_report(obj, out.x, fm, kind, known, check)?;
+    let rep = conditional_report(obj, out.x, fm, kind, known, check, meat)?;
     if converged { Ok(rep) } else { Err(FitFailure::NotConverged { report: Box::new(rep) }) }
 }
 
@@ -534,7 +544,7 @@ pub fn fit_conditional<M: EtaModel + Clone>(
     y: &[f64],
     opts: &FitOptions,
 ) -> Result<FitReport, FitFailure> {
-    fit_conditional_with(model, design, y, None, opts)
+    fit_glm(model, &GlmData::new(design, y), opts)
 }
 
 /// [`fit_conditional`] with frequency weights: row `i` counts `wᵢ` times
@@ -565,28 +575,55 @@ pub fn fit_conditional_weighted<M: EtaModel + Clone>(
     weights: &[f64],
     opts: &FitOptions,
 ) -> Result<FitReport, FitFailure> {
-    let rows = Rows::positive(design, y, weights)?;
-    fit_conditional_with(model, rows.design(design), rows.y(y), Some(rows.weights(weights)), opts)
-        .map_err(|e| rows.reindex(e))
+    fit_glm(model, &GlmData::new(design, y).with_weights(weights), opts)
 }
 
-fn fit_conditional_with<M: EtaModel + Clone>(
+/// Maximum-likelihood fit of a conditional model on a [`GlmData`] — with
+/// its frequency weights and offset, if any — as [`fit_conditional`] and
+/// [`fit_conditional_weighted`] (which are this function without an
+/// offset). A model with a [`EtaModel::start`] starts there (the log-link
+/// models at the log of the mean rate), and one whose converged estimate
+/// is at a boundary ([`EtaModel::at_boundary`]: a negative binomial with
+/// no over-dispersion) is [`FitFailure::NoFiniteMle`] naming it.
+///
+/// ```
+/// use nalgebra::DMatrix;
+/// use xent_objectives::conditional::{Design, PoissonLog};
+/// use xent_fit::{FitOptions, GlmData, fit_glm, log_exposure};
+/// // Claims of two groups of policies with their exposure in policy-years.
+/// let group = DMatrix::from_column_slice(4, 1, &[0.0, 0.0, 1.0, 1.0]);
+/// let (claims, years) = ([3.0, 5.0, 1.0, 2.0], [2.0, 2.0, 4.0, 2.0]);
+/// let design = Design::new(&group, true)?;
+/// let offset = log_exposure(&years)?;
+/// let r = fit_glm(PoissonLog, &GlmData::new(&design, &claims).with_offset(&offset), &FitOptions::default())?;
+/// // Each group's rate per year: 8/4 and 3/6.
+/// assert!((r.estimates[0].exp() - 2.0).abs() < 1e-12);
+/// assert!(((r.estimates[0] + r.estimates[1]).exp() - 0.5).abs() < 1e-12);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn fit_glm<M: EtaModel + Clone>(model: M, data: &GlmData<'_>, opts: &FitOptions) -> Result<FitReport, FitFailure> {
+    let rows = Rows::positive(data)?;
+    fit_conditional_with(model, &rows.data(data), None, opts).map_err(|e| rows.reindex(e))
+}
+
+/// The fit of [`fit_glm`] on rows of positive weight; `meat` (one per
+/// row) scales the scores of the sandwich instead of `√wᵢ`.
+pub(crate) fn fit_conditional_with<M: EtaModel + Clone>(
     model: M,
-    design: &Design,
-    y: &[f64],
-    w: Option<&[f64]>,
+    data: &GlmData<'_>,
+    meat: Option<&[f64]>,
     opts: &FitOptions,
 ) -> Result<FitReport, FitFailure> {
     // On the standardised design (see `columns`), mapped back.
     let extra = model.extra_names().len();
-    match ColumnMap::choose(design) {
-        Some((map, sd)) => optimise_conditional(model, &sd, y, w, opts)
-            .and_then(|(obj, out, fm)| report_outcome(&obj, out, fm, opts.covariance))
+    match ColumnMap::choose(data.design) {
+        Some((map, sd)) => optimise_conditional(model, &GlmData { design: &sd, ..*data }, opts)
+            .and_then(|(obj, out, fm)| report_outcome(&obj, out, fm, opts.covariance, meat))
             .map(|r| map.report(r, extra))
             .map_err(|e| map.failure(e, extra)),
         None => {
-            let (obj, out, fm) = optimise_conditional(model, design, y, w, opts)?;
-            report_outcome(&obj, out, fm, opts.covariance)
+            let (obj, out, fm) = optimise_conditional(model, data, opts)?;
+            report_outcome(&obj, out, fm, opts.covariance, meat)
         }
     }
 }

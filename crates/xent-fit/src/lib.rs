@@ -37,6 +37,7 @@ mod columns;
 mod degenerate;
 mod error;
 mod glm;
+mod glm_data;
 mod information;
 mod options;
 mod problem;
@@ -47,8 +48,10 @@ mod unconditional;
 
 pub use error::FitFailure;
 pub use glm::{
-    fit_conditional, fit_conditional_weighted, fit_linear, fit_linear_weighted, ols_std_errors, ols_std_errors_weighted,
+    fit_conditional, fit_conditional_weighted, fit_glm, fit_linear, fit_linear_weighted, ols_std_errors,
+    ols_std_errors_weighted,
 };
+pub use glm_data::{GlmData, fit_binomial_counts, log_exposure};
 pub use options::{Covariance, FitOptions};
 pub use problem::ObjectiveProblem;
 pub use report::{FitMethod, FitReport};

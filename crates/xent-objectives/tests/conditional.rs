@@ -11,7 +11,8 @@ use rand::{RngExt, SeedableRng};
 use serde_json::Value;
 use xent_distributions::special::ln_factorial;
 use xent_objectives::conditional::{
-    ConditionalNll, Design, EtaModel, HeteroscedasticGaussian, LinearGaussian, Logistic, PoissonLog, Softmax,
+    BinomialLogit, ConditionalNll, Design, EtaModel, GammaLog, HeteroscedasticGaussian, LinearGaussian, Logistic,
+    NegativeBinomialLog, PoissonLog, Softmax,
 };
 use xent_objectives::losses::{
     ClassOptions, Reduction, Target, binary_cross_entropy_with_logits, cross_entropy, gaussian_nll, poisson_nll,
@@ -128,6 +129,76 @@ fn gradients_and_hessians_match_finite_differences() {
     check_derivatives(PoissonLog, &counts, &design, &random_theta(4, 3));
     check_derivatives(Softmax::new(3).unwrap(), &cls, &design, &random_theta(8, 4));
     check_derivatives(HeteroscedasticGaussian, &real, &design, &random_theta(8, 5));
+    let positive: Vec<f64> = real.iter().map(|v| v + 0.05).collect();
+    check_derivatives(GammaLog, &positive, &design, &random_theta(5, 6));
+    // Counts on both sides of the small-count sum (< 32) and α on both
+    // sides of r = 1/α = 15 (the Stirling and the log-gamma branch).
+    let big: Vec<f64> = real.iter().map(|v| (v * v * 15.0).floor()).collect();
+    for (seed, ln_alpha) in [(7, -3.0), (8, 0.5)] {
+        let mut theta = random_theta(5, seed);
+        theta[4] = ln_alpha;
+        theta[0] += 2.0;
+        check_derivatives(NegativeBinomialLog, &big, &design, &theta);
+    }
+    let prop: Vec<f64> = real.iter().map(|v| v / 3.0).collect();
+    check_derivatives(BinomialLogit, &prop, &design, &random_theta(4, 9));
+}
+
+/// An offset is a column with its coefficient fixed at 1: the same value,
+/// and the same gradient and Hessian in the other coefficients.
+#[test]
+fn an_offset_is_a_column_of_known_coefficient() {
+    let x = random_features(90, 2, 41);
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(42);
+    let o: Vec<f64> = (0..90).map(|_| rng.random::<f64>() * 2.0 - 1.0).collect();
+    let y: Vec<f64> = (0..90).map(|_| (rng.random::<f64>() * 4.0).floor()).collect();
+    let design = Design::new(&x, true).unwrap();
+    let wide = Design::new(&DMatrix::from_fn(90, 3, |i, j| if j < 2 { x[(i, j)] } else { o[i] }), true).unwrap();
+    let theta = random_theta(3, 43);
+    let mut theta_wide = theta.clone();
+    theta_wide.push(1.0);
+    let a = ConditionalNll::new(PoissonLog, &design, &y).unwrap().with_offset(&o).unwrap();
+    let b = ConditionalNll::new(PoissonLog, &wide, &y).unwrap();
+    assert!(close(a.value(&theta).unwrap(), b.value(&theta_wide).unwrap(), 1e-14));
+    let (ga, gb) = (a.gradient(&theta).unwrap(), b.gradient(&theta_wide).unwrap());
+    let (ha, hb) = (a.hessian(&theta).unwrap(), b.hessian(&theta_wide).unwrap());
+    for i in 0..3 {
+        assert!(close(ga[i], gb[i], 1e-13));
+        for j in 0..3 {
+            assert!(close(ha[(i, j)], hb[(i, j)], 1e-13));
+        }
+    }
+    let eta = a.linear_predictors(&theta).unwrap();
+    let nlls = a.sample_nlls(&theta).unwrap();
+    assert!(close(nlls.iter().sum::<f64>() / 90.0, a.value(&theta).unwrap(), 1e-13));
+    assert!(close(eta[0][5], b.linear_predictors(&theta_wide).unwrap()[0][5], 1e-15));
+    // Bad offsets are typed errors naming the row.
+    let mut bad = o.clone();
+    bad[17] = f64::NAN;
+    let e = ConditionalNll::new(PoissonLog, &design, &y).unwrap().with_offset(&bad).unwrap_err();
+    assert!(matches!(e, ObjectiveError::NonFinite { what: "offset", index: 17, .. }), "{e}");
+    let e = ConditionalNll::new(PoissonLog, &design, &y).unwrap().with_offset(&o[1..]).unwrap_err();
+    assert!(matches!(e, ObjectiveError::Dimension { what: "offset", .. }), "{e}");
+}
+
+/// The dispersion models at extremes: the negative binomial's NLL is
+/// finite and tends to the Poisson one as α → 0 (no cancellation in
+/// lnΓ(y + 1/α) − lnΓ(1/α)); the Gamma's at a shape of 1e12 is the normal
+/// limit's, finite, with finite derivatives.
+#[test]
+fn dispersion_models_at_their_limits() {
+    for y in [0.0, 1.0, 7.0, 40.0, 1000.0] {
+        for eta in [-3.0, 0.0, 2.0, 6.0] {
+            let pois = PoissonLog.nll(&[eta], &[], y);
+            let nb = NegativeBinomialLog.nll(&[eta], &[-60.0], y);
+            assert!((nb - pois).abs() <= 1e-12 * pois.abs().max(1.0), "{y} {eta}: {nb} vs {pois}");
+        }
+    }
+    // Gamma with mean 1 and shape k: ≈ −½ ln(k/2π) at y = 1 for huge k.
+    let k: f64 = 1e12;
+    let v = GammaLog.nll(&[0.0], &[k.ln()], 1.0);
+    let want = -0.5 * (k / (2.0 * std::f64::consts::PI)).ln() + 1.0 / (12.0 * k);
+    assert!((v - want).abs() < 1e-12, "{v} vs {want}");
 }
 
 #[test]

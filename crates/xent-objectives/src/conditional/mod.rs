@@ -7,16 +7,19 @@
 //! assembled with matrix products — `Xᵀ g` and `Xᵀ W X` — never with a pass
 //! over the data per parameter.
 //!
-//! Layout: `models.rs` (the per-sample NLLs), `design.rs` ([`Design`]),
+//! Layout: `models.rs` (the per-sample NLLs), `dispersion.rs` (Gamma,
+//! negative binomial and binomial-proportion GLMs), `design.rs` ([`Design`]),
 //! `local.rs` (per-sample derivatives by vector tangents), `kernels.rs`
 //! (chunk products), `nll.rs` ([`ConditionalNll`]).
 
 mod design;
+mod dispersion;
 mod kernels;
 mod local;
 mod models;
 mod nll;
 
 pub use design::Design;
+pub use dispersion::{BinomialLogit, GammaLog, NegativeBinomialLog, ln_choose};
 pub use models::{EtaModel, HeteroscedasticGaussian, LinearGaussian, Logistic, PoissonLog, Softmax};
 pub use nll::{ConditionalNll, HESSIAN_BUDGET_BYTES};

@@ -50,10 +50,27 @@ pub trait EtaModel: Sync {
         let _ = (eta, extra, y, grad, hess);
         None
     }
+    /// A starting point for a fit, in the local variables
+    /// `(η₁, …, η_m, extra…)` — the level of each linear predictor (the
+    /// intercept's start, on a design with one) and the extra parameters —
+    /// from the targets, the frequency weights and the offset of the
+    /// first predictor. `None` (the default): all zero.
+    fn start(&self, y: &[f64], w: Option<&[f64]>, offset: Option<&[f64]>) -> Option<Vec<f64>> {
+        let _ = (y, w, offset);
+        None
+    }
+    /// Whether a converged fit with these extra parameters (and, per
+    /// predictor, the largest linear predictor over the rows) is at a
+    /// boundary of the parameter space where no finite maximum exists —
+    /// the reason in words, or `None` (the default).
+    fn at_boundary(&self, extra: &[f64], max_eta: &[f64]) -> Option<String> {
+        let _ = (extra, max_eta);
+        None
+    }
 }
 
 /// `softplus(x) = ln(1 + eˣ)`, stable, generic.
-fn softplus<T: Scalar>(x: T) -> T {
+pub(super) fn softplus<T: Scalar>(x: T) -> T {
     if x.value() > 0.0 { x + (-x).exp().ln_1p() } else { x.exp().ln_1p() }
 }
 

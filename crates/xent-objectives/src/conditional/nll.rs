@@ -25,6 +25,8 @@ pub struct ConditionalNll<'a, M: EtaModel> {
     design: &'a Design,
     y: &'a [f64],
     weights: Option<&'a [f64]>,
+    /// A known term added to the first linear predictor, row by row.
+    offset: Option<&'a [f64]>,
     /// `Σ wᵢ`, or `n` unweighted.
     total: f64,
     threads: usize,
@@ -54,7 +56,15 @@ impl<'a, M: EtaModel> ConditionalNll<'a, M> {
             }
             model.check_target(v).map_err(|reason| ObjectiveError::InvalidTarget { index: i, value: v, reason })?;
         }
-        Ok(ConditionalNll { model, design, y, weights: None, total: y.len() as f64, threads: default_threads() })
+        Ok(ConditionalNll {
+            model,
+            design,
+            y,
+            weights: None,
+            offset: None,
+            total: y.len() as f64,
+            threads: default_threads(),
+        })
     }
 
     /// The objective with frequency weights (one per row, finite, `≥ 0`,
@@ -66,6 +76,27 @@ impl<'a, M: EtaModel> ConditionalNll<'a, M> {
         self.total = crate::nll::check_weights(weights, self.y.len())?;
         self.weights = Some(weights);
         Ok(self)
+    }
+
+    /// The objective with an offset: `oᵢ` is added to the first linear
+    /// predictor of row `i`, `η₁ = xᵢᵀβ₁ + oᵢ` — a term with a known
+    /// coefficient of 1, such as the log of an exposure in a rate model
+    /// with log link (statsmodels' `offset`; its `exposure` is the offset
+    /// `ln exposure`). One finite value per row.
+    pub fn with_offset(mut self, offset: &'a [f64]) -> Result<Self, ObjectiveError> {
+        if offset.len() != self.y.len() {
+            return Err(ObjectiveError::Dimension { what: "offset", expected: self.y.len(), found: offset.len() });
+        }
+        if let Some(i) = offset.iter().position(|v| !v.is_finite()) {
+            return Err(ObjectiveError::NonFinite { what: "offset", index: i, value: offset[i] });
+        }
+        self.offset = Some(offset);
+        Ok(self)
+    }
+
+    /// The offset, if any.
+    pub fn offset(&self) -> Option<&'a [f64]> {
+        self.offset
     }
 
     /// The frequency weights, if any.
@@ -151,9 +182,13 @@ impl<'a, M: EtaModel> ConditionalNll<'a, M> {
     pub fn linear_predictors(&self, theta: &[f64]) -> Result<Vec<DVector<f64>>, ObjectiveError> {
         self.check(theta)?;
         let p = self.design.p();
-        Ok((0..self.model.predictors())
+        let mut eta: Vec<DVector<f64>> = (0..self.model.predictors())
             .map(|k| self.design.matrix() * DVector::from_column_slice(&theta[k * p..(k + 1) * p]))
-            .collect())
+            .collect();
+        if let (Some(o), Some(e)) = (self.offset, eta.first_mut()) {
+            e.iter_mut().zip(o).for_each(|(e, o)| *e += o);
+        }
+        Ok(eta)
     }
 
     fn extras<'t>(&self, theta: &'t [f64]) -> &'t [f64] {
@@ -185,7 +220,10 @@ impl<'a, M: EtaModel> ConditionalNll<'a, M> {
             let len = range.len();
             let xc = x.rows(range.start, len);
             let b: Vec<&[f64]> = betas.iter().map(|b| b.as_slice()).collect();
-            let eta = chunk_times(x, range.start, len, &b);
+            let mut eta = chunk_times(x, range.start, len, &b);
+            if let (Some(o), Some(e)) = (self.offset, eta.first_mut()) {
+                e.iter_mut().zip(&o[range.clone()]).for_each(|(e, o)| *e += o);
+            }
             let mut part = Part {
                 value: 0.0,
                 grad: vec![0.0; if order >= 1 { dim } else { 0 }],
