@@ -30,7 +30,7 @@ use clap::{Parser, Subcommand};
 
 use crate::error::CliError;
 use crate::fit::FitArgs;
-use crate::regress::{RegressArgs, RegressModel};
+use crate::regress::RegressArgs;
 
 /// Maximum-likelihood fits on CSV data, and the check that maximum
 /// likelihood is minimal cross-entropy.
@@ -85,43 +85,7 @@ enum Command {
     },
     /// Fit a regression: coefficients with standard errors, z, p-values and
     /// 95% intervals; log-likelihood, AIC, BIC.
-    Regress {
-        /// The CSV file (header line, then data rows).
-        file: PathBuf,
-        /// The conditional model.
-        #[arg(long, value_enum)]
-        model: RegressModel,
-        /// The target column.
-        #[arg(long)]
-        target: String,
-        /// Feature columns, comma-separated (default: every other numeric column).
-        #[arg(long, value_delimiter = ',')]
-        features: Option<Vec<String>>,
-        /// A column of frequency weights: each row counts that many times
-        /// (a number ≥ 0; a row of weight 0 is skipped unread). Standard
-        /// errors, AIC and BIC take n = Σ weights.
-        #[arg(long, value_name = "COL")]
-        weights: Option<String>,
-        /// A missing value (empty, NA, NaN, null, … — pandas' list) in a
-        /// column used: stop with an error (the default), or drop the row
-        /// and report how many were dropped.
-        #[arg(long, value_enum, default_value_t = data::Missing::Error, value_name = "WHAT")]
-        missing: data::Missing,
-        /// Fit without an intercept.
-        #[arg(long)]
-        no_intercept: bool,
-        /// Where the standard errors come from: the observed information,
-        /// the expected (Fisher) information, the sandwich (robust) estimate,
-        /// or none (skips the Hessian: the fast choice for large models).
-        #[arg(long, value_enum, default_value_t = regress::StdErrors::Observed, value_name = "SOURCE")]
-        std_errors: regress::StdErrors,
-        /// Print JSON instead of a table.
-        #[arg(long)]
-        json: bool,
-        /// The optimiser's iteration limit.
-        #[arg(long, default_value_t = 500, value_name = "N")]
-        max_iterations: usize,
-    },
+    Regress(RegressArgs),
     /// Check every step of the derivation (1)–(9) numerically, exactly as
     /// `cargo xtask verify` does.
     Verify {
@@ -189,29 +153,7 @@ fn main() -> ExitCode {
         Command::Fit { file, family, column, weights, missing, fix, json, plot, max_iterations } => {
             fit::run(&FitArgs { file, family, column, weights, missing, fix, json, plot, max_iterations })
         }
-        Command::Regress {
-            file,
-            model,
-            target,
-            features,
-            weights,
-            missing,
-            no_intercept,
-            std_errors,
-            json,
-            max_iterations,
-        } => regress::run(&RegressArgs {
-            file,
-            model,
-            target,
-            features,
-            weights,
-            missing,
-            no_intercept,
-            std_errors,
-            json,
-            max_iterations,
-        }),
+        Command::Regress(args) => regress::run(&args),
         Command::CheckLoss {
             name,
             full,

@@ -6,11 +6,10 @@ use nalgebra::DMatrix;
 use serde_json::{Map, Value, json};
 use xent_distributions::special::{ln_norm_cdf, norm_quantile};
 use xent_fit::{
-    Covariance, FitFailure, FitOptions, FitReport, fit_conditional, fit_conditional_weighted, fit_linear,
-    fit_linear_weighted, ols_std_errors, ols_std_errors_weighted,
+    Covariance, FitFailure, FitReport, GlmData, fit_binomial_counts, fit_glm, fit_linear, fit_linear_weighted,
+    ols_std_errors, ols_std_errors_weighted,
 };
-use xent_objectives::conditional::EtaModel;
-use xent_objectives::conditional::{Design, Logistic, PoissonLog, Softmax};
+use xent_objectives::conditional::{Design, GammaLog, Logistic, NegativeBinomialLog, PoissonLog, Softmax};
 
 use crate::data::{Missing, Table};
 use crate::error::CliError;
@@ -27,6 +26,20 @@ pub enum RegressModel {
     Poisson,
     /// Softmax (multinomial logit) over the target's distinct values.
     Softmax,
+    /// Gamma with log link, target positive; also reports the shape k (MLE).
+    Gamma,
+    /// Negative binomial (NB2: variance μ + αμ²) with log link, target a
+    /// count; also reports α (MLE).
+    Negbin,
+    /// Binomial with logit link: the target is the successes out of the
+    /// --trials column.
+    Binomial,
+}
+
+impl RegressModel {
+    fn log_link(self) -> bool {
+        matches!(self, RegressModel::Poisson | RegressModel::Gamma | RegressModel::Negbin)
+    }
 }
 
 /// `--std-errors`: which information the standard errors come from.
@@ -54,27 +67,55 @@ impl StdErrors {
 }
 
 /// The arguments of `xent regress`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct RegressArgs {
-    /// The CSV file.
+    /// The CSV file (header line, then data rows).
     pub file: PathBuf,
-    /// The model.
+    /// The conditional model.
+    #[arg(long, value_enum)]
     pub model: RegressModel,
-    /// The target column.
+    /// The target column (for binomial: the successes).
+    #[arg(long)]
     pub target: String,
-    /// Feature columns (default: every other numeric column).
+    /// Feature columns, comma-separated (default: every other numeric column).
+    #[arg(long, value_delimiter = ',')]
     pub features: Option<Vec<String>>,
-    /// The column of frequency weights, if any.
+    /// A column of frequency weights: each row counts that many times
+    /// (a number ≥ 0; a row of weight 0 is skipped unread). Standard
+    /// errors, AIC and BIC take n = Σ weights.
+    #[arg(long, value_name = "COL")]
     pub weights: Option<String>,
-    /// What a missing value does.
+    /// A column added to the linear predictor with coefficient 1 (as
+    /// statsmodels' `offset`): for log-link models, the log of an exposure.
+    #[arg(long, value_name = "COL", conflicts_with = "exposure")]
+    pub offset: Option<String>,
+    /// A column of exposures (time at risk, policy-years, population; each
+    /// positive): the mean is proportional to it, `ln exposure` an offset
+    /// (as statsmodels' `exposure`). Log-link models: poisson, gamma, negbin.
+    #[arg(long, value_name = "COL")]
+    pub exposure: Option<String>,
+    /// binomial: the column of trials each row's successes (the target)
+    /// are out of.
+    #[arg(long, value_name = "COL")]
+    pub trials: Option<String>,
+    /// A missing value (empty, NA, NaN, null, … — pandas' list) in a
+    /// column used: stop with an error (the default), or drop the row
+    /// and report how many were dropped.
+    #[arg(long, value_enum, default_value_t = Missing::Error, value_name = "WHAT")]
     pub missing: Missing,
-    /// No intercept column.
+    /// Fit without an intercept.
+    #[arg(long)]
     pub no_intercept: bool,
-    /// Where the standard errors come from.
+    /// Where the standard errors come from: the observed information,
+    /// the expected (Fisher) information, the sandwich (robust) estimate,
+    /// or none (skips the Hessian: the fast choice for large models).
+    #[arg(long, value_enum, default_value_t = StdErrors::Observed, value_name = "SOURCE")]
     pub std_errors: StdErrors,
-    /// JSON output.
+    /// Print JSON instead of a table.
+    #[arg(long)]
     pub json: bool,
     /// The optimiser's iteration limit.
+    #[arg(long, default_value_t = 500, value_name = "N")]
     pub max_iterations: usize,
 }
 
@@ -103,6 +144,8 @@ struct Fitted {
     coefs: Vec<Coef>,
     reference: Option<String>,
     sigma: Option<f64>,
+    /// A dispersion parameter on its natural scale: name, estimate, error.
+    extra: Option<(&'static str, f64, f64)>,
 }
 
 /// Runs `xent regress`; returns the text to print on stdout.
@@ -117,20 +160,78 @@ pub fn run(args: &RegressArgs) -> Result<String, CliError> {
     })
 }
 
+/// The per-row columns besides the target and the features, by flag.
+struct Aux {
+    weights: Option<usize>,
+    offset: Option<usize>,
+    exposure: Option<usize>,
+    trials: Option<usize>,
+}
+
+impl Aux {
+    fn read(table: &Table, args: &RegressArgs, t: usize) -> Result<Aux, CliError> {
+        let find = |name: &Option<String>| name.as_deref().map(|n| table.index(n)).transpose();
+        let aux = Aux {
+            weights: find(&args.weights)?,
+            offset: find(&args.offset)?,
+            exposure: find(&args.exposure)?,
+            trials: find(&args.trials)?,
+        };
+        let named = aux.named();
+        for (k, &(flag, j)) in named.iter().enumerate() {
+            if j == t {
+                return Err(CliError::Usage(format!("--{flag} {}: that is the target column", args.target)));
+            }
+            if let Some((other, _)) = named[..k].iter().find(|(_, i)| *i == j) {
+                return Err(CliError::Usage(format!(
+                    "--{other} and --{flag} name the same column `{}`",
+                    table.headers()[j]
+                )));
+            }
+        }
+        match (args.model, aux.trials.is_some()) {
+            (RegressModel::Binomial, false) => {
+                return Err(CliError::Usage(
+                    "--model binomial needs --trials COL (the successes are the target)".into(),
+                ));
+            }
+            (m, true) if m != RegressModel::Binomial => {
+                return Err(CliError::Usage("--trials goes with --model binomial".into()));
+            }
+            _ => {}
+        }
+        if args.model == RegressModel::Softmax && (aux.offset.is_some() || aux.exposure.is_some()) {
+            return Err(CliError::Usage("--offset and --exposure are for single-predictor models, not softmax".into()));
+        }
+        if aux.exposure.is_some() && !args.model.log_link() {
+            return Err(CliError::Usage(
+                "--exposure needs a log link (poisson, gamma, negbin); give its log as --offset otherwise".into(),
+            ));
+        }
+        Ok(aux)
+    }
+    /// `(flag, column)` of each given.
+    fn named(&self) -> Vec<(&'static str, usize)> {
+        [("weights", self.weights), ("offset", self.offset), ("exposure", self.exposure), ("trials", self.trials)]
+            .into_iter()
+            .filter_map(|(f, j)| j.map(|j| (f, j)))
+            .collect()
+    }
+}
+
 fn run_model(args: &RegressArgs) -> Result<String, CliError> {
     let mut table = Table::read(&args.file)?;
     let t = table.index(&args.target)?;
-    let wc = args.weights.as_deref().map(|name| table.index(name)).transpose()?;
-    if wc == Some(t) {
-        return Err(CliError::Usage(format!("--weights {}: that is the target column", args.target)));
-    }
+    let aux = Aux::read(&table, args, t)?;
+    let wc = aux.weights;
+    let is_aux = |j: usize| aux.named().iter().any(|(_, i)| *i == j);
     let features: Vec<usize> = match &args.features {
         Some(names) => names.iter().map(|n| table.index(n.trim())).collect::<Result<_, _>>()?,
         None => {
             // Columns left out of the default feature set are named, never
             // dropped in silence.
             let left: Vec<&str> = (0..table.headers().len())
-                .filter(|&j| j != t && Some(j) != wc && !table.is_numeric(j))
+                .filter(|&j| j != t && !is_aux(j) && !table.is_numeric(j))
                 .map(|j| table.headers()[j].as_str())
                 .collect();
             if !left.is_empty() {
@@ -139,11 +240,11 @@ fn run_model(args: &RegressArgs) -> Result<String, CliError> {
                     left.join(", ")
                 );
             }
-            (0..table.headers().len()).filter(|&j| j != t && Some(j) != wc && table.is_numeric(j)).collect()
+            (0..table.headers().len()).filter(|&j| j != t && !is_aux(j) && table.is_numeric(j)).collect()
         }
     };
-    if let Some(j) = wc.filter(|j| features.contains(j)) {
-        return Err(CliError::Usage(format!("the weights `{}` cannot also be a feature", table.headers()[j])));
+    if let Some((flag, j)) = aux.named().into_iter().find(|(_, j)| features.contains(j)) {
+        return Err(CliError::Usage(format!("the {flag} `{}` cannot also be a feature", table.headers()[j])));
     }
     if features.contains(&t) {
         return Err(CliError::Usage(format!("the target `{}` cannot also be a feature", args.target)));
@@ -153,7 +254,8 @@ fn run_model(args: &RegressArgs) -> Result<String, CliError> {
     }
     // Missing values in the columns used, then rows of weight 0, leave
     // the table before anything else is read.
-    let used: Vec<usize> = std::iter::once(t).chain(features.iter().copied()).chain(wc).collect();
+    let used: Vec<usize> =
+        std::iter::once(t).chain(features.iter().copied()).chain(aux.named().into_iter().map(|(_, j)| j)).collect();
     let dropped = match args.missing {
         Missing::Drop => table.drop_missing(&used),
         Missing::Error => Default::default(),
@@ -173,6 +275,22 @@ fn run_model(args: &RegressArgs) -> Result<String, CliError> {
         None => None,
     };
     let y = table.numeric(t)?;
+    let offset: Option<Vec<f64>> = match (aux.offset, aux.exposure) {
+        (Some(j), _) => Some(table.numeric(j)?),
+        (None, Some(j)) => {
+            let e = table.numeric(j)?;
+            if let Some(i) = e.iter().position(|v| !(*v > 0.0)) {
+                return Err(CliError::Data(format!(
+                    "line {}: exposure `{}` = {} is not positive (an exposure is a time, a size or a count at risk)",
+                    table.line(i),
+                    table.headers()[j],
+                    e[i]
+                )));
+            }
+            Some(e.iter().map(|v| v.ln()).collect())
+        }
+        (None, None) => None,
+    };
     let columns: Vec<Vec<f64>> = features.iter().map(|&j| table.numeric(j)).collect::<Result<_, _>>()?;
     let x = DMatrix::from_fn(table.rows(), features.len(), |i, j| columns[j][i]);
     let design = Design::new(&x, !args.no_intercept)
@@ -186,8 +304,32 @@ fn run_model(args: &RegressArgs) -> Result<String, CliError> {
     let mut opts = crate::fit::options(Vec::new(), args.max_iterations);
     opts.covariance = args.std_errors.covariance();
     let row_error = |i: usize, what: &str| CliError::Data(format!("line {}: target `{}` {what}", table.line(i), y[i]));
+    let data = {
+        let d = GlmData::new(&design, &y);
+        let d = match &weights {
+            Some(w) => d.with_weights(w),
+            None => d,
+        };
+        match &offset {
+            Some(o) => d.with_offset(o),
+            None => d,
+        }
+    };
+    let simple = |model: &'static str, report: FitReport| Fitted {
+        model,
+        coefs: plain(&names, &report),
+        report,
+        reference: None,
+        sigma: None,
+        extra: None,
+    };
     let fitted = match args.model {
         RegressModel::Linear => {
+            // An offset of a linear model is subtracted from the target.
+            let y = match &offset {
+                Some(o) => y.iter().zip(o).map(|(y, o)| y - o).collect(),
+                None => y.clone(),
+            };
             let report = match &weights {
                 Some(w) => fit_linear_weighted(&design, &y, w, &opts)?,
                 None => fit_linear(&design, &y, &opts)?,
@@ -205,21 +347,46 @@ fn run_model(args: &RegressArgs) -> Result<String, CliError> {
                 .map(|(i, n)| Coef { class: None, name: n.clone(), estimate: report.estimates[i], se: se[i] })
                 .collect();
             let sigma = report.estimate("sigma");
-            Fitted { model: "linear", report, coefs, reference: None, sigma }
+            Fitted { model: "linear", report, coefs, reference: None, sigma, extra: None }
         }
         RegressModel::Logistic => {
             if let Some(i) = y.iter().position(|v| *v != 0.0 && *v != 1.0) {
                 return Err(row_error(i, "is not 0 or 1 (logistic regression needs a binary target)"));
             }
-            let report = regress(Logistic, &design, &y, weights.as_deref(), &opts)?;
-            Fitted { model: "logistic", coefs: plain(&names, &report), report, reference: None, sigma: None }
+            simple("logistic", fit_glm(Logistic, &data, &opts)?)
         }
-        RegressModel::Poisson => {
+        RegressModel::Poisson | RegressModel::Negbin => {
             if let Some(i) = y.iter().position(|v| *v < 0.0 || v.fract() != 0.0) {
-                return Err(row_error(i, "is not a count (Poisson regression needs non-negative integers)"));
+                let model = if args.model == RegressModel::Poisson { "Poisson" } else { "negative-binomial" };
+                return Err(row_error(i, &format!("is not a count ({model} regression needs non-negative integers)")));
             }
-            let report = regress(PoissonLog, &design, &y, weights.as_deref(), &opts)?;
-            Fitted { model: "poisson", coefs: plain(&names, &report), report, reference: None, sigma: None }
+            if args.model == RegressModel::Poisson {
+                simple("poisson", fit_glm(PoissonLog, &data, &opts)?)
+            } else {
+                with_extra(simple("negative_binomial", fit_glm(NegativeBinomialLog, &data, &opts)?), "alpha")
+            }
+        }
+        RegressModel::Gamma => {
+            if let Some(i) = y.iter().position(|v| !(*v > 0.0)) {
+                return Err(row_error(i, "is not positive (gamma regression needs a positive target)"));
+            }
+            with_extra(simple("gamma", fit_glm(GammaLog, &data, &opts)?), "shape")
+        }
+        RegressModel::Binomial => {
+            let trials = table.numeric(aux.trials.unwrap_or(t))?;
+            let whole = |v: f64| v >= 0.0 && v.fract() == 0.0;
+            if let Some(i) = (0..y.len()).find(|&i| !whole(trials[i])) {
+                return Err(CliError::Data(format!(
+                    "line {}: trials `{}` is not a whole number ≥ 0",
+                    table.line(i),
+                    trials[i]
+                )));
+            }
+            if let Some(i) = (0..y.len()).find(|&i| !whole(y[i]) || y[i] > trials[i]) {
+                return Err(row_error(i, &format!("is not a count of successes out of {} trials", trials[i])));
+            }
+            let report = fit_binomial_counts(&design, &y, &trials, weights.as_deref(), offset.as_deref(), &opts)?;
+            simple("binomial", report)
         }
         RegressModel::Softmax => {
             let mut labels = y.clone();
@@ -230,7 +397,12 @@ fn run_model(args: &RegressArgs) -> Result<String, CliError> {
             }
             let index: Vec<f64> = y.iter().map(|v| labels.partition_point(|l| l < v) as f64).collect();
             let model = Softmax::new(labels.len()).map_err(xent_fit::FitFailure::from)?;
-            let report = regress(model, &design, &index, weights.as_deref(), &opts)?;
+            let data = GlmData::new(&design, &index);
+            let data = match &weights {
+                Some(w) => data.with_weights(w),
+                None => data,
+            };
+            let report = fit_glm(model, &data, &opts)?;
             let label = |v: f64| format!("{v}");
             let p = names.len();
             let mut coefs = Vec::new();
@@ -245,11 +417,11 @@ fn run_model(args: &RegressArgs) -> Result<String, CliError> {
                     });
                 }
             }
-            Fitted { model: "softmax", coefs, reference: Some(label(labels[0])), report, sigma: None }
+            Fitted { model: "softmax", coefs, reference: Some(label(labels[0])), report, sigma: None, extra: None }
         }
     };
     Ok(if args.json {
-        let mut v = json_of(&fitted);
+        let mut v = json_of(&fitted, args);
         if args.missing == Missing::Drop {
             v["dropped"] = dropped.json();
         }
@@ -259,18 +431,13 @@ fn run_model(args: &RegressArgs) -> Result<String, CliError> {
     })
 }
 
-/// The fit of a conditional model, with its frequency weights if any.
-fn regress<M: EtaModel + Clone>(
-    model: M,
-    design: &Design,
-    y: &[f64],
-    weights: Option<&[f64]>,
-    opts: &FitOptions,
-) -> Result<FitReport, FitFailure> {
-    match weights {
-        Some(w) => fit_conditional_weighted(model, design, y, w, opts),
-        None => fit_conditional(model, design, y, opts),
+/// The fit's last parameter (the log of a dispersion parameter) on its
+/// natural scale: `e^s` with the delta-method error `e^s · se(s)`.
+fn with_extra(mut f: Fitted, name: &'static str) -> Fitted {
+    if let (Some(&s), Some(&se)) = (f.report.estimates.last(), f.report.std_errors.last()) {
+        f.extra = Some((name, s.exp(), s.exp() * se));
     }
+    f
 }
 
 fn plain(names: &[String], r: &FitReport) -> Vec<Coef> {
@@ -290,7 +457,7 @@ fn termination(r: &FitReport) -> (String, bool) {
     }
 }
 
-fn json_of(f: &Fitted) -> Value {
+fn json_of(f: &Fitted, args: &RegressArgs) -> Value {
     let (mut coef, mut se) = (Map::new(), Map::new());
     for c in &f.coefs {
         let (cm, sm) = match &c.class {
@@ -323,6 +490,15 @@ fn json_of(f: &Fitted) -> Value {
     if let Some(s) = f.sigma {
         v["sigma"] = num(s);
     }
+    for (key, col) in [("offset", &args.offset), ("exposure", &args.exposure), ("trials", &args.trials)] {
+        if let Some(c) = col {
+            v[key] = json!(c);
+        }
+    }
+    if let Some((name, e, se)) = f.extra {
+        v[name] = num(e);
+        v[format!("{name}_std_error")] = num(se);
+    }
     v
 }
 
@@ -331,6 +507,15 @@ fn text_of(f: &Fitted, args: &RegressArgs) -> String {
         format!("{} regression of `{}` on {}, n = {}\n", f.model, args.target, args.file.display(), f.report.n);
     if let Some(r) = &f.reference {
         out += &format!("coefficients of each class against the reference class {r}\n");
+    }
+    if let Some(o) = &args.offset {
+        out += &format!("offset `{o}` (coefficient 1)\n");
+    }
+    if let Some(t) = &args.exposure {
+        out += &format!("exposure `{t}` (offset ln `{t}`)\n");
+    }
+    if let Some(t) = &args.trials {
+        out += &format!("successes out of the trials `{t}`\n");
     }
     let z = norm_quantile(0.975);
     out += &format!(
@@ -369,6 +554,11 @@ fn text_of(f: &Fitted, args: &RegressArgs) -> String {
             _ => "  (standard errors above use σ̂, the MLE)",
         };
         out += &format!("\nσ (MLE)        {s:>16.6}{note}\n");
+    }
+    if let Some((name, e, se)) = f.extra {
+        let (label, note) =
+            if name == "alpha" { ("α", "MLE; variance μ + αμ²") } else { ("shape k", "MLE; dispersion 1/k") };
+        out += &format!("\n{:<8}{label:<16} {:>14} {:>14}   ({note})\n", "", fmt(e), fmt(se));
     }
     let (term, _) = termination(&f.report);
     out += &format!(
