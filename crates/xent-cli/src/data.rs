@@ -377,6 +377,33 @@ impl Table {
         })
     }
 
+    /// Whether column `j` holds labels: every cell that is not missing is
+    /// text that is not a number, and at least one is (a column of numbers
+    /// with a stray word is not a column of labels: its word is an error).
+    pub fn is_text(&self, j: usize) -> bool {
+        let mut any = false;
+        for c in &self.cells[j] {
+            match c {
+                Err(text) if is_missing(text) => {}
+                Err(_) => any = true,
+                Ok(v) if v.is_nan() => {}
+                Ok(_) => return false,
+            }
+        }
+        any
+    }
+
+    /// Column `j` as labels: each cell's text (a number as it prints).
+    pub fn text(&self, j: usize) -> Vec<String> {
+        self.cells[j]
+            .iter()
+            .map(|c| match c {
+                Ok(v) => v.to_string(),
+                Err(text) => text.clone(),
+            })
+            .collect()
+    }
+
     /// Whether the cell of row `i` in column `j` is a missing value.
     fn is_missing_at(&self, j: usize, i: usize) -> bool {
         match &self.cells[j][i] {

@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 use xent_distributions::special::{ln_norm_cdf, norm_quantile};
 use xent_fit::{
     Covariance, FitFailure, FitReport, GlmData, fit_binomial_counts, fit_glm, fit_linear, fit_linear_weighted,
-    ols_std_errors, ols_std_errors_weighted,
+    indicators, levels_of, ols_std_errors, ols_std_errors_weighted,
 };
 use xent_objectives::conditional::{Design, GammaLog, Logistic, NegativeBinomialLog, PoissonLog, Softmax};
 
@@ -85,6 +85,17 @@ pub struct RegressArgs {
     /// errors, AIC and BIC take n = Σ weights.
     #[arg(long, value_name = "COL")]
     pub weights: Option<String>,
+    /// Columns to treat as categorical even though their labels are
+    /// numbers (codes such as 1, 2, 3), comma-separated. A column of text
+    /// labels is categorical without it: indicator columns `col[level]`
+    /// against a reference level.
+    #[arg(long, value_delimiter = ',', value_name = "COLS")]
+    pub categorical: Vec<String>,
+    /// The reference level of a categorical predictor, `col=level`
+    /// (default: the first level in sorted order, numeric order for
+    /// numbers); repeat or comma-separate for several.
+    #[arg(long, value_delimiter = ',', value_name = "COL=LEVEL")]
+    pub reference: Vec<String>,
     /// A column added to the linear predictor with coefficient 1 (as
     /// statsmodels' `offset`): for log-link models, the log of an exposure.
     #[arg(long, value_name = "COL", conflicts_with = "exposure")]
@@ -225,24 +236,47 @@ fn run_model(args: &RegressArgs) -> Result<String, CliError> {
     let aux = Aux::read(&table, args, t)?;
     let wc = aux.weights;
     let is_aux = |j: usize| aux.named().iter().any(|(_, i)| *i == j);
+    let forced: Vec<usize> = args.categorical.iter().map(|n| table.index(n.trim())).collect::<Result<_, _>>()?;
+    let is_categorical: Vec<bool> =
+        (0..table.headers().len()).map(|j| forced.contains(&j) || table.is_text(j)).collect();
+    let categorical = |j: usize| is_categorical[j];
     let features: Vec<usize> = match &args.features {
         Some(names) => names.iter().map(|n| table.index(n.trim())).collect::<Result<_, _>>()?,
         None => {
+            // Labels with a different value on every row identify the rows
+            // (names, ids): as indicators they would fit every row exactly.
+            let identifier = |j: usize| categorical(j) && crate::regress::distinct(&table.text(j)) == table.rows();
+            let usable = |j: usize| (table.is_numeric(j) || categorical(j)) && !identifier(j);
             // Columns left out of the default feature set are named, never
             // dropped in silence.
             let left: Vec<&str> = (0..table.headers().len())
-                .filter(|&j| j != t && !is_aux(j) && !table.is_numeric(j))
+                .filter(|&j| j != t && !is_aux(j) && !usable(j))
                 .map(|j| table.headers()[j].as_str())
                 .collect();
             if !left.is_empty() {
                 eprintln!(
-                    "note: left out of the features (not every cell is a finite number): {}; name features with --features",
+                    "note: left out of the features (numbers mixed with text, or a different label on every row): \
+                     {}; name features with --features",
                     left.join(", ")
                 );
             }
-            (0..table.headers().len()).filter(|&j| j != t && !is_aux(j) && table.is_numeric(j)).collect()
+            (0..table.headers().len()).filter(|&j| j != t && !is_aux(j) && usable(j)).collect()
         }
     };
+    if let Some(&j) = forced.iter().find(|j| !features.contains(j)) {
+        return Err(CliError::Usage(format!("--categorical {}: not a feature", table.headers()[j])));
+    }
+    let mut references: Vec<(usize, String)> = Vec::new();
+    for r in &args.reference {
+        let Some((col, level)) = r.split_once('=') else {
+            return Err(CliError::Usage(format!("--reference {r}: expected COL=LEVEL")));
+        };
+        let j = table.index(col.trim())?;
+        if !(features.contains(&j) && categorical(j)) {
+            return Err(CliError::Usage(format!("--reference {r}: `{}` is not a categorical feature", col.trim())));
+        }
+        references.push((j, level.trim().to_string()));
+    }
     if let Some((flag, j)) = aux.named().into_iter().find(|(_, j)| features.contains(j)) {
         return Err(CliError::Usage(format!("the {flag} `{}` cannot also be a feature", table.headers()[j])));
     }
@@ -274,7 +308,9 @@ fn run_model(args: &RegressArgs) -> Result<String, CliError> {
         }
         None => None,
     };
-    let y = table.numeric(t)?;
+    // A softmax target may be labels; every other target is a number.
+    let text_target = args.model == RegressModel::Softmax && table.is_text(t);
+    let y = if text_target { vec![0.0; table.rows()] } else { table.numeric(t)? };
     let offset: Option<Vec<f64>> = match (aux.offset, aux.exposure) {
         (Some(j), _) => Some(table.numeric(j)?),
         (None, Some(j)) => {
@@ -291,16 +327,32 @@ fn run_model(args: &RegressArgs) -> Result<String, CliError> {
         }
         (None, None) => None,
     };
-    let columns: Vec<Vec<f64>> = features.iter().map(|&j| table.numeric(j)).collect::<Result<_, _>>()?;
-    let x = DMatrix::from_fn(table.rows(), features.len(), |i, j| columns[j][i]);
+    // Numeric features as they are, categorical ones as indicator columns.
+    let (mut columns, mut column_names): (Vec<Vec<f64>>, Vec<String>) = (Vec::new(), Vec::new());
+    for &j in &features {
+        let name = &table.headers()[j];
+        if categorical(j) {
+            let reference = references.iter().find(|(c, _)| *c == j).map(|(_, l)| l.as_str());
+            let d = indicators(name, &table.text(j), reference).map_err(|e| match e {
+                FitFailure::UnknownLevel { .. } => CliError::Usage(format!("--reference: {e}")),
+                other => CliError::Fit(other),
+            })?;
+            columns.extend(d.columns);
+            column_names.extend(d.names);
+        } else {
+            columns.push(table.numeric(j)?);
+            column_names.push(name.clone());
+        }
+    }
+    let x = DMatrix::from_fn(table.rows(), columns.len(), |i, j| columns[j][i]);
     let design = Design::new(&x, !args.no_intercept)
-        .and_then(|d| d.with_names(features.iter().map(|&j| table.headers()[j].clone()).collect()))
+        .and_then(|d| d.with_names(column_names.clone()))
         .map_err(xent_fit::FitFailure::from)?;
     let mut names: Vec<String> = Vec::new();
     if !args.no_intercept {
         names.push("intercept".into());
     }
-    names.extend(features.iter().map(|&j| table.headers()[j].clone()));
+    names.extend(column_names);
     let mut opts = crate::fit::options(Vec::new(), args.max_iterations);
     opts.covariance = args.std_errors.covariance();
     let row_error = |i: usize, what: &str| CliError::Data(format!("line {}: target `{}` {what}", table.line(i), y[i]));
@@ -389,13 +441,13 @@ fn run_model(args: &RegressArgs) -> Result<String, CliError> {
             simple("binomial", report)
         }
         RegressModel::Softmax => {
-            let mut labels = y.clone();
-            labels.sort_by(f64::total_cmp);
-            labels.dedup();
+            // Classes in level order (numbers as numbers, labels as text).
+            let text = if text_target { table.text(t) } else { y.iter().map(|v| v.to_string()).collect() };
+            let labels = levels_of(&text);
             if labels.len() < 2 {
                 return Err(CliError::Data(format!("the target `{}` has a single class", args.target)));
             }
-            let index: Vec<f64> = y.iter().map(|v| labels.partition_point(|l| l < v) as f64).collect();
+            let index: Vec<f64> = text.iter().map(|v| labels.iter().position(|l| l == v).unwrap_or(0) as f64).collect();
             let model = Softmax::new(labels.len()).map_err(xent_fit::FitFailure::from)?;
             let data = GlmData::new(&design, &index);
             let data = match &weights {
@@ -403,21 +455,21 @@ fn run_model(args: &RegressArgs) -> Result<String, CliError> {
                 None => data,
             };
             let report = fit_glm(model, &data, &opts)?;
-            let label = |v: f64| format!("{v}");
+            let label = |l: &String| l.clone();
             let p = names.len();
             let mut coefs = Vec::new();
             for k in 1..labels.len() {
                 for (i, n) in names.iter().enumerate() {
                     let at = (k - 1) * p + i;
                     coefs.push(Coef {
-                        class: Some(label(labels[k])),
+                        class: Some(label(&labels[k])),
                         name: n.clone(),
                         estimate: report.estimates[at],
                         se: report.std_errors[at],
                     });
                 }
             }
-            Fitted { model: "softmax", coefs, reference: Some(label(labels[0])), report, sigma: None, extra: None }
+            Fitted { model: "softmax", coefs, reference: Some(label(&labels[0])), report, sigma: None, extra: None }
         }
     };
     Ok(if args.json {
@@ -429,6 +481,14 @@ fn run_model(args: &RegressArgs) -> Result<String, CliError> {
     } else {
         text_of(&fitted, args) + &dropped.note().map_or(String::new(), |n| format!("{n}\n"))
     })
+}
+
+/// The number of distinct labels.
+pub(crate) fn distinct(labels: &[String]) -> usize {
+    let mut v: Vec<&String> = labels.iter().collect();
+    v.sort();
+    v.dedup();
+    v.len()
 }
 
 /// The fit's last parameter (the log of a dispersion parameter) on its

@@ -1,5 +1,6 @@
 //! `xent regress` with the GLMs statsmodels users expect — `--offset`,
-//! `--exposure`, `--model gamma|negbin|binomial --trials` — on every case
+//! `--exposure`, `--model gamma|negbin|binomial --trials`, text columns as
+//! categorical predictors — on every case
 //! of `tests/reference/data/glm_statsmodels.json` (statsmodels 0.15, from
 //! `tests/reference/scripts/glm_statsmodels.py`), written out as CSV files
 //! with the numbers printed to 17 digits; and the argument errors.
@@ -18,11 +19,19 @@ fn nums(v: &Value) -> Vec<f64> {
 /// arguments that fit it.
 fn csv_and_args(case: &Value) -> (std::path::PathBuf, Vec<String>) {
     let cols = case["columns"].as_object().expect("columns");
-    let names: Vec<&String> = cols.keys().collect();
-    let values: Vec<Vec<f64>> = names.iter().map(|k| nums(&cols[*k])).collect();
+    let empty = serde_json::Map::new();
+    let labels = case.get("text_columns").and_then(Value::as_object).unwrap_or(&empty);
+    let names: Vec<&String> = cols.keys().chain(labels.keys()).collect();
+    let cells: Vec<Vec<String>> = names
+        .iter()
+        .map(|k| match cols.get(*k) {
+            Some(c) => nums(c).iter().map(|v| format!("{v:e}")).collect(),
+            None => labels[*k].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect(),
+        })
+        .collect();
     let mut text = names.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(",") + "\n";
-    for i in 0..values[0].len() {
-        text += &values.iter().map(|c| format!("{:e}", c[i])).collect::<Vec<_>>().join(",");
+    for i in 0..cells[0].len() {
+        text += &cells.iter().map(|c| c[i].as_str()).collect::<Vec<_>>().join(",");
         text += "\n";
     }
     let name = case["name"].as_str().expect("name");
@@ -31,14 +40,18 @@ fn csv_and_args(case: &Value) -> (std::path::PathBuf, Vec<String>) {
         "gamma_log" => "gamma",
         m => m,
     };
-    let features: Vec<&str> = names.iter().filter(|k| k.starts_with('x')).map(|s| s.as_str()).collect();
+    let features: Vec<&str> = match case.get("features") {
+        Some(f) => f.as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect(),
+        None => names.iter().filter(|k| k.starts_with('x')).map(|s| s.as_str()).collect(),
+    };
     let mut args = vec!["regress".to_string(), path.display().to_string()];
     args.extend(["--model", model, "--target", "y", "--json", "--features"].map(String::from));
     args.push(features.join(","));
     for flag in ["offset", "exposure", "trials"] {
-        if cols.contains_key(flag) {
+        let column = case.get(flag).and_then(Value::as_str).unwrap_or(flag);
+        if cols.contains_key(column) {
             args.push(format!("--{flag}"));
-            args.push(flag.to_string());
+            args.push(column.to_string());
         }
     }
     (path, args)
@@ -59,8 +72,10 @@ fn every_statsmodels_case_through_the_binary() {
         let out: Value = serde_json::from_str(&ok(&xent(&argv))).expect("JSON output");
         let coef = nums(&case["coef"]);
         let se = nums(&case["std_err"]);
-        let keys: Vec<String> =
-            std::iter::once("intercept".to_string()).chain((1..coef.len()).map(|j| format!("x{j}"))).collect();
+        let keys: Vec<String> = match case.get("coef_names") {
+            Some(k) => k.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect(),
+            None => std::iter::once("intercept".to_string()).chain((1..coef.len()).map(|j| format!("x{j}"))).collect(),
+        };
         for (i, k) in keys.iter().enumerate() {
             let (g, s) = (out["coefficients"][k].as_f64().unwrap(), out["std_errors"][k].as_f64().unwrap());
             if (g - coef[i]).abs() > 1e-8 * coef[i].abs().max(1.0) || (s - se[i]).abs() > 1e-8 * se[i] {
@@ -156,4 +171,69 @@ fn negbin_without_over_dispersion_says_so() {
     let (code, e) = err(&["regress", p.to_str().unwrap(), "--target", "y", "--model", "negbin"]);
     assert_eq!(code, 1, "{e}");
     assert!(e.contains("over-dispersion") && e.contains("Poisson"), "{e}");
+}
+
+/// Text columns are categorical (`col[level]` against the first level in
+/// sorted order, or `--reference`); numeric codes with `--categorical`;
+/// identifiers are left out of the default features with a note; a
+/// softmax target may be labels, and the report names the classes.
+#[test]
+fn categorical_predictors_and_text_labels() {
+    let mut text = String::from("y,region,code,id,x\n");
+    let regions = ["north", "south", "east", "west"];
+    for i in 0..80u32 {
+        let r = regions[(i % 4) as usize];
+        let x = f64::from(i % 9) / 4.0;
+        let y = (i % 4 == 1 || i % 4 == 3) ^ (x > 1.0) ^ (i % 7 == 0);
+        text += &format!("{},{r},{},row{i},{x}\n", u8::from(y), 1 + i % 3);
+    }
+    let p = write("glm-categorical.csv", &text);
+    let f = p.to_str().unwrap();
+    let json = |extra: &[&str]| -> (Value, String) {
+        let mut args = vec!["regress", f, "--target", "y", "--model", "logistic", "--json"];
+        args.extend(extra);
+        let out = xent(&args);
+        let v = serde_json::from_str(&ok(&out)).expect("JSON");
+        (v, String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (v, note) = json(&[]);
+    let names: Vec<&String> = v["coefficients"].as_object().unwrap().keys().collect();
+    assert!(note.contains("id"), "the identifier is named as left out: {note}");
+    for k in ["intercept", "region[north]", "region[south]", "region[west]", "code", "x"] {
+        assert!(names.iter().any(|n| *n == k), "{k} in {names:?}");
+    }
+    assert!(!names.iter().any(|n| n.contains("east")), "east is the reference: {names:?}");
+    let (v, _) = json(&["--features", "region,code,x", "--categorical", "code", "--reference", "region=west"]);
+    let names: Vec<&String> = v["coefficients"].as_object().unwrap().keys().collect();
+    for k in ["region[east]", "region[north]", "region[south]", "code[2]", "code[3]"] {
+        assert!(names.iter().any(|n| *n == k), "{k} in {names:?}");
+    }
+    // The reference coding is a reparametrisation: the same likelihood.
+    let (a, _) = json(&["--features", "region,x"]);
+    let (b, _) = json(&["--features", "region,x", "--reference", "region=south"]);
+    let (la, lb) = (a["log_likelihood"].as_f64().unwrap(), b["log_likelihood"].as_f64().unwrap());
+    assert!((la - lb).abs() < 1e-9 * la.abs(), "{la} vs {lb}");
+    let d = a["coefficients"]["region[south]"].as_f64().unwrap();
+    let e = b["coefficients"]["intercept"].as_f64().unwrap() - a["coefficients"]["intercept"].as_f64().unwrap();
+    assert!((d - e).abs() < 1e-7, "{d} vs {e}");
+    // Argument errors: exit 2.
+    for bad in [
+        vec!["--reference", "region=nowhere"],
+        vec!["--reference", "x=1"],
+        vec!["--reference", "region"],
+        vec!["--features", "x", "--categorical", "code"],
+    ] {
+        let mut args = vec!["regress", f, "--target", "y", "--model", "logistic"];
+        args.extend(&bad);
+        let (code, e) = err(&args);
+        assert_eq!(code, 2, "{bad:?}: {e}");
+    }
+    let (_, e) = err(&["regress", f, "--target", "y", "--model", "logistic", "--reference", "region=nowhere"]);
+    assert!(e.contains("north") && e.contains("nowhere"), "the levels are listed: {e}");
+    // A softmax over text labels names its classes.
+    let out = ok(&xent(&["regress", f, "--target", "region", "--model", "softmax", "--features", "x", "--json"]));
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["reference_class"], "east");
+    let classes: Vec<&String> = v["coefficients"].as_object().unwrap().keys().collect();
+    assert_eq!(classes, ["north", "south", "west"]);
 }

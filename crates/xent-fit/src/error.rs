@@ -31,6 +31,16 @@ pub enum FitFailure {
         /// Why, in words.
         reason: &'static str,
     },
+    /// A reference level that is not among a categorical predictor's labels.
+    #[error("`{level}` is not a level of `{predictor}`; its levels are {}", .levels.join(", "))]
+    UnknownLevel {
+        /// The predictor.
+        predictor: String,
+        /// The level asked for.
+        level: String,
+        /// Its levels.
+        levels: Vec<String>,
+    },
     /// The optimiser did not converge; the partial report is attached.
     #[error("the fit did not converge ({}); the partial estimate is in the report", .report.termination_text())]
     NotConverged {

@@ -33,6 +33,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod categorical;
 mod columns;
 mod degenerate;
 mod error;
@@ -46,6 +47,7 @@ mod standardise;
 mod summary;
 mod unconditional;
 
+pub use categorical::{Indicators, indicators, levels_of};
 pub use error::FitFailure;
 pub use glm::{
     fit_conditional, fit_conditional_weighted, fit_glm, fit_linear, fit_linear_weighted, ols_std_errors,

@@ -8,7 +8,8 @@
 use nalgebra::DMatrix;
 use serde_json::Value;
 use xent_fit::{
-    Covariance, FitFailure, FitOptions, FitReport, GlmData, fit_binomial_counts, fit_conditional, fit_glm, log_exposure,
+    Covariance, FitFailure, FitOptions, FitReport, GlmData, fit_binomial_counts, fit_conditional, fit_glm, indicators,
+    log_exposure,
 };
 use xent_objectives::conditional::{Design, GammaLog, Logistic, NegativeBinomialLog, PoissonLog};
 use xent_reference::generated_path;
@@ -30,9 +31,11 @@ impl Case {
     fn col(&self, name: &str) -> Option<Vec<f64>> {
         self.cols.get(name).map(nums)
     }
-    /// The offset of the case: its `offset` column, or `ln exposure`.
+    /// The offset of the case: its `offset` column, or `ln exposure` (the
+    /// column `exposure`, or the one the case's `exposure` names).
     fn offset(&self) -> Option<Vec<f64>> {
-        match (self.col("offset"), self.col("exposure")) {
+        let exposure = self.v.get("exposure").and_then(Value::as_str).unwrap_or("exposure");
+        match (self.col("offset"), self.col(exposure)) {
             (Some(o), None) => Some(o),
             (None, Some(t)) => Some(log_exposure(&t).expect("exposure")),
             (None, None) => None,
@@ -72,13 +75,34 @@ fn cases() -> Vec<Case> {
         .map(|v| {
             let cols = v["columns"].as_object().expect("columns").clone();
             let n = v["n"].as_u64().expect("n") as usize;
-            let d = (1..).take_while(|j| cols.contains_key(&format!("x{j}"))).count();
-            let xs: Vec<Vec<f64>> = (1..=d).map(|j| nums(&cols[&format!("x{j}")])).collect();
-            let x = DMatrix::from_fn(n, d, |i, j| xs[j][i]);
+            // The features: x1, x2, … or the case's list, text columns as
+            // indicators (treatment coding, as statsmodels' C(col)).
+            let features: Vec<String> = match v.get("features") {
+                Some(f) => f.as_array().expect("features").iter().map(|s| s.as_str().unwrap().to_string()).collect(),
+                None => (1..).map(|j| format!("x{j}")).take_while(|k| cols.contains_key(k)).collect(),
+            };
+            let (mut xs, mut names): (Vec<Vec<f64>>, Vec<String>) = (Vec::new(), Vec::new());
+            for f in &features {
+                match v.get("text_columns").and_then(|t| t.get(f)) {
+                    Some(labels) => {
+                        let labels: Vec<String> =
+                            labels.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect();
+                        let d = indicators(f, &labels, None).expect("indicators");
+                        xs.extend(d.columns);
+                        names.extend(d.names);
+                    }
+                    None => {
+                        xs.push(nums(&cols[f]));
+                        names.push(f.clone());
+                    }
+                }
+            }
+            let x = DMatrix::from_fn(n, xs.len(), |i, j| xs[j][i]);
+            let design = Design::new(&x, true).expect("design").with_names(names).expect("names");
             Case {
                 name: v["name"].as_str().expect("name").to_string(),
                 model: v["model"].as_str().expect("model").to_string(),
-                design: Design::new(&x, true).expect("design"),
+                design,
                 cols,
                 v,
             }
@@ -119,6 +143,12 @@ fn every_case_matches_statsmodels() {
             }
         }
         assert_eq!(r.estimates.len(), want.len(), "{}: parameters {:?}", c.name, r.names);
+        if let Some(names) = c.v.get("coef_names") {
+            // statsmodels' columns in xent's names, in the same order.
+            let want: Vec<&str> = names.as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+            let got = c.design.column_names();
+            assert_eq!(got, want, "{}", c.name);
+        }
         for (i, (g, w)) in r.estimates.iter().zip(&want).enumerate() {
             worst[0] = worst[0].max((g - w).abs() / w.abs().max(1.0));
             if !close(*g, *w, 1e-8) {
@@ -146,7 +176,7 @@ fn every_case_matches_statsmodels() {
         }
     }
     eprintln!("worst: estimates {:.1e}, errors {:.1e}, log-likelihood {:.1e}", worst[0], worst[1], worst[2]);
-    assert!(all.len() >= 8, "{} cases", all.len());
+    assert!(all.len() >= 9, "{} cases", all.len());
     assert!(failures.is_empty(), "{} failures:\n  {}", failures.len(), failures.join("\n  "));
 }
 

@@ -24,6 +24,10 @@ xent's parametrisation:
   (successes, failures); the log-likelihood includes ln C(n, y).
 - `std_err_hc0` (the GLMs without a dispersion): statsmodels'
   `cov_type="HC0"` sandwich, a binomial row's trials one observation.
+- `poisson_region_exposure`: a text column `region` as statsmodels'
+  formula `C(region)` (treatment coding, the first level in sorted order
+  the reference), with `coef_names` in xent's `col[level]` form, and an
+  exposure column named by `exposure`.
 - offsets and exposures: `offset=` / `exposure=` (exposure = ln of it as
   an offset) in GLM Poisson, Gamma, Binomial and Gaussian, and in the
   negative binomial.
@@ -177,6 +181,30 @@ def main():
     y = rng.negative_binomial(1.0 / alpha, 1.0 / (1.0 + alpha * mu))
     cases.append(negbin_case("negbin", x, y))
     cases.append(negbin_case("negbin_exposure", x, y, exposure=years))
+
+    # Claim counts by region (a text column; statsmodels' C(region), reference
+    # level the first in sorted order) and a driver's age, with exposure.
+    n = 500
+    regions = np.array(["north", "south", "east", "west"])
+    region = regions[rng.integers(0, 4, size=n)]
+    age = rng.uniform(18, 80, size=n)
+    years = rng.uniform(0.2, 2.0, size=n)
+    effect = {"east": 0.0, "north": 0.3, "south": -0.2, "west": 0.5}
+    mu = years * np.exp(-0.5 + np.array([effect[r] for r in region]) - 0.01 * (age - 50))
+    y = rng.poisson(mu)
+    import pandas as pd
+    import statsmodels.formula.api as smf
+    frame = pd.DataFrame({"region": region, "age": age, "years": years, "y": y})
+    res = smf.glm("y ~ C(region) + age", data=frame, family=sm.families.Poisson(),
+                  exposure=frame["years"]).fit(method="newton", **TOL)
+    names = ["intercept" if k == "Intercept" else k.replace("C(region)[T.", "region[").replace("]", "]")
+             for k in res.params.index]
+    cases.append({"name": "poisson_region_exposure", "model": "poisson", "n": n,
+                  "columns": {"age": age.tolist(), "years": years.tolist(), "y": y.astype(float).tolist()},
+                  "text_columns": {"region": region.tolist()},
+                  "features": ["region", "age"], "exposure": "years",
+                  "coef_names": names, "coef": res.params.tolist(), "std_err": res.bse.tolist(),
+                  "log_likelihood": float(res.llf)})
 
     meta = {"generated_by": "tests/reference/scripts/glm_statsmodels.py",
             "versions": {"numpy": np.__version__, "scipy": scipy.__version__,
