@@ -231,3 +231,57 @@ impl AnyUnivariate {
         self.divergence(q, false)
     }
 }
+
+/// Dispatches to the continuous families' [`LogCdf`](crate::LogCdf).
+macro_rules! continuous_cdf {
+    ($self:ident, $d:ident => $e:expr) => {
+        match $self {
+            AnyUnivariate::Normal($d) => Some($e),
+            AnyUnivariate::LogNormal($d) => Some($e),
+            AnyUnivariate::Exponential($d) => Some($e),
+            AnyUnivariate::Gamma($d) => Some($e),
+            AnyUnivariate::Beta($d) => Some($e),
+            AnyUnivariate::Laplace($d) => Some($e),
+            AnyUnivariate::StudentT($d) => Some($e),
+            AnyUnivariate::Cauchy($d) => Some($e),
+            AnyUnivariate::Weibull($d) => Some($e),
+            AnyUnivariate::Uniform($d) => Some($e),
+            AnyUnivariate::Pareto($d) => Some($e),
+            AnyUnivariate::Rayleigh($d) => Some($e),
+            AnyUnivariate::InverseGaussian($d) => Some($e),
+            _ => None,
+        }
+    };
+}
+
+impl<T: Scalar> AnyUnivariate<T> {
+    /// `ln F(x)` of a continuous family (generic: derivatives in the
+    /// parameters come with it); `None` for a discrete family.
+    ///
+    /// ```
+    /// use xent_distributions::AnyUnivariate;
+    /// let d = AnyUnivariate::from_params("normal", &[("mean", 0.0), ("std_dev", 1.0)])?;
+    /// // ln Φ(−40) is finite: −804.608…
+    /// assert!((d.ln_cdf(-40.0).unwrap() + 804.608_442_013_754_2).abs() < 1e-10);
+    /// assert!(AnyUnivariate::from_params("poisson", &[("rate", 2.0)])?.ln_cdf(1.0).is_none());
+    /// # Ok::<(), xent_distributions::ParamError>(())
+    /// ```
+    pub fn ln_cdf(&self, x: f64) -> Option<T> {
+        use crate::LogCdf;
+        continuous_cdf!(self, d => d.ln_cdf(x))
+    }
+    /// `ln S(x) = ln P(X > x)` of a continuous family; `None` for a discrete one.
+    pub fn ln_sf(&self, x: f64) -> Option<T> {
+        use crate::LogCdf;
+        continuous_cdf!(self, d => d.ln_sf(x))
+    }
+    /// `ln P(low < X ≤ high)` of a continuous family; `None` for a discrete one.
+    pub fn ln_interval(&self, low: f64, high: f64) -> Option<T> {
+        use crate::LogCdf;
+        continuous_cdf!(self, d => d.ln_interval(low, high))
+    }
+    /// Whether the family is continuous (has [`AnyUnivariate::ln_cdf`]).
+    pub fn is_continuous(&self) -> bool {
+        self.ln_cdf(f64::NAN).is_some()
+    }
+}

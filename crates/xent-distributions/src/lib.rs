@@ -35,6 +35,7 @@
 #![deny(missing_docs)]
 
 mod any;
+pub mod cdf;
 mod error;
 pub mod families;
 mod incomplete;
@@ -46,6 +47,7 @@ pub mod tangent;
 mod traits;
 
 pub use any::AnyUnivariate;
+pub use cdf::LogCdf;
 pub use error::{DivergenceError, FitError, ParamError};
 pub use families::bernoulli::{Bernoulli, BernoulliStats};
 pub use families::beta::{Beta, BetaStats};

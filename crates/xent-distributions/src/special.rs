@@ -290,14 +290,23 @@ pub fn norm_quantile(p: f64) -> f64 {
     0.5 * (lo + hi)
 }
 
-/// `ln Φ(z)`, finite far into the lower tail (asymptotic series below −30).
+/// `ln Φ(z)`, finite far into the lower tail (asymptotic series below
+/// −30, eight terms: the first omitted is below 5e-18 there) and without
+/// cancellation in the upper one (`ln(1 − Φ(−z))` as `ln1p`).
 pub fn ln_norm_cdf(z: f64) -> f64 {
-    if z > -30.0 {
+    if z > 0.0 {
+        (-norm_cdf(-z)).ln_1p()
+    } else if z > -30.0 {
         norm_cdf(z).ln()
     } else {
-        // Φ(z) = φ(z)/|z| · (1 − 1/z² + 3/z⁴ − 15/z⁶ + 105/z⁸ …)
+        // Φ(z) = φ(z)/|z| · (1 − 1/z² + 3/z⁴ − 15/z⁶ + … ± (2k−1)!!/z^2k …)
         let t = 1.0 / (z * z);
-        let series = 1.0 - t * (1.0 - t * (3.0 - t * (15.0 - t * 105.0)));
+        let mut series = 1.0;
+        let mut term = 1.0;
+        for k in 1..=8 {
+            term *= -f64::from(2 * k - 1) * t;
+            series += term;
+        }
         -0.5 * z * z - HALF_LN_2PI - (-z).ln() + series.ln()
     }
 }

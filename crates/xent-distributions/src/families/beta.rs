@@ -247,3 +247,20 @@ impl ExponentialFamily for Beta {
         Ok(StatsEstimate { theta: vec![0.5 + g0 / (2.0 * d), 0.5 + g1 / (2.0 * d)], exact: false })
     }
 }
+
+impl<T: Scalar> crate::cdf::LogCdf<T> for Beta<T> {
+    fn ln_cdf(&self, x: f64) -> T {
+        if let Some(v) = crate::cdf::outside(x, 0.0, 1.0, true) {
+            return v;
+        }
+
+        crate::families::underflow(self.alpha.ln_beta_inc(self.beta, T::cst(x), false))
+    }
+    fn ln_sf(&self, x: f64) -> T {
+        if let Some(v) = crate::cdf::outside(x, 0.0, 1.0, false) {
+            return v;
+        }
+
+        crate::families::underflow(self.alpha.ln_beta_inc(self.beta, T::cst(x), true))
+    }
+}

@@ -153,3 +153,42 @@ impl Parametric for Cauchy {
         pick_divergence(p, q, cross)
     }
 }
+
+impl<T: Scalar> crate::cdf::LogCdf<T> for Cauchy<T> {
+    fn ln_cdf(&self, x: f64) -> T {
+        if let Some(v) = crate::cdf::outside(x, f64::NEG_INFINITY, f64::INFINITY, true) {
+            return v;
+        }
+        // F(z) = atan(−1/z)/π for z < 0 (no ½ − ½ cancellation in the
+        // tail), 1 − atan(1/z)/π for z > 0 (as ln1p); S(z) = F(−z).
+        let z = (T::cst(x) - self.location) * self.inv_scale;
+        let f = |t: T| {
+            if t.value() < 0.0 {
+                (-(t.recip())).atan().ln() - T::cst(std::f64::consts::PI.ln())
+            } else if t.value() > 0.0 {
+                (-(t.recip().atan() / T::cst(std::f64::consts::PI))).ln_1p()
+            } else {
+                T::cst(-std::f64::consts::LN_2) + t
+            }
+        };
+        crate::families::underflow(f(z))
+    }
+    fn ln_sf(&self, x: f64) -> T {
+        if let Some(v) = crate::cdf::outside(x, f64::NEG_INFINITY, f64::INFINITY, false) {
+            return v;
+        }
+        // F(z) = atan(−1/z)/π for z < 0 (no ½ − ½ cancellation in the
+        // tail), 1 − atan(1/z)/π for z > 0 (as ln1p); S(z) = F(−z).
+        let z = (T::cst(x) - self.location) * self.inv_scale;
+        let f = |t: T| {
+            if t.value() < 0.0 {
+                (-(t.recip())).atan().ln() - T::cst(std::f64::consts::PI.ln())
+            } else if t.value() > 0.0 {
+                (-(t.recip().atan() / T::cst(std::f64::consts::PI))).ln_1p()
+            } else {
+                T::cst(-std::f64::consts::LN_2) + t
+            }
+        };
+        crate::families::underflow(f(-z))
+    }
+}

@@ -148,3 +148,20 @@ impl ExponentialFamily for Exponential {
         crate::families::exact_estimate(<Self as crate::traits::ClosedFormMle>::mle(stats))
     }
 }
+
+impl<T: Scalar> crate::cdf::LogCdf<T> for Exponential<T> {
+    fn ln_cdf(&self, x: f64) -> T {
+        if let Some(v) = crate::cdf::outside(x, 0.0, f64::INFINITY, true) {
+            return v;
+        }
+        let ln_s = -(self.rate * T::cst(x));
+        crate::families::underflow(crate::cdf::log1mexp(ln_s))
+    }
+    fn ln_sf(&self, x: f64) -> T {
+        if let Some(v) = crate::cdf::outside(x, 0.0, f64::INFINITY, false) {
+            return v;
+        }
+        let ln_s = -(self.rate * T::cst(x));
+        crate::families::underflow(ln_s)
+    }
+}

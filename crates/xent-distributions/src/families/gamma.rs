@@ -198,3 +198,20 @@ impl ExponentialFamily for Gamma {
         Ok(StatsEstimate { theta: vec![shape, shape / mean], exact: false })
     }
 }
+
+impl<T: Scalar> crate::cdf::LogCdf<T> for Gamma<T> {
+    fn ln_cdf(&self, x: f64) -> T {
+        if let Some(v) = crate::cdf::outside(x, 0.0, f64::INFINITY, true) {
+            return v;
+        }
+        let u = self.rate * T::cst(x);
+        crate::families::underflow(self.shape.ln_gamma_inc(u, false))
+    }
+    fn ln_sf(&self, x: f64) -> T {
+        if let Some(v) = crate::cdf::outside(x, 0.0, f64::INFINITY, false) {
+            return v;
+        }
+        let u = self.rate * T::cst(x);
+        crate::families::underflow(self.shape.ln_gamma_inc(u, true))
+    }
+}

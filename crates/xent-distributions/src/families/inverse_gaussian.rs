@@ -188,3 +188,35 @@ impl ExponentialFamily for InverseGaussian {
         crate::families::exact_estimate(<Self as crate::traits::ClosedFormMle>::mle(stats))
     }
 }
+
+impl<T: Scalar> crate::cdf::LogCdf<T> for InverseGaussian<T> {
+    fn ln_cdf(&self, x: f64) -> T {
+        if let Some(v) = crate::cdf::outside(x, 0.0, f64::INFINITY, true) {
+            return v;
+        }
+        // F = Φ(a) + e^(2λ/μ) Φ(b), S = Φ(−a) − e^(2λ/μ) Φ(b), with
+        // a = √(λ/x)(x/μ − 1), b = −√(λ/x)(x/μ + 1), in log space.
+        let s = (self.shape / T::cst(x)).sqrt();
+        let r = T::cst(x) / self.mean;
+        let a = s * (r - T::one());
+        let b = -(s * (r + T::one()));
+        let second = self.shape * T::cst(2.0) / self.mean + b.ln_norm_cdf();
+        crate::families::underflow(crate::cdf::log_add_exp(a.ln_norm_cdf(), second))
+    }
+    fn ln_sf(&self, x: f64) -> T {
+        if let Some(v) = crate::cdf::outside(x, 0.0, f64::INFINITY, false) {
+            return v;
+        }
+        // F = Φ(a) + e^(2λ/μ) Φ(b), S = Φ(−a) − e^(2λ/μ) Φ(b), with
+        // a = √(λ/x)(x/μ − 1), b = −√(λ/x)(x/μ + 1), in log space.
+        let s = (self.shape / T::cst(x)).sqrt();
+        let r = T::cst(x) / self.mean;
+        let a = s * (r - T::one());
+        let b = -(s * (r + T::one()));
+        let second = self.shape * T::cst(2.0) / self.mean + b.ln_norm_cdf();
+        crate::families::underflow({
+            let first = (-a).ln_norm_cdf();
+            first + crate::cdf::log1mexp(second - first)
+        })
+    }
+}

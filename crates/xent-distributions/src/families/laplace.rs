@@ -170,3 +170,26 @@ impl Parametric for Laplace {
         pick_divergence(p, q, cross)
     }
 }
+
+impl<T: Scalar> crate::cdf::LogCdf<T> for Laplace<T> {
+    fn ln_cdf(&self, x: f64) -> T {
+        if let Some(v) = crate::cdf::outside(x, f64::NEG_INFINITY, f64::INFINITY, true) {
+            return v;
+        }
+        // The tail beyond x on its own side: ½ e^(−|z|).
+        let z = (T::cst(x) - self.location) * self.inv_scale;
+        let near = |t: T| T::cst(-std::f64::consts::LN_2) - t.abs();
+        let far = |t: T| (-(near(t).exp())).ln_1p();
+        crate::families::underflow(if z.value() < 0.0 { near(z) } else { far(z) })
+    }
+    fn ln_sf(&self, x: f64) -> T {
+        if let Some(v) = crate::cdf::outside(x, f64::NEG_INFINITY, f64::INFINITY, false) {
+            return v;
+        }
+        // The tail beyond x on its own side: ½ e^(−|z|).
+        let z = (T::cst(x) - self.location) * self.inv_scale;
+        let near = |t: T| T::cst(-std::f64::consts::LN_2) - t.abs();
+        let far = |t: T| (-(near(t).exp())).ln_1p();
+        crate::families::underflow(if z.value() > 0.0 { near(z) } else { far(z) })
+    }
+}

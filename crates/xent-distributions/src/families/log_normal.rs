@@ -168,3 +168,20 @@ impl ExponentialFamily for LogNormal {
         crate::families::exact_estimate(<Self as crate::traits::ClosedFormMle>::mle(stats))
     }
 }
+
+impl<T: Scalar> crate::cdf::LogCdf<T> for LogNormal<T> {
+    fn ln_cdf(&self, x: f64) -> T {
+        if let Some(v) = crate::cdf::outside(x, 0.0, f64::INFINITY, true) {
+            return v;
+        }
+        let z = (T::cst(x.ln()) - self.mu) * self.inv_sigma;
+        crate::families::underflow(z.ln_norm_cdf())
+    }
+    fn ln_sf(&self, x: f64) -> T {
+        if let Some(v) = crate::cdf::outside(x, 0.0, f64::INFINITY, false) {
+            return v;
+        }
+        let z = (T::cst(x.ln()) - self.mu) * self.inv_sigma;
+        crate::families::underflow((-z).ln_norm_cdf())
+    }
+}

@@ -232,3 +232,20 @@ pub(crate) fn location_scale_information(sigma: f64) -> DMatrix<f64> {
     let s2 = sigma * sigma;
     DMatrix::from_diagonal(&nalgebra::DVector::from_vec(vec![1.0 / s2, 2.0 / s2]))
 }
+
+impl<T: Scalar> crate::cdf::LogCdf<T> for Normal<T> {
+    fn ln_cdf(&self, x: f64) -> T {
+        if let Some(v) = crate::cdf::outside(x, f64::NEG_INFINITY, f64::INFINITY, true) {
+            return v;
+        }
+        let z = (T::cst(x) - self.mean) * self.inv_std;
+        crate::families::underflow(z.ln_norm_cdf())
+    }
+    fn ln_sf(&self, x: f64) -> T {
+        if let Some(v) = crate::cdf::outside(x, f64::NEG_INFINITY, f64::INFINITY, false) {
+            return v;
+        }
+        let z = (T::cst(x) - self.mean) * self.inv_std;
+        crate::families::underflow((-z).ln_norm_cdf())
+    }
+}

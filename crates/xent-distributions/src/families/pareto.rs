@@ -166,3 +166,22 @@ impl Parametric for Pareto {
         pick_divergence(p, q, cross)
     }
 }
+
+impl<T: Scalar> crate::cdf::LogCdf<T> for Pareto<T> {
+    fn ln_cdf(&self, x: f64) -> T {
+        if let Some(v) = crate::cdf::outside(x, self.scale.value(), f64::INFINITY, true) {
+            return v;
+        }
+        // ln(x_m/x) = −ln(1 + (x − x_m)/x_m): no cancellation of logs near x_m.
+        let ln_s = -(self.shape * ((T::cst(x) - self.scale) / self.scale).ln_1p());
+        crate::families::underflow(crate::cdf::log1mexp(ln_s))
+    }
+    fn ln_sf(&self, x: f64) -> T {
+        if let Some(v) = crate::cdf::outside(x, self.scale.value(), f64::INFINITY, false) {
+            return v;
+        }
+        // ln(x_m/x) = −ln(1 + (x − x_m)/x_m): no cancellation of logs near x_m.
+        let ln_s = -(self.shape * ((T::cst(x) - self.scale) / self.scale).ln_1p());
+        crate::families::underflow(ln_s)
+    }
+}

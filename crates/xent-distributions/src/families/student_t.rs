@@ -161,3 +161,28 @@ impl Parametric for StudentT {
         Some(DMatrix::from_row_slice(3, 3, &[i_mm, 0.0, 0.0, 0.0, i_ss, i_sv, 0.0, i_sv, i_vv]))
     }
 }
+
+impl<T: Scalar> crate::cdf::LogCdf<T> for StudentT<T> {
+    fn ln_cdf(&self, x: f64) -> T {
+        if let Some(v) = crate::cdf::outside(x, f64::NEG_INFINITY, f64::INFINITY, true) {
+            return v;
+        }
+        // P(T ≤ −|z|) = ½ I_w(ν/2, ½), w = ν/(ν + z²) = 1/(1 + z²/ν); the
+        // other side is 1 minus it, in log space.
+        let z = (T::cst(x) - self.location) * self.inv_scale;
+        let w = (T::one() + z * z / self.dof).recip();
+        let tail = T::cst(-std::f64::consts::LN_2) + (self.dof * T::cst(0.5)).ln_beta_inc(T::cst(0.5), w, false);
+        crate::families::underflow(if z.value() <= 0.0 { tail } else { crate::cdf::log1mexp(tail) })
+    }
+    fn ln_sf(&self, x: f64) -> T {
+        if let Some(v) = crate::cdf::outside(x, f64::NEG_INFINITY, f64::INFINITY, false) {
+            return v;
+        }
+        // P(T ≤ −|z|) = ½ I_w(ν/2, ½), w = ν/(ν + z²) = 1/(1 + z²/ν); the
+        // other side is 1 minus it, in log space.
+        let z = (T::cst(x) - self.location) * self.inv_scale;
+        let w = (T::one() + z * z / self.dof).recip();
+        let tail = T::cst(-std::f64::consts::LN_2) + (self.dof * T::cst(0.5)).ln_beta_inc(T::cst(0.5), w, false);
+        crate::families::underflow(if z.value() > 0.0 { tail } else { crate::cdf::log1mexp(tail) })
+    }
+}

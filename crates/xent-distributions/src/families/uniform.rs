@@ -145,3 +145,31 @@ impl Parametric for Uniform {
         pick_divergence(p, q, cross)
     }
 }
+
+impl<T: Scalar> crate::cdf::LogCdf<T> for Uniform<T> {
+    fn ln_cdf(&self, x: f64) -> T {
+        if let Some(v) = crate::cdf::outside(x, self.low.value(), self.high.value(), true) {
+            return v;
+        }
+
+        // Near the far end, ln(1 − (high − x)/width): no cancellation of logs.
+        let (below, above) = (T::cst(x) - self.low, self.high - T::cst(x));
+        crate::families::underflow(if below.value() > above.value() {
+            (-(above / (self.high - self.low))).ln_1p()
+        } else {
+            below.ln() - self.ln_width
+        })
+    }
+    fn ln_sf(&self, x: f64) -> T {
+        if let Some(v) = crate::cdf::outside(x, self.low.value(), self.high.value(), false) {
+            return v;
+        }
+
+        let (below, above) = (T::cst(x) - self.low, self.high - T::cst(x));
+        crate::families::underflow(if above.value() > below.value() {
+            (-(below / (self.high - self.low))).ln_1p()
+        } else {
+            above.ln() - self.ln_width
+        })
+    }
+}

@@ -173,3 +173,20 @@ impl Parametric for Weibull {
         pick_divergence(p, q, cross)
     }
 }
+
+impl<T: Scalar> crate::cdf::LogCdf<T> for Weibull<T> {
+    fn ln_cdf(&self, x: f64) -> T {
+        if let Some(v) = crate::cdf::outside(x, 0.0, f64::INFINITY, true) {
+            return v;
+        }
+        let ln_s = -(self.shape * (T::cst(x.ln()) - self.scale.ln())).exp();
+        crate::families::underflow(crate::cdf::log1mexp(ln_s))
+    }
+    fn ln_sf(&self, x: f64) -> T {
+        if let Some(v) = crate::cdf::outside(x, 0.0, f64::INFINITY, false) {
+            return v;
+        }
+        let ln_s = -(self.shape * (T::cst(x.ln()) - self.scale.ln())).exp();
+        crate::families::underflow(ln_s)
+    }
+}
