@@ -13,26 +13,71 @@ use crate::error::CliError;
 use crate::plot;
 
 /// The arguments of `xent fit`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct FitArgs {
-    /// The CSV file.
+    /// The CSV file (header line, then data rows).
     pub file: std::path::PathBuf,
-    /// A family name, `binomial`, or `auto`.
+    /// A family (normal, gamma, student_t, …; binomial with
+    /// --fix trials=N), or `auto` for every applicable family ranked by AIC.
+    #[arg(long)]
     pub family: String,
-    /// The column (default: the only one).
+    /// The column to fit (default: the only column, or the only one
+    /// besides the weights and censoring indicators).
+    #[arg(long)]
     pub column: Option<String>,
-    /// The column of frequency weights, if any.
+    /// A column of frequency weights: each row counts that many times
+    /// (a number ≥ 0, fractions allowed; a row of weight 0 is skipped
+    /// unread). Standard errors, AIC and BIC take n = Σ weights.
+    #[arg(long, value_name = "COL")]
     pub weights: Option<String>,
-    /// What a missing value does.
+    /// A column flagging left-censored rows (1/0, true/false): where it is
+    /// 1 the value is an upper limit — the measurement is at most that
+    /// (below a detection limit).
+    #[arg(long, value_name = "COL", conflicts_with = "interval")]
+    pub censored_left: Option<String>,
+    /// A column flagging right-censored rows (1/0, true/false): where it is
+    /// 1 the value is a lower limit — the measurement is at least that
+    /// (still alive, not yet failed, at the end of the study).
+    #[arg(long, value_name = "COL", conflicts_with = "interval")]
+    pub censored_right: Option<String>,
+    /// Two columns LOW,HIGH holding each row as an interval (fitdistrplus'
+    /// `fitdistcens` convention): LOW = HIGH is an exact value; LOW missing
+    /// (or -inf) is left-censored at HIGH; HIGH missing (or inf) is
+    /// right-censored at LOW; otherwise the value lies in (LOW, HIGH].
+    #[arg(long, value_name = "LOW,HIGH", value_delimiter = ',', conflicts_with = "column")]
+    pub interval: Option<Vec<String>>,
+    /// Known truncation bounds LOW,HIGH (numbers, `-inf`, `inf`): the data
+    /// were observed only in (LOW, HIGH] — claims above a deductible, an
+    /// instrument's range. The fitted family is the untruncated one.
+    #[arg(long, value_name = "LOW,HIGH", value_delimiter = ',', allow_hyphen_values = true)]
+    pub truncate: Option<Vec<String>>,
+    /// A missing value (empty, NA, NaN, null, … — pandas' list) in the
+    /// column or the weights: stop with an error (the default), or drop
+    /// the row and report how many were dropped.
+    #[arg(long, value_enum, default_value_t = Missing::Error, value_name = "WHAT")]
     pub missing: Missing,
-    /// Known parameters `name=value`.
+    /// Hold a parameter at a known value, e.g. --fix location=0.
+    #[arg(long, value_name = "NAME=VALUE")]
     pub fix: Vec<String>,
-    /// JSON output.
+    /// Print JSON instead of a table.
+    #[arg(long)]
     pub json: bool,
-    /// Where to draw the histogram and Q–Q plot.
+    /// Draw the histogram with the fitted density and a Q–Q plot (SVG).
+    #[arg(long, value_name = "OUT.svg")]
     pub plot: Option<std::path::PathBuf>,
-    /// The optimiser's iteration limit.
+    /// The optimiser's iteration limit (numerical fits).
+    #[arg(long, default_value_t = 500, value_name = "N")]
     pub max_iterations: usize,
+}
+
+impl FitArgs {
+    /// Whether censoring or truncation is asked for.
+    fn censoring(&self) -> bool {
+        self.censored_left.is_some()
+            || self.censored_right.is_some()
+            || self.interval.is_some()
+            || self.truncate.is_some()
+    }
 }
 
 /// The fit options of the command line.
@@ -62,7 +107,7 @@ fn parse_fixed(fix: &[String]) -> Result<Vec<(String, f64)>, CliError> {
 
 /// The family named on the command line; `binomial` takes its number of
 /// trials from `--fix trials=N`, which is then removed from the fixed list.
-fn family_of(name: &str, fixed: &mut Vec<(String, f64)>) -> Result<Family, CliError> {
+pub(crate) fn family_of(name: &str, fixed: &mut Vec<(String, f64)>) -> Result<Family, CliError> {
     if name == "binomial" {
         let i = fixed
             .iter()
@@ -285,6 +330,9 @@ pub fn run(args: &FitArgs) -> Result<String, CliError> {
         if !fixed.is_empty() {
             return Err(CliError::Usage("--fix cannot be combined with --family auto".into()));
         }
+        if args.censoring() {
+            return crate::censoring::auto(args);
+        }
         return auto(args);
     }
     let family = family_of(&args.family, &mut fixed)?;
@@ -297,6 +345,9 @@ pub fn run(args: &FitArgs) -> Result<String, CliError> {
         )));
     }
     let opts = options(fixed, args.max_iterations);
+    if args.censoring() {
+        return crate::censoring::run(args, &family, &opts);
+    }
     let source = |col: &str| format!("{} (column {col})", args.file.display());
     let (report, text_source, dropped) = if args.plot.is_none() && Summary::empty(&family).is_ok() {
         let (r, name, dropped) = fit_streaming(args, &family, &opts)?;
@@ -349,6 +400,18 @@ fn auto(args: &FitArgs) -> Result<String, CliError> {
         let best = Family::from_name(&fitted[0].model).unwrap_or(Family::Normal);
         plot::fit_plot(path, &best, &fitted[0], &col.values, col.weights.as_deref())?;
     }
+    Ok(ranking(args, &col.name, n, &fitted, &skipped, &col.dropped))
+}
+
+/// The `--family auto` table (or JSON) of fits sorted by AIC.
+pub(crate) fn ranking(
+    args: &FitArgs,
+    column: &str,
+    n: f64,
+    fitted: &[FitReport<AnyUnivariate>],
+    skipped: &[(String, String)],
+    dropped: &Dropped,
+) -> String {
     if args.json {
         let v = json!({
             "family": "auto",
@@ -359,16 +422,16 @@ fn auto(args: &FitArgs) -> Result<String, CliError> {
         });
         let mut v = v;
         if args.missing == Missing::Drop {
-            v["dropped"] = col.dropped.json();
+            v["dropped"] = dropped.json();
         }
-        return Ok(format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default()));
+        return format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default());
     }
     let best = fitted[0].aic();
     let mut out = format!(
         "{} families fitted to {} (column {}), n = {}, ranked by AIC\n\n",
         fitted.len(),
         args.file.display(),
-        col.name,
+        column,
         n
     );
     out += &format!(
@@ -389,14 +452,14 @@ fn auto(args: &FitArgs) -> Result<String, CliError> {
     }
     if !skipped.is_empty() {
         out += "\nnot fitted:\n";
-        for (f, e) in &skipped {
+        for (f, e) in skipped {
             out += &format!("  {f}: {e}\n");
         }
     }
-    if let Some(n) = col.dropped.note() {
+    if let Some(n) = dropped.note() {
         out += &format!("\n{n}\n");
     }
-    Ok(out)
+    out
 }
 
 /// Used by the tests of the crate: parse and locate helpers.

@@ -14,6 +14,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod censoring;
 mod check_loss;
 mod data;
 mod error;
@@ -23,7 +24,6 @@ mod regress;
 mod verify;
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -49,40 +49,9 @@ enum Command {
     /// Exponential families (normal, log_normal, exponential, gamma, beta,
     /// poisson, bernoulli, geometric, rayleigh, inverse_gaussian) are read in
     /// one streaming pass with memory independent of the file's size.
-    Fit {
-        /// The CSV file (header line, then data rows).
-        file: PathBuf,
-        /// A family (normal, gamma, student_t, …; binomial with
-        /// --fix trials=N), or `auto` for every applicable family ranked by AIC.
-        #[arg(long)]
-        family: String,
-        /// The column to fit (default: the only column, or the only one
-        /// besides the weights).
-        #[arg(long)]
-        column: Option<String>,
-        /// A column of frequency weights: each row counts that many times
-        /// (a number ≥ 0, fractions allowed; a row of weight 0 is skipped
-        /// unread). Standard errors, AIC and BIC take n = Σ weights.
-        #[arg(long, value_name = "COL")]
-        weights: Option<String>,
-        /// A missing value (empty, NA, NaN, null, … — pandas' list) in the
-        /// column or the weights: stop with an error (the default), or drop
-        /// the row and report how many were dropped.
-        #[arg(long, value_enum, default_value_t = data::Missing::Error, value_name = "WHAT")]
-        missing: data::Missing,
-        /// Hold a parameter at a known value, e.g. --fix location=0.
-        #[arg(long, value_name = "NAME=VALUE")]
-        fix: Vec<String>,
-        /// Print JSON instead of a table.
-        #[arg(long)]
-        json: bool,
-        /// Draw the histogram with the fitted density and a Q–Q plot (SVG).
-        #[arg(long, value_name = "OUT.svg")]
-        plot: Option<PathBuf>,
-        /// The optimiser's iteration limit (numerical fits).
-        #[arg(long, default_value_t = 500, value_name = "N")]
-        max_iterations: usize,
-    },
+    /// Censored (--censored-left, --censored-right, --interval) and
+    /// truncated (--truncate) data are fitted in memory.
+    Fit(FitArgs),
     /// Fit a regression: coefficients with standard errors, z, p-values and
     /// 95% intervals; log-likelihood, AIC, BIC.
     Regress(RegressArgs),
@@ -150,9 +119,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Fit { file, family, column, weights, missing, fix, json, plot, max_iterations } => {
-            fit::run(&FitArgs { file, family, column, weights, missing, fix, json, plot, max_iterations })
-        }
+        Command::Fit(args) => fit::run(&args),
         Command::Regress(args) => regress::run(&args),
         Command::CheckLoss {
             name,

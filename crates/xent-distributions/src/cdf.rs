@@ -26,17 +26,30 @@ pub trait LogCdf<T: Scalar> {
     /// numbers only where the interval's probability is itself close to
     /// either's.
     fn ln_interval(&self, low: f64, high: f64) -> T {
-        let (fl, fh) = (self.ln_cdf(low), self.ln_cdf(high));
-        let ln_half = -std::f64::consts::LN_2;
-        if fh.value() <= ln_half {
-            return fh + log1mexp(fl - fh);
-        }
-        let (sl, sh) = (self.ln_sf(low), self.ln_sf(high));
-        if sl.value() <= ln_half {
-            return sl + log1mexp(sh - sl);
-        }
-        (-(fl.exp() + sh.exp())).ln_1p()
+        ln_interval_from(|x| self.ln_cdf(x), |x| self.ln_sf(x), low, high)
     }
+}
+
+/// [`LogCdf::ln_interval`] from any `ln F` and `ln S` (for models that
+/// are not [`LogCdf`] types themselves). `low ≥ high` is `−∞` (an empty
+/// interval), a NaN end NaN.
+pub fn ln_interval_from<T: Scalar>(ln_cdf: impl Fn(f64) -> T, ln_sf: impl Fn(f64) -> T, low: f64, high: f64) -> T {
+    if low.is_nan() || high.is_nan() {
+        return T::cst(f64::NAN);
+    }
+    if low >= high {
+        return T::neg_infinity();
+    }
+    let (fl, fh) = (ln_cdf(low), ln_cdf(high));
+    let ln_half = -std::f64::consts::LN_2;
+    if fh.value() <= ln_half {
+        return crate::families::underflow(fh + log1mexp(fl - fh));
+    }
+    let (sl, sh) = (ln_sf(low), ln_sf(high));
+    if sl.value() <= ln_half {
+        return crate::families::underflow(sl + log1mexp(sh - sl));
+    }
+    (-(fl.exp() + sh.exp())).ln_1p()
 }
 
 /// The value of `ln F(x)` (`lower`) or `ln S(x)` outside the open support

@@ -34,6 +34,7 @@
 #![deny(missing_docs)]
 
 mod categorical;
+mod censored;
 mod columns;
 mod degenerate;
 mod error;
@@ -48,6 +49,7 @@ mod summary;
 mod unconditional;
 
 pub use categorical::{Indicators, indicators, levels_of};
+pub use censored::{fit_censored, fit_truncated};
 pub use error::FitFailure;
 pub use glm::{
     fit_conditional, fit_conditional_weighted, fit_glm, fit_linear, fit_linear_weighted, ols_std_errors,

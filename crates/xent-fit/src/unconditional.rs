@@ -262,7 +262,7 @@ pub fn fit_model_weighted<M: Model>(
 }
 
 /// [`fit_model`] with frequency weights, if any: the checks, then Newton.
-fn fit_model_with<M: Model>(
+pub(crate) fn fit_model_with<M: Model>(
     model: &M,
     data: &[M::Obs],
     weights: Option<&[f64]>,

@@ -31,6 +31,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod censored;
 pub mod conditional;
 mod error;
 mod gradcheck;
@@ -44,6 +45,7 @@ mod seed;
 mod sufficient;
 mod transform;
 
+pub use censored::{CdfModel, Censored, CensoredDist, Observation, Truncated, TruncatedDist};
 pub use error::ObjectiveError;
 pub use gradcheck::{GradientCheck, check_gradient};
 pub use likelihood::ScaledFloat;
