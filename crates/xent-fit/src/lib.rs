@@ -43,6 +43,7 @@ mod glm_data;
 mod information;
 mod options;
 mod problem;
+mod profile;
 mod report;
 mod standardise;
 mod summary;
@@ -58,6 +59,7 @@ pub use glm::{
 pub use glm_data::{GlmData, fit_binomial_counts, log_exposure};
 pub use options::{Covariance, FitOptions};
 pub use problem::ObjectiveProblem;
+pub use profile::{LrTest, lr_test, profile_interval, profile_intervals_family, profile_intervals_glm};
 pub use report::{FitMethod, FitReport};
 pub use summary::{fit_summary, fit_summary_rescaled, streaming_scale};
 pub use unconditional::{fit_family, fit_family_weighted, fit_model, fit_model_weighted};

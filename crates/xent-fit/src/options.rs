@@ -72,4 +72,9 @@ impl FitOptions {
         self.covariance = c;
         self
     }
+    /// These options with parameter `name` held at `value`.
+    pub fn with_fixed(mut self, name: &str, value: f64) -> Self {
+        self.fixed.push((name.to_string(), value));
+        self
+    }
 }

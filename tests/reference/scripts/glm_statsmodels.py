@@ -28,6 +28,10 @@ xent's parametrisation:
   formula `C(region)` (treatment coding, the first level in sorted order
   the reference), with `coef_names` in xent's `col[level]` form, and an
   exposure column named by `exposure`.
+- `profile_95` (three cases): 95% profile-likelihood intervals of the
+  coefficients, found independently of xent — statsmodels refits with
+  the coefficient moved into the offset, scipy's `brentq` on
+  `2(llf_hat - llf_p(b)) = chi2_1(0.95)` to 1e-13.
 - offsets and exposures: `offset=` / `exposure=` (exposure = ln of it as
   an offset) in GLM Poisson, Gamma, Binomial and Gaussian, and in the
   negative binomial.
@@ -41,6 +45,7 @@ import os
 import numpy as np
 import scipy
 import scipy.optimize
+import scipy.stats
 import scipy.special as sp
 import statsmodels
 import statsmodels.api as sm
@@ -205,6 +210,47 @@ def main():
                   "features": ["region", "age"], "exposure": "years",
                   "coef_names": names, "coef": res.params.tolist(), "std_err": res.bse.tolist(),
                   "log_likelihood": float(res.llf)})
+
+    # Profile-likelihood 95% intervals of the coefficients of three cases,
+    # independently: statsmodels refits with the coefficient moved into the
+    # offset, scipy's brentq on 2(llf_hat - llf_p(b)) = chi2_1(0.95).
+    q = float(scipy.stats.chi2.ppf(0.95, 1))
+    for c in cases:
+        if c["name"] not in ("poisson_exposure", "logistic_offset", "binomial_counts"):
+            continue
+        cols = c["columns"]
+        x = np.column_stack([cols[f"x{j}"] for j in (1, 2)])
+        xc = sm.add_constant(x, has_constant="add")
+        y = np.array(cols["y"])
+        base_off = np.zeros(len(y))
+        if "offset" in cols:
+            base_off += np.array(cols["offset"])
+        if "exposure" in cols:
+            base_off += np.log(np.array(cols["exposure"]))
+        if c["model"] == "poisson":
+            family, endog = sm.families.Poisson(), y
+        else:
+            family = sm.families.Binomial()
+            endog = y if c["model"] == "logistic" else np.column_stack([y, np.array(cols["trials"]) - y])
+        llf_hat = c["log_likelihood"]
+        intervals = []
+        for j in range(3):
+            rest = np.delete(xc, j, axis=1)
+
+            def dev(b, j=j, rest=rest):
+                r = sm.GLM(endog, rest, family=family, offset=base_off + b * xc[:, j]).fit(method="newton", **TOL)
+                return 2 * (llf_hat - r.llf) - q
+
+            est, se = c["coef"][j], c["std_err"][j]
+            ends = []
+            for sign in (-1, 1):
+                k = 1.0
+                while dev(est + sign * k * se) < 0:
+                    k *= 2
+                lo, hi = sorted([est + sign * k * se / 2 if k > 1 else est, est + sign * k * se])
+                ends.append(scipy.optimize.brentq(dev, lo, hi, xtol=1e-13, rtol=1e-13))
+            intervals.append(ends)
+        c["profile_95"] = intervals
 
     meta = {"generated_by": "tests/reference/scripts/glm_statsmodels.py",
             "versions": {"numpy": np.__version__, "scipy": scipy.__version__,
