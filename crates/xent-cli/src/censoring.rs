@@ -4,12 +4,12 @@
 
 use serde_json::json;
 use xent_distributions::AnyUnivariate;
-use xent_fit::{FitFailure, FitOptions, FitReport, fit_censored, fit_truncated};
-use xent_objectives::{CdfModel, Family, Model, Observation};
+use xent_fit::{FitFailure, FitOptions, FitReport, fit_censored, fit_truncated, profile_interval};
+use xent_objectives::{CdfModel, Family, Model, Observation, Transform};
 
 use crate::data::{Dropped, Missing, Table, is_missing};
 use crate::error::CliError;
-use crate::fit::{FitArgs, fit_json, fit_text, options, ranking};
+use crate::fit::{FitArgs, fit_json, options, ranking};
 
 /// What was read: the observations with their lines, weights, the column
 /// description and the rows dropped.
@@ -292,9 +292,35 @@ pub fn run(args: &FitArgs, family: &Family, opts: &FitOptions) -> Result<String,
     let truncate = bounds(args)?;
     let r = read(args)?;
     let report = fit_one(family, &r, truncate, opts)?;
+    let intervals = if args.ci == crate::regress::CiMethod::Profile {
+        let transforms = family.transforms();
+        let names = family.param_names();
+        let iv: Result<Vec<(f64, f64)>, CliError> = (0..report.estimates.len())
+            .map(|i| {
+                if report.fixed[i] {
+                    return Ok((f64::NAN, f64::NAN));
+                }
+                let t = transforms.get(i).copied().unwrap_or(Transform::Identity);
+                profile_interval(report.estimates[i], report.std_errors[i], t, report.log_likelihood, 0.95, |b| {
+                    let o = opts.clone().with_fixed(&names[i], b);
+                    fit_one(family, &r, truncate, &o).map(|f| f.log_likelihood).map_err(|e| match e {
+                        CliError::Fit(f) => f,
+                        other => FitFailure::NoFiniteMle { reason: other.to_string() },
+                    })
+                })
+                .map_err(CliError::Fit)
+            })
+            .collect();
+        Some(iv?)
+    } else {
+        None
+    };
     let [exact, left, right, interval] = r.counts();
     if args.json {
         let mut v = fit_json(&report);
+        if let Some(iv) = &intervals {
+            v["profile_intervals"] = crate::fit::profile_json(&report, iv);
+        }
         match truncate {
             Some((lo, hi)) => v["truncation"] = json!({"low": crate::fit::num(lo), "high": crate::fit::num(hi)}),
             None => v["censoring"] = json!({"exact": exact, "left": left, "right": right, "interval": interval}),
@@ -306,7 +332,8 @@ pub fn run(args: &FitArgs, family: &Family, opts: &FitOptions) -> Result<String,
     }
     let what = describe(&r, truncate);
     let source = format!("{} (column {}; {what})", args.file.display(), r.name);
-    Ok(fit_text(&report, &source) + &r.dropped.note().map_or(String::new(), |n| format!("{n}\n")))
+    Ok(crate::fit::fit_text(&report, &source, intervals.as_deref())
+        + &r.dropped.note().map_or(String::new(), |n| format!("{n}\n")))
 }
 
 /// `xent fit --family auto` with censoring or truncation: every continuous

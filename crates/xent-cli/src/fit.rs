@@ -4,7 +4,7 @@ use serde_json::{Map, Value, json};
 use xent_distributions::AnyUnivariate;
 use xent_fit::{
     FitFailure, FitMethod, FitOptions, FitReport, fit_family, fit_family_weighted, fit_summary_rescaled,
-    streaming_scale,
+    profile_intervals_family, streaming_scale,
 };
 use xent_objectives::{Family, Model, Summary};
 
@@ -59,6 +59,11 @@ pub struct FitArgs {
     /// Hold a parameter at a known value, e.g. --fix location=0.
     #[arg(long, value_name = "NAME=VALUE")]
     pub fix: Vec<String>,
+    /// How the 95% intervals are computed: Wald (estimate ± 1.96 s.e.) or
+    /// profile likelihood (the other parameters refitted at each point;
+    /// reads the data into memory).
+    #[arg(long, value_enum, default_value_t = crate::regress::CiMethod::Wald, value_name = "METHOD")]
+    pub ci: crate::regress::CiMethod,
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -278,6 +283,16 @@ pub fn fit_json<D>(r: &FitReport<D>) -> Value {
     })
 }
 
+/// Profile intervals as JSON: `{name: [low, high]}` (null for an infinite
+/// end, or a fixed parameter).
+pub(crate) fn profile_json<D>(r: &FitReport<D>, iv: &[(f64, f64)]) -> Value {
+    let mut m = Map::new();
+    for (name, (lo, hi)) in r.names.iter().zip(iv) {
+        m.insert(name.clone(), json!([num(*lo), num(*hi)]));
+    }
+    Value::Object(m)
+}
+
 /// A number in a table: 6 significant digits, scientific when far from 1.
 pub fn fmt(v: f64) -> String {
     if !v.is_finite() {
@@ -287,13 +302,17 @@ pub fn fmt(v: f64) -> String {
     if a != 0.0 && !(1e-4..1e6).contains(&a) { format!("{v:.5e}") } else { format!("{v:.6}") }
 }
 
-/// The text report of one fit.
-pub fn fit_text<D>(r: &FitReport<D>, source: &str) -> String {
+/// The text report of one fit, with profile-likelihood intervals in
+/// place of Wald's when given.
+pub fn fit_text<D>(r: &FitReport<D>, source: &str, profile: Option<&[(f64, f64)]>) -> String {
     let mut out = format!("{} fit to {source}, n = {}\n\n", r.model, r.n);
-    out += &format!("{:<12} {:>14} {:>14}   {}\n", "parameter", "estimate", "std. error", "95% interval");
+    let head = if profile.is_some() { "95% profile interval" } else { "95% interval" };
+    out += &format!("{:<12} {:>14} {:>14}   {}\n", "parameter", "estimate", "std. error", head);
     for i in 0..r.names.len() {
         let interval = if r.fixed[i] {
             "(fixed)".to_string()
+        } else if let Some(&(lo, hi)) = profile.and_then(|p| p.get(i)) {
+            format!("[{}, {}]", fmt(lo), fmt(hi))
         } else if r.std_errors[i].is_finite() {
             let (lo, hi) = r.wald_interval(i, 0.95);
             format!("[{}, {}]", fmt(lo), fmt(hi))
@@ -349,12 +368,20 @@ pub fn run(args: &FitArgs) -> Result<String, CliError> {
         return crate::censoring::run(args, &family, &opts);
     }
     let source = |col: &str| format!("{} (column {col})", args.file.display());
-    let (report, text_source, dropped) = if args.plot.is_none() && Summary::empty(&family).is_ok() {
+    let profile = args.ci == crate::regress::CiMethod::Profile;
+    let mut intervals = None;
+    let (report, text_source, dropped) = if args.plot.is_none() && !profile && Summary::empty(&family).is_ok() {
         let (r, name, dropped) = fit_streaming(args, &family, &opts)?;
         (r, source(&name), dropped)
     } else {
         let col = read_column(&args.file, args.column.as_deref(), args.weights.as_deref(), args.missing)?;
         let r = fit_column(&family, &col, &opts).map_err(|e| located(e, &col))?;
+        if profile {
+            intervals = Some(
+                profile_intervals_family(&family, &col.values, col.weights.as_deref(), &r, 0.95, &opts)
+                    .map_err(|e| located(e, &col))?,
+            );
+        }
         if let Some(path) = &args.plot {
             plot::fit_plot(path, &family, &r, &col.values, col.weights.as_deref())?;
         }
@@ -362,12 +389,16 @@ pub fn run(args: &FitArgs) -> Result<String, CliError> {
     };
     if args.json {
         let mut v = fit_json(&report);
+        if let Some(iv) = &intervals {
+            v["profile_intervals"] = profile_json(&report, iv);
+        }
         if args.missing == Missing::Drop {
             v["dropped"] = dropped.json();
         }
         Ok(format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default()))
     } else {
-        Ok(fit_text(&report, &text_source) + &dropped.note().map_or(String::new(), |n| format!("{n}\n")))
+        Ok(fit_text(&report, &text_source, intervals.as_deref())
+            + &dropped.note().map_or(String::new(), |n| format!("{n}\n")))
     }
 }
 

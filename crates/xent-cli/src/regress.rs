@@ -6,10 +6,13 @@ use nalgebra::DMatrix;
 use serde_json::{Map, Value, json};
 use xent_distributions::special::{ln_norm_cdf, norm_quantile};
 use xent_fit::{
-    Covariance, FitFailure, FitReport, GlmData, fit_binomial_counts, fit_glm, fit_linear, fit_linear_weighted,
-    indicators, levels_of, ols_std_errors, ols_std_errors_weighted,
+    Covariance, FitFailure, FitOptions, FitReport, GlmData, LrTest, fit_binomial_counts, fit_glm, fit_linear,
+    fit_linear_weighted, indicators, levels_of, lr_test, ols_std_errors, ols_std_errors_weighted,
+    profile_intervals_glm,
 };
-use xent_objectives::conditional::{Design, GammaLog, Logistic, NegativeBinomialLog, PoissonLog, Softmax};
+use xent_objectives::conditional::{
+    BinomialLogit, Design, GammaLog, LinearGaussian, Logistic, NegativeBinomialLog, PoissonLog, Softmax,
+};
 
 use crate::data::{Missing, Table};
 use crate::error::CliError;
@@ -64,6 +67,16 @@ impl StdErrors {
             StdErrors::None => Covariance::None,
         }
     }
+}
+
+/// `--ci`: how the 95% intervals are computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CiMethod {
+    /// Estimate ± 1.96 standard errors.
+    Wald,
+    /// Where twice the drop of the profile log-likelihood reaches χ²₁(0.95),
+    /// the other parameters refitted at each point.
+    Profile,
 }
 
 /// The arguments of `xent regress`.
@@ -122,6 +135,15 @@ pub struct RegressArgs {
     /// or none (skips the Hessian: the fast choice for large models).
     #[arg(long, value_enum, default_value_t = StdErrors::Observed, value_name = "SOURCE")]
     pub std_errors: StdErrors,
+    /// How the 95% intervals are computed: Wald (estimate ± 1.96 s.e.) or
+    /// profile likelihood (refitting the other parameters; not softmax).
+    #[arg(long, value_enum, default_value_t = CiMethod::Wald, value_name = "METHOD")]
+    pub ci: CiMethod,
+    /// Features to test, comma-separated: the model is refitted without
+    /// them (every indicator of a categorical one) and the
+    /// likelihood-ratio test of dropping them is reported.
+    #[arg(long, value_delimiter = ',', value_name = "COLS")]
+    pub compare: Vec<String>,
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -136,6 +158,8 @@ struct Coef {
     name: String,
     estimate: f64,
     se: f64,
+    /// A profile-likelihood interval, when asked for.
+    interval: Option<(f64, f64)>,
 }
 
 impl Coef {
@@ -157,6 +181,10 @@ struct Fitted {
     sigma: Option<f64>,
     /// A dispersion parameter on its natural scale: name, estimate, error.
     extra: Option<(&'static str, f64, f64)>,
+    /// The profile interval of σ or of the dispersion parameter.
+    extra_interval: Option<(f64, f64)>,
+    /// The likelihood-ratio test of `--compare`: the features dropped.
+    lr: Option<(Vec<String>, LrTest)>,
 }
 
 /// Runs `xent regress`; returns the text to print on stdout.
@@ -374,6 +402,8 @@ fn run_model(args: &RegressArgs) -> Result<String, CliError> {
         reference: None,
         sigma: None,
         extra: None,
+        extra_interval: None,
+        lr: None,
     };
     let fitted = match args.model {
         RegressModel::Linear => {
@@ -396,10 +426,25 @@ fn run_model(args: &RegressArgs) -> Result<String, CliError> {
             let coefs = names
                 .iter()
                 .enumerate()
-                .map(|(i, n)| Coef { class: None, name: n.clone(), estimate: report.estimates[i], se: se[i] })
+                .map(|(i, n)| Coef {
+                    class: None,
+                    name: n.clone(),
+                    estimate: report.estimates[i],
+                    se: se[i],
+                    interval: None,
+                })
                 .collect();
             let sigma = report.estimate("sigma");
-            Fitted { model: "linear", report, coefs, reference: None, sigma, extra: None }
+            Fitted {
+                model: "linear",
+                report,
+                coefs,
+                reference: None,
+                sigma,
+                extra: None,
+                extra_interval: None,
+                lr: None,
+            }
         }
         RegressModel::Logistic => {
             if let Some(i) = y.iter().position(|v| *v != 0.0 && *v != 1.0) {
@@ -466,12 +511,40 @@ fn run_model(args: &RegressArgs) -> Result<String, CliError> {
                         name: n.clone(),
                         estimate: report.estimates[at],
                         se: report.std_errors[at],
+                        interval: None,
                     });
                 }
             }
-            Fitted { model: "softmax", coefs, reference: Some(label(&labels[0])), report, sigma: None, extra: None }
+            Fitted {
+                model: "softmax",
+                coefs,
+                reference: Some(label(&labels[0])),
+                report,
+                sigma: None,
+                extra: None,
+                extra_interval: None,
+                lr: None,
+            }
         }
     };
+    let mut fitted = fitted;
+    let setup = Setup {
+        design: &design,
+        column_names: &names,
+        y: &y,
+        weights: weights.as_deref(),
+        offset: offset.as_deref(),
+        trials: aux.trials.map(|j| table.numeric(j)).transpose()?,
+    };
+    if args.ci == CiMethod::Profile {
+        profile(args, &setup, &opts, &mut fitted)?;
+    }
+    if !args.compare.is_empty() {
+        let reduced = setup.without(&args.compare)?;
+        let restricted = fit_report(args.model, &reduced, &setup, &opts)?;
+        let t = lr_test(&restricted, &fitted.report)?;
+        fitted.lr = Some((args.compare.clone(), t));
+    }
     Ok(if args.json {
         let mut v = json_of(&fitted, args);
         if args.missing == Missing::Drop {
@@ -481,6 +554,144 @@ fn run_model(args: &RegressArgs) -> Result<String, CliError> {
     } else {
         text_of(&fitted, args) + &dropped.note().map_or(String::new(), |n| format!("{n}\n"))
     })
+}
+
+/// What every refit of the regression needs: the design and its column
+/// names, targets, weights, offset, and the trials of a binomial.
+struct Setup<'a> {
+    design: &'a Design,
+    column_names: &'a [String],
+    y: &'a [f64],
+    weights: Option<&'a [f64]>,
+    offset: Option<&'a [f64]>,
+    trials: Option<Vec<f64>>,
+}
+
+impl Setup<'_> {
+    fn data<'d>(&'d self, design: &'d Design) -> GlmData<'d> {
+        let d = GlmData::new(design, self.y);
+        let d = match self.weights {
+            Some(w) => d.with_weights(w),
+            None => d,
+        };
+        match self.offset {
+            Some(o) => d.with_offset(o),
+            None => d,
+        }
+    }
+
+    /// The design without the features `drop` (every indicator `f[level]`
+    /// of a categorical feature `f`).
+    fn without(&self, drop: &[String]) -> Result<Design, CliError> {
+        let names = self.column_names;
+        let gone = |n: &str, d: &str| n == d || (n.starts_with(d) && n[d.len()..].starts_with('['));
+        for d in drop {
+            if !names.iter().any(|n| gone(n, d.trim())) {
+                return Err(CliError::Usage(format!(
+                    "--compare {d}: not a feature of the model ({})",
+                    names.join(", ")
+                )));
+            }
+        }
+        let intercept = self.design.has_intercept();
+        let keep_intercept = intercept && !drop.iter().any(|d| d.trim() == "intercept");
+        let first = usize::from(intercept);
+        let keep: Vec<usize> =
+            (first..names.len()).filter(|&j| !drop.iter().any(|d| gone(&names[j], d.trim()))).collect();
+        if keep.is_empty() && !keep_intercept {
+            return Err(CliError::Usage("--compare: dropping those leaves nothing to fit".into()));
+        }
+        let x = self.design.matrix();
+        let m = DMatrix::from_fn(x.nrows(), keep.len(), |r, c| x[(r, keep[c])]);
+        Ok(Design::new(&m, keep_intercept).map_err(FitFailure::from)?)
+    }
+}
+
+/// The fit of `model` on `design` with the rest of `setup` (the targets
+/// of a linear model less their offset, as the main fit).
+fn fit_report(
+    model: RegressModel,
+    design: &Design,
+    setup: &Setup<'_>,
+    opts: &FitOptions,
+) -> Result<FitReport, CliError> {
+    let data = setup.data(design);
+    Ok(match model {
+        RegressModel::Linear => {
+            let y: Vec<f64> = match setup.offset {
+                Some(o) => setup.y.iter().zip(o).map(|(y, o)| y - o).collect(),
+                None => setup.y.to_vec(),
+            };
+            match setup.weights {
+                Some(w) => fit_linear_weighted(design, &y, w, opts)?,
+                None => fit_linear(design, &y, opts)?,
+            }
+        }
+        RegressModel::Logistic => fit_glm(Logistic, &data, opts)?,
+        RegressModel::Poisson => fit_glm(PoissonLog, &data, opts)?,
+        RegressModel::Gamma => fit_glm(GammaLog, &data, opts)?,
+        RegressModel::Negbin => fit_glm(NegativeBinomialLog, &data, opts)?,
+        RegressModel::Binomial => {
+            let trials = setup.trials.as_deref().unwrap_or_default();
+            fit_binomial_counts(design, setup.y, trials, setup.weights, setup.offset, opts)?
+        }
+        RegressModel::Softmax => {
+            return Err(CliError::Usage("--compare is not available for softmax yet".into()));
+        }
+    })
+}
+
+/// `--ci profile`: profile-likelihood intervals of every coefficient and
+/// of σ or the dispersion parameter, into `fitted`.
+fn profile(args: &RegressArgs, setup: &Setup<'_>, opts: &FitOptions, fitted: &mut Fitted) -> Result<(), CliError> {
+    let data = setup.data(setup.design);
+    let level = 0.95;
+    let ci = match args.model {
+        RegressModel::Softmax => {
+            return Err(CliError::Usage(
+                "--ci profile is not available for softmax (several linear predictors)".into(),
+            ));
+        }
+        RegressModel::Linear => {
+            let r = fit_glm(LinearGaussian, &data, opts)?;
+            profile_intervals_glm(LinearGaussian, &data, &r, level, opts)?
+        }
+        RegressModel::Logistic => profile_intervals_glm(Logistic, &data, &fitted.report, level, opts)?,
+        RegressModel::Poisson => profile_intervals_glm(PoissonLog, &data, &fitted.report, level, opts)?,
+        RegressModel::Gamma => profile_intervals_glm(GammaLog, &data, &fitted.report, level, opts)?,
+        RegressModel::Negbin => profile_intervals_glm(NegativeBinomialLog, &data, &fitted.report, level, opts)?,
+        RegressModel::Binomial => {
+            // Proportions weighted by trials × weight: the binomial
+            // likelihood less Σ ln C(n, s), which a profile does not see.
+            let trials = setup.trials.as_deref().unwrap_or_default();
+            let (mut p, mut w, mut rows) = (Vec::new(), Vec::new(), Vec::new());
+            for i in 0..setup.y.len() {
+                let wi = trials[i] * setup.weights.map_or(1.0, |w| w[i]);
+                if wi > 0.0 {
+                    p.push(setup.y[i] / trials[i]);
+                    w.push(wi);
+                    rows.push(i);
+                }
+            }
+            let design = setup.design.select_rows(&rows);
+            let o: Option<Vec<f64>> = setup.offset.map(|o| rows.iter().map(|&i| o[i]).collect());
+            let d = GlmData::new(&design, &p).with_weights(&w);
+            let d = match &o {
+                Some(o) => d.with_offset(o),
+                None => d,
+            };
+            let r = fit_glm(BinomialLogit, &d, opts)?;
+            profile_intervals_glm(BinomialLogit, &d, &r, level, opts)?
+        }
+    };
+    for (c, i) in fitted.coefs.iter_mut().zip(&ci) {
+        c.interval = Some(*i);
+    }
+    if let Some(&(lo, hi)) = ci.get(fitted.coefs.len()) {
+        // ln σ, ln k, ln α: their intervals on the natural scale.
+        fitted.extra_interval = Some((lo.exp(), hi.exp()));
+    }
+    Ok(())
 }
 
 /// The number of distinct labels.
@@ -504,7 +715,13 @@ fn plain(names: &[String], r: &FitReport) -> Vec<Coef> {
     names
         .iter()
         .enumerate()
-        .map(|(i, n)| Coef { class: None, name: n.clone(), estimate: r.estimates[i], se: r.std_errors[i] })
+        .map(|(i, n)| Coef {
+            class: None,
+            name: n.clone(),
+            estimate: r.estimates[i],
+            se: r.std_errors[i],
+            interval: None,
+        })
         .collect()
 }
 
@@ -559,6 +776,23 @@ fn json_of(f: &Fitted, args: &RegressArgs) -> Value {
         v[name] = num(e);
         v[format!("{name}_std_error")] = num(se);
     }
+    if args.ci == CiMethod::Profile {
+        let mut iv = Map::new();
+        for c in &f.coefs {
+            if let Some((lo, hi)) = c.interval {
+                iv.insert(c.name.clone(), json!([num(lo), num(hi)]));
+            }
+        }
+        if let Some((lo, hi)) = f.extra_interval {
+            let name = f.extra.map_or("sigma", |e| e.0);
+            iv.insert(name.to_string(), json!([num(lo), num(hi)]));
+        }
+        v["profile_intervals"] = Value::Object(iv);
+    }
+    if let Some((dropped, t)) = &f.lr {
+        v["lr_test"] =
+            json!({"dropped": dropped, "statistic": num(t.statistic), "df": t.df, "p_value": num(t.p_value)});
+    }
     v
 }
 
@@ -586,7 +820,7 @@ fn text_of(f: &Fitted, args: &RegressArgs) -> String {
         "std. error",
         "z",
         "P>|z|",
-        "95% interval"
+        if args.ci == CiMethod::Profile { "95% profile interval" } else { "95% interval" }
     );
     for c in &f.coefs {
         // Without a standard error, z and p are not numbers either: dashes.
@@ -603,22 +837,32 @@ fn text_of(f: &Fitted, args: &RegressArgs) -> String {
             fmt(c.se),
             zc,
             pc,
-            fmt(c.estimate - z * c.se),
-            fmt(c.estimate + z * c.se)
+            fmt(c.interval.map_or(c.estimate - z * c.se, |i| i.0)),
+            fmt(c.interval.map_or(c.estimate + z * c.se, |i| i.1))
         );
     }
+    let extra_ci = f.extra_interval.map_or(String::new(), |(lo, hi)| format!("   profile [{}, {}]", fmt(lo), fmt(hi)));
     if let Some(s) = f.sigma {
         let note = match args.std_errors {
             StdErrors::Observed => "  (standard errors above use RSS/(n − p), as OLS does)",
             StdErrors::None => "",
             _ => "  (standard errors above use σ̂, the MLE)",
         };
-        out += &format!("\nσ (MLE)        {s:>16.6}{note}\n");
+        out += &format!("\nσ (MLE)        {s:>16.6}{note}{extra_ci}\n");
     }
     if let Some((name, e, se)) = f.extra {
         let (label, note) =
             if name == "alpha" { ("α", "MLE; variance μ + αμ²") } else { ("shape k", "MLE; dispersion 1/k") };
-        out += &format!("\n{:<8}{label:<16} {:>14} {:>14}   ({note})\n", "", fmt(e), fmt(se));
+        out += &format!("\n{:<8}{label:<16} {:>14} {:>14}   ({note}){extra_ci}\n", "", fmt(e), fmt(se));
+    }
+    if let Some((dropped, t)) = &f.lr {
+        out += &format!(
+            "\nlikelihood-ratio test of dropping {}: χ² = {:.4} on {} df, p = {:.4e}\n",
+            dropped.join(", "),
+            t.statistic,
+            t.df,
+            t.p_value
+        );
     }
     let (term, _) = termination(&f.report);
     out += &format!(

@@ -237,3 +237,42 @@ fn categorical_predictors_and_text_labels() {
     let classes: Vec<&String> = v["coefficients"].as_object().unwrap().keys().collect();
     assert_eq!(classes, ["north", "south", "west"]);
 }
+
+/// `--ci profile` gives statsmodels + brentq's profile intervals
+/// (`profile_95`); `--compare` the likelihood-ratio test of dropping
+/// features, equal to twice the difference of the two fits' log-likelihoods.
+#[test]
+fn profile_intervals_and_likelihood_ratio_tests() {
+    let text = std::fs::read_to_string(generated_path("glm_statsmodels.json")).expect("reference");
+    let doc: Value = serde_json::from_str(&text).expect("JSON");
+    for case in doc["cases"].as_array().unwrap().iter().filter(|c| c.get("profile_95").is_some()) {
+        let (_, mut args) = csv_and_args(case);
+        args.extend(["--ci", "profile"].map(String::from));
+        let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out: Value = serde_json::from_str(&ok(&xent(&argv))).unwrap();
+        let keys = ["intercept", "x1", "x2"];
+        for (j, w) in case["profile_95"].as_array().unwrap().iter().enumerate() {
+            let got = &out["profile_intervals"][keys[j]];
+            for e in 0..2 {
+                let (g, want) = (got[e].as_f64().unwrap(), w[e].as_f64().unwrap());
+                assert!((g - want).abs() < 1e-7 * want.abs().max(1.0), "{} {}: {g} vs {want}", case["name"], keys[j]);
+            }
+        }
+        // Dropping x2: the statistic is 2Δℓ of the fit without it.
+        let mut with = args.clone();
+        with.extend(["--compare", "x2"].map(String::from));
+        let argv: Vec<&str> = with.iter().map(String::as_str).collect();
+        let full: Value = serde_json::from_str(&ok(&xent(&argv))).unwrap();
+        let mut without: Vec<String> = args.iter().filter(|a| *a != "profile" && *a != "--ci").cloned().collect();
+        let at = without.iter().position(|a| a == "--features").unwrap();
+        without[at + 1] = "x1".into();
+        let argv: Vec<&str> = without.iter().map(String::as_str).collect();
+        let small: Value = serde_json::from_str(&ok(&xent(&argv))).unwrap();
+        let stat = 2.0 * (full["log_likelihood"].as_f64().unwrap() - small["log_likelihood"].as_f64().unwrap());
+        let t = &full["lr_test"];
+        assert!((t["statistic"].as_f64().unwrap() - stat).abs() < 1e-8 * stat.max(1.0), "{t} vs {stat}");
+        assert_eq!(t["df"], 1);
+    }
+    let (code, e) = err(&["regress", "/dev/null", "--target", "y", "--model", "poisson", "--compare", "nope"]);
+    assert!(code != 0, "{e}");
+}
